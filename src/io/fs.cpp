@@ -150,13 +150,13 @@ Result<std::uint64_t> CounterFile::read_u64() const noexcept {
   do {
     n = ::pread(fd_, buf, sizeof buf - 1, 0);
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return Status(StatusCode::unavailable, "cannot read counter");
+  if (n < 0) return Status(StatusCode::unavailable, "read failed");
   std::uint64_t v = 0;
   const char* end = buf + n;
   const char* p = buf;
   while (p < end && (*p == ' ' || *p == '\t')) ++p;
   const auto [q, ec] = std::from_chars(p, end, v);
-  if (ec != std::errc() || q == p) return Status(StatusCode::unavailable, "counter is not a number");
+  if (ec != std::errc() || q == p) return Status(StatusCode::unavailable, "not a number");
   return v;
 }
 

@@ -13,7 +13,8 @@ void probe_simulated_cpu(const SensorContext& ctx, Coverage& coverage, ProbeOutp
 void probe_simulated_gpu(const SensorContext& ctx, Coverage& coverage, ProbeOutput& out);
 
 // perf_power.cpp: RAPL through the perf_event `power` PMU (energy-pkg, energy-ram, energy-psys).
-void probe_perf_power(const SensorContext& ctx, PerfEventApi& perf, Coverage& coverage, ProbeOutput& out);
+void probe_perf_power(const SensorContext& ctx, std::shared_ptr<PerfEventApi> perf, Coverage& coverage,
+                      ProbeOutput& out);
 
 // powercap.cpp: RAPL through /sys/class/powercap (every control type and zone).
 void probe_powercap(const SensorContext& ctx, Coverage& coverage, ProbeOutput& out);

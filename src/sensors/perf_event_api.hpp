@@ -12,7 +12,7 @@ namespace carbontracker::sensors {
 class PerfEventApi {
  public:
   virtual ~PerfEventApi() = default;
-  // System-wide counting event on `cpu` (pid = -1, no group, no flags). Returns the fd.
+  // System-wide counting event on `cpu` (pid = -1, no group, PERF_FLAG_FD_CLOEXEC). Returns the fd.
   // Errors: permission_denied (EACCES/EPERM: paranoid level / missing CAP_PERFMON),
   // not_found (ENOENT/ENODEV: no such PMU or event), unavailable otherwise.
   virtual Result<int> open(std::uint32_t type, std::uint64_t config, int cpu) noexcept = 0;

@@ -45,7 +45,7 @@ Inventory probe_all(const SensorContext& ctx, const ProbeHooks& hooks) {
   if (want_host) {
     if (wanted.count(Component::cpu)) probe_simulated_cpu(ctx, coverage, out);
     auto perf = hooks.perf ? hooks.perf : real_perf_event_api();
-    if (perf) probe_perf_power(ctx, *perf, coverage, out);
+    if (perf) probe_perf_power(ctx, perf, coverage, out);
     probe_powercap(ctx, coverage, out);
     if (wanted.count(Component::cpu)) probe_estimated_cpu(ctx, coverage, out);
     if (wanted.count(Component::dram)) probe_estimated_dram(ctx, coverage, out);
