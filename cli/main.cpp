@@ -1,1 +1,47 @@
-int main() { return 0; }
+// carbontracker: the command-line boundary. Parses arguments, runs one subcommand, maps errors
+// to stderr and a non-zero exit status.
+#include <exception>
+#include <iostream>
+
+#include "carbontracker/version.hpp"
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace carbontracker::cli;
+  CLI::App app{"carbontracker: measure, predict and cut the energy use and carbon footprint of training",
+               "carbontracker"};
+  add_version_flag(app);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  bool about = false;
+  app.add_flag("--about", about, "Data sources, their licences and attribution");
+  auto devices = add_devices_command(app);
+  auto monitor = add_monitor_command(app);
+  // --about works without a subcommand.
+  app.preparse_callback([&](std::size_t) {
+    for (int i = 1; i < argc; ++i) {
+      if (std::string_view(argv[i]) == "--about") app.require_subcommand(0);
+    }
+  });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (about) {
+      std::cout << "carbontracker " << carbontracker::kVersion << "\n\n"
+                << "Data shipped with this tool:\n"
+                << "  CPU TDP table: CodeCarbon (mlco2/codecarbon), MIT licence.\n";
+      return 0;
+    }
+    if (app.got_subcommand("devices")) return devices();
+    if (app.got_subcommand("monitor")) return monitor();
+  } catch (const CLI::Error& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "carbontracker: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

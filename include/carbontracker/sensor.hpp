@@ -10,7 +10,9 @@
 //    never process lists), and may be called from any thread, but not concurrently on the
 //    same Sensor (the Sampler serialises calls per sensor).
 //  - slow_tick() does the expensive, optional work (process lists for devices_by_pid). It is
-//    only ever called from the sampler thread, at a slow cadence.
+//    only ever called from the sampler thread, at a slow cadence, and may run while read() runs
+//    on another thread: a sensor that shares state between the two synchronises it itself.
+//    channels_in_use() is called right after slow_tick(), on the same thread.
 //  - Units: counters carry raw unsigned 64-bit values plus a scale to joules and their wrap
 //    spec; power readings are in watts.
 #pragma once

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
+#include <optional>
 
 namespace carbontracker {
 
@@ -52,34 +52,33 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
-    assert(!std::get<Status>(v_).is_ok() && "Result built from an ok Status has no value");
+  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
+    assert(!status_.is_ok() && "Result built from an ok Status has no value");
   }
 
-  [[nodiscard]] bool is_ok() const noexcept { return std::holds_alternative<T>(v_); }
+  [[nodiscard]] bool is_ok() const noexcept { return value_.has_value(); }
   explicit operator bool() const noexcept { return is_ok(); }
 
-  [[nodiscard]] T& value() & { return std::get<T>(v_); }
-  [[nodiscard]] const T& value() const& { return std::get<T>(v_); }
-  [[nodiscard]] T&& value() && { return std::get<T>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
+  [[nodiscard]] T& value() & { return *value_; }
+  [[nodiscard]] const T& value() const& { return *value_; }
+  [[nodiscard]] T&& value() && { return std::move(*value_); }
+  T& operator*() & { return *value_; }
+  const T& operator*() const& { return *value_; }
+  T* operator->() { return &*value_; }
+  const T* operator->() const { return &*value_; }
 
-  [[nodiscard]] const Status& status() const {
-    static const Status kOk;
-    return is_ok() ? kOk : std::get<Status>(v_);
-  }
+  // Ok when a value is held.
+  [[nodiscard]] const Status& status() const noexcept { return status_; }
 
   template <class U>
   [[nodiscard]] T value_or(U&& fallback) const& {
-    return is_ok() ? std::get<T>(v_) : static_cast<T>(std::forward<U>(fallback));
+    return is_ok() ? *value_ : static_cast<T>(std::forward<U>(fallback));
   }
 
  private:
-  std::variant<T, Status> v_;
+  std::optional<T> value_;
+  Status status_;
 };
 
 }  // namespace carbontracker

@@ -1,1 +1,324 @@
-// stub
+#include "sampler/sampler.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace carbontracker {
+
+namespace {
+__extension__ using Count = unsigned __int128;  // exact: 2^-32 J perf units overflow 64 bits in weeks
+}  // namespace
+
+std::string_view to_string(ChannelState s) noexcept {
+  switch (s) {
+    case ChannelState::ok: return "ok";
+    case ChannelState::degraded: return "degraded";
+    case ChannelState::lost: return "lost";
+  }
+  return "unknown";
+}
+
+struct Sampler::ChannelAccumulator {
+  const ChannelInfo* info = nullptr;
+  bool have_last = false;
+  MonoTime last_t{};
+  std::uint64_t last_counter = 0;
+  Count counts = 0;
+  double last_power_w = 0;
+  double integrated_j = 0;  // power channels
+  bool failing = false;     // last read failed (one event per failure streak)
+  // For the "power over the last interval" figure, updated by tick() only.
+  double tick_energy_j = 0;
+  MonoTime tick_t{};
+  bool tick_have = false;
+  double power_w = 0;
+  bool power_known = false;
+  ChannelHealth health;
+
+  [[nodiscard]] double energy_j() const noexcept {
+    if (info->method == Method::counter) return static_cast<double>(counts) * info->joules_per_unit;
+    return integrated_j;
+  }
+};
+
+struct Sampler::Slot {
+  std::unique_ptr<Sensor> sensor;
+  std::uint32_t first_channel = 0;
+  std::mutex mutex;  // serialises read() and guards acc
+  std::vector<Reading> readings;
+  std::vector<ChannelAccumulator> acc;
+};
+
+Sampler::Sampler(std::vector<std::unique_ptr<Sensor>> sensors, Clock& clock, SamplerOptions options)
+    : clock_(clock), options_(std::move(options)), timeline_(0, 4) {
+  for (auto& s : sensors) {
+    if (!s) continue;
+    auto slot = std::make_unique<Slot>();
+    slot->first_channel = static_cast<std::uint32_t>(channels_.size());
+    for (const auto& c : s->channels()) channels_.push_back(c);
+    slot->sensor = std::move(s);
+    slots_.push_back(std::move(slot));
+  }
+  // Accumulators point into channels_, which is final now.
+  for (auto& slot : slots_) {
+    const auto n = slot->sensor->channels().size();
+    slot->acc.resize(n);
+    slot->readings.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) slot->acc[i].info = &channels_[slot->first_channel + i];
+  }
+  timeline_ = Timeline(channels_.size(), options_.timeline_capacity);
+  in_use_.resize(channels_.size());
+  options_.interval_s = std::max(options_.interval_s, 0.001);
+  options_.max_counter_gap_s = std::clamp(options_.max_counter_gap_s, 0.001, 30.0);
+}
+
+Sampler::~Sampler() { stop(); }
+
+void Sampler::record_event(double t_s, std::uint32_t channel, std::string message) {
+  std::lock_guard lock(state_mutex_);
+  if (events_.size() >= options_.max_events) {
+    ++events_dropped_;
+    return;
+  }
+  events_.push_back({t_s, channel, std::move(message)});
+}
+
+void Sampler::read_slot(Slot& slot, MonoTime now) {
+  std::lock_guard lock(slot.mutex);
+  slot.readings.clear();
+  (void)slot.sensor->read(slot.readings);  // per-reading states carry the detail
+  const double t_s = to_seconds(now - start_);
+  std::size_t next_expected = 0;
+  auto mark_failed = [&](ChannelAccumulator& a, std::uint32_t ch, std::string_view why) {
+    ++a.health.failed_reads;
+    if (a.health.state == ChannelState::ok) a.health.state = ChannelState::degraded;
+    if (!a.failing) {
+      a.failing = true;
+      record_event(t_s, ch, fmt::format("{}: read failed ({}); energy is caught up at the next good read",
+                                        a.info->id, why));
+    }
+  };
+  for (const Reading& r : slot.readings) {
+    if (r.channel >= slot.acc.size()) continue;
+    // A sensor that skipped channels: those reads failed.
+    for (; next_expected < r.channel; ++next_expected) {
+      auto& skipped = slot.acc[next_expected];
+      if (skipped.health.state != ChannelState::lost) {
+        mark_failed(skipped, slot.first_channel + static_cast<std::uint32_t>(next_expected), "no reading");
+      }
+    }
+    next_expected = r.channel + 1;
+    auto& a = slot.acc[r.channel];
+    const std::uint32_t ch = slot.first_channel + r.channel;
+    if (a.health.state == ChannelState::lost) continue;
+    ++a.health.reads;
+    if (r.state == ReadingState::lost) {
+      a.health.state = ChannelState::lost;
+      record_event(t_s, ch, fmt::format("{} ({}) is gone: its energy stops at {:.3f} J; other channels continue",
+                                        a.info->id, a.info->name, a.energy_j()));
+      continue;
+    }
+    if (r.state == ReadingState::failed) {
+      mark_failed(a, ch, "sensor error");
+      continue;
+    }
+    a.failing = false;
+    if (a.info->method == Method::counter) {
+      if (!a.have_last) {
+        if (t_s > 0) {
+          a.health.unmeasured_s += t_s;  // no baseline until now
+          if (a.health.state == ChannelState::ok) a.health.state = ChannelState::degraded;
+        }
+      } else {
+        const CounterDelta d = counter_delta(a.last_counter, r.counter, a.info->counter);
+        if (d.valid) {
+          a.counts += d.delta;
+          if (d.wrapped) ++a.health.wraps;
+        } else if (a.info->counter.kind == CounterKind::resetting) {
+          ++a.health.resets;
+          const double gap = to_seconds(now - a.last_t);
+          a.health.unmeasured_s += gap;
+          if (a.health.state == ChannelState::ok) a.health.state = ChannelState::degraded;
+          record_event(t_s, ch,
+                       fmt::format("{} ({}): counter went back from {} to {} (driver reset?); energy of "
+                                   "those {:.3f} s is unknown and not counted",
+                                   a.info->id, a.info->name, a.last_counter, r.counter, gap));
+        } else {
+          mark_failed(a, ch, fmt::format("value {} outside the published range {}", r.counter,
+                                         a.info->counter.range));
+          continue;
+        }
+      }
+      a.last_counter = r.counter;
+    } else {
+      if (a.have_last) {
+        const double dt = to_seconds(now - a.last_t);
+        if (dt > 0) a.integrated_j += 0.5 * (a.last_power_w + r.power_w) * dt;
+      }
+      a.last_power_w = r.power_w;
+    }
+    a.have_last = true;
+    a.last_t = now;
+  }
+  for (; next_expected < slot.acc.size(); ++next_expected) {
+    auto& a = slot.acc[next_expected];
+    if (a.health.state != ChannelState::lost) {
+      mark_failed(a, slot.first_channel + static_cast<std::uint32_t>(next_expected), "no reading");
+    }
+  }
+}
+
+Status Sampler::start() {
+  if (started_) return Status::ok();
+  start_ = clock_.monotonic();
+  for (auto& slot : slots_) read_slot(*slot, start_);
+  {
+    std::lock_guard lock(state_mutex_);
+    const std::vector<double> zeros(channels_.size(), 0.0);
+    timeline_.append(0.0, zeros);
+    next_point_ = start_ + from_seconds(options_.interval_s);
+    next_slow_tick_ = start_;
+  }
+  started_ = true;
+  try {
+    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+  } catch (const std::system_error& e) {
+    return {StatusCode::unavailable, std::string("cannot start the sampler thread: ") + e.what(),
+            "check the process/thread limits (ulimit -u)"};
+  }
+  return Status::ok();
+}
+
+void Sampler::stop() {
+  if (!started_) return;
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+  started_ = false;
+  round(false);  // final read so totals include the last partial interval; no slow work here
+}
+
+void Sampler::run(std::stop_token stop) {
+  const MonoTime period = from_seconds(std::min(options_.interval_s, options_.max_counter_gap_s));
+  MonoTime next = start_ + period;
+  while (!stop.stop_requested()) {
+    if (!clock_.wait_until(next, stop)) break;
+    tick();
+    const MonoTime now = clock_.monotonic();
+    next += period;
+    if (next <= now) next = now + period;  // fell behind (suspend, overload): skip, don't burst
+  }
+}
+
+Sampler::Mark Sampler::mark() {
+  const MonoTime now = clock_.monotonic();
+  for (auto& slot : slots_) read_slot(*slot, now);
+  return Mark{now, cumulative_energy()};
+}
+
+std::vector<double> Sampler::energy_since(const Mark& m) {
+  Mark now = mark();
+  for (std::size_t i = 0; i < now.energy_j.size() && i < m.energy_j.size(); ++i) now.energy_j[i] -= m.energy_j[i];
+  return std::move(now.energy_j);
+}
+
+std::vector<double> Sampler::cumulative_energy() const {
+  std::vector<double> e;
+  e.reserve(channels_.size());
+  for (const auto& slot : slots_) {
+    std::lock_guard lock(slot->mutex);
+    for (const auto& a : slot->acc) e.push_back(a.energy_j());
+  }
+  return e;
+}
+
+void Sampler::tick() { round(true); }
+
+void Sampler::round(bool slow_allowed) {
+  const MonoTime now = clock_.monotonic();
+  for (auto& slot : slots_) read_slot(*slot, now);
+
+  std::vector<double> energy;
+  energy.reserve(channels_.size());
+  for (auto& slot : slots_) {
+    std::lock_guard lock(slot->mutex);
+    for (auto& a : slot->acc) {
+      const double e = a.energy_j();
+      if (a.tick_have) {
+        const double dt = to_seconds(now - a.tick_t);
+        if (dt > 0) {
+          a.power_w = a.info->method == Method::counter ? (e - a.tick_energy_j) / dt : a.last_power_w;
+          a.power_known = a.health.state != ChannelState::lost;
+        }
+      }
+      a.tick_energy_j = e;
+      a.tick_t = now;
+      a.tick_have = true;
+      energy.push_back(e);
+    }
+  }
+
+  bool slow_due = false;
+  {
+    std::lock_guard lock(state_mutex_);
+    if (now >= next_point_) {
+      const double t_s = to_seconds(now - start_);
+      timeline_.append(t_s, energy);
+      if (options_.on_point) options_.on_point(t_s, energy);
+      next_point_ += from_seconds(options_.interval_s);
+      if (next_point_ <= now) next_point_ = now + from_seconds(options_.interval_s);
+    }
+    if (slow_allowed && now >= next_slow_tick_) {
+      slow_due = true;
+      next_slow_tick_ = now + from_seconds(options_.slow_tick_s);
+    }
+  }
+  if (slow_due) {
+    // Outside every lock: process lists take milliseconds and must not delay mark().
+    for (auto& slot : slots_) {
+      slot->sensor->slow_tick();
+      auto used = slot->sensor->channels_in_use();
+      if (!used) continue;
+      std::lock_guard lock(state_mutex_);
+      for (std::size_t i = 0; i < used->size() && slot->first_channel + i < in_use_.size(); ++i) {
+        auto& u = in_use_[slot->first_channel + i];
+        u = (u.value_or(false) || (*used)[i]);  // sticky: once it served us, it counts
+      }
+    }
+  }
+}
+
+SamplerSnapshot Sampler::snapshot() const {
+  SamplerSnapshot s;
+  s.elapsed_s = elapsed_s();
+  s.channels.reserve(channels_.size());
+  for (const auto& slot : slots_) {
+    std::lock_guard lock(slot->mutex);
+    for (const auto& a : slot->acc) {
+      ChannelSnapshot c;
+      c.energy_j = a.energy_j();
+      c.power_w = a.power_w;
+      c.power_known = a.power_known;
+      c.health = a.health;
+      s.channels.push_back(std::move(c));
+    }
+  }
+  std::lock_guard lock(state_mutex_);
+  for (std::size_t i = 0; i < s.channels.size() && i < in_use_.size(); ++i) s.channels[i].in_use = in_use_[i];
+  s.events = events_;
+  s.events_dropped = events_dropped_;
+  return s;
+}
+
+Timeline Sampler::timeline() const {
+  std::lock_guard lock(state_mutex_);
+  return timeline_;
+}
+
+double Sampler::elapsed_s() const noexcept { return to_seconds(clock_.monotonic() - start_); }
+
+}  // namespace carbontracker

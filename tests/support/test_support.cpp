@@ -1,10 +1,13 @@
 #include "test_support.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -14,6 +17,8 @@
 #ifndef CARBONTRACKER_FIXTURES_DIR
 #error "CARBONTRACKER_FIXTURES_DIR must be defined by the build"
 #endif
+
+extern char** environ;
 
 namespace carbontracker::testing {
 
@@ -98,6 +103,52 @@ std::string run_unprivileged(const std::function<std::string()>& fn) {
     throw std::runtime_error("unprivileged child failed with status " + std::to_string(status));
   }
   return result;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                          const std::string& input) {
+  std::vector<std::string> envs;
+  for (char** e = environ; *e; ++e) envs.emplace_back(*e);
+  for (const auto& kv : env) {
+    const auto eq = kv.find('=');
+    const std::string key = kv.substr(0, eq) + "=";
+    envs.erase(std::remove_if(envs.begin(), envs.end(), [&](const std::string& x) { return x.rfind(key, 0) == 0; }),
+               envs.end());
+    if (eq != std::string::npos) envs.push_back(kv);
+  }
+  TempDir io;
+  const auto in_path = io / "stdin";
+  write_file(in_path, input);
+  const auto out_path = io / "stdout";
+  const auto err_path = io / "stderr";
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    const int in = ::open(in_path.c_str(), O_RDONLY);
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (in < 0 || out < 0 || err < 0) ::_exit(126);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    std::vector<char*> ev;
+    for (auto& e : envs) ev.push_back(e.data());
+    ev.push_back(nullptr);
+    ::execve(args[0], args.data(), ev.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ProcessResult r;
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  r.out = read_text(out_path);
+  r.err = read_text(err_path);
+  return r;
 }
 
 bool FakeClock::wait_until(MonoTime deadline, std::stop_token stop) noexcept {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "carbontracker/clock.hpp"
 
@@ -41,6 +42,18 @@ std::filesystem::path fixtures_dir();
 // child's stdout-bound result is the string fn returns; exit code 0 on success.
 // Returns the string, or throws std::runtime_error if the child failed.
 std::string run_unprivileged(const std::function<std::string()>& fn);
+
+// Runs a real child process (argv[0] is a path) and waits for it. `env` entries "NAME=value"
+// add to or replace this process's environment; a bare "NAME" removes that variable. stdin
+// is `input` (empty by default); stdout and stderr are captured.
+struct ProcessResult {
+  int exit_code = -1;   // -1 when killed by a signal
+  int signal = 0;
+  std::string out;
+  std::string err;
+};
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
+                          const std::string& input = {});
 
 // A monotonic clock the test moves by hand. wait_until() blocks until advance() passes the
 // deadline (or stop). In auto_advance mode wait_until() jumps straight to the deadline,

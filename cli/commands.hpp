@@ -1,0 +1,35 @@
+// The CLI's subcommands. Each registers its options on a CLI11 app and runs from the parsed
+// values; all logic lives in the libraries, this layer only translates arguments and errors.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "carbontracker/sensor.hpp"
+
+namespace carbontracker::cli {
+
+// Options shared by every command that probes sensors (--components, --sim-*, --devices-by-pid).
+struct SensorFlags {
+  std::string components = "all";
+  bool devices_by_pid = false;
+  std::string sim_cpu;
+  double sim_cpu_tdp = -1;
+  double sim_cpu_util = 0.5;
+  std::string sim_gpu;
+  double sim_gpu_watts = -1;
+  double sim_gpu_util = 0.5;
+
+  void add_to(CLI::App& app);
+  // Throws CLI::ValidationError naming the flag and the fix.
+  [[nodiscard]] SensorOptions to_options() const;
+};
+
+// Adds the subcommand to `app`; returns the function that runs it after parsing.
+std::function<int()> add_devices_command(CLI::App& app);
+std::function<int()> add_monitor_command(CLI::App& app);
+
+void add_version_flag(CLI::App& app);
+
+}  // namespace carbontracker::cli

@@ -1,0 +1,109 @@
+#include <pthread.h>
+#include <signal.h>
+
+#include <cmath>
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "outputs/monitor_view.hpp"
+#include "sampler/sampler.hpp"
+#include "sensors/registry.hpp"
+
+namespace carbontracker::cli {
+namespace {
+
+// Waits up to `seconds` for SIGINT/SIGTERM (blocked in every thread, so no handler is needed).
+// Returns true if one arrived.
+bool wait_for_signal(const sigset_t& set, double seconds) {
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(seconds);
+  ts.tv_nsec = static_cast<long>((seconds - static_cast<double>(ts.tv_sec)) * 1e9);
+  for (;;) {
+    const int sig = sigtimedwait(&set, nullptr, &ts);
+    if (sig > 0) return true;
+    if (errno == EINTR) continue;  // another signal; the remaining time is lost, which is harmless
+    return false;
+  }
+}
+
+}  // namespace
+
+std::function<int()> add_monitor_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("monitor", "Show live power per device and energy so far");
+  add_version_flag(*cmd);
+  struct Args {
+    SensorFlags sensors;
+    double interval_s = 1.0;
+    double duration_s = 0;
+    bool json = false;
+  };
+  auto args = std::make_shared<Args>();
+  args->sensors.add_to(*cmd);
+  cmd->add_option("--interval", args->interval_s, "Seconds between rows (and power samples)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 86400.0));
+  cmd->add_option("--duration", args->duration_s, "Stop after this many seconds (0: until Ctrl-C)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e9));
+  cmd->add_flag("--json", args->json, "JSON Lines: channels, one sample per interval, then a summary");
+  return [args] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before the sampler thread exists, so it inherits the mask
+
+    const auto ctx = SensorContext::from_environment(args->sensors.to_options());
+    auto inventory = sensors::probe_all(ctx);
+    SamplerOptions opts;
+    opts.interval_s = args->interval_s;
+    Sampler sampler(std::move(inventory.sensors), *ctx.clock, opts);
+    const auto& channels = sampler.channels();
+    if (args->json) {
+      std::cout << outputs::monitor_channels_json(channels).dump() << std::endl;
+    } else {
+      std::cout << outputs::monitor_header_text(channels) << std::flush;
+    }
+    if (auto st = sampler.start(); !st) {
+      std::cerr << "carbontracker monitor: " << st.to_string() << "\n";
+      return 1;
+    }
+    const MonoTime start = ctx.clock->monotonic();
+    Sampler::Mark previous = sampler.mark();
+    const bool bounded = args->duration_s > 0;
+    double next_s = args->interval_s;
+    for (;;) {
+      double until_s = next_s;
+      if (bounded) until_s = std::min(until_s, args->duration_s);
+      const double wait_s = until_s - to_seconds(ctx.clock->monotonic() - start);
+      if (wait_s > 0 && wait_for_signal(set, wait_s)) break;
+      const double now_s = to_seconds(ctx.clock->monotonic() - start);
+      if (bounded && now_s >= args->duration_s) break;
+      if (now_s >= next_s) {
+        // Rows come from marks taken here, so each shows exactly the interval it is printed for.
+        Sampler::Mark now = sampler.mark();
+        auto snap = sampler.snapshot();
+        outputs::apply_window(snap, previous, now);
+        previous = std::move(now);
+        if (args->json) {
+          std::cout << outputs::monitor_sample_json(channels, snap).dump() << std::endl;
+        } else {
+          std::cout << outputs::monitor_row_text(channels, snap) << std::flush;
+        }
+        next_s += args->interval_s;
+      }
+    }
+    sampler.stop();
+    const auto snap = sampler.snapshot();
+    if (args->json) {
+      std::cout << outputs::monitor_summary_json(channels, snap).dump() << std::endl;
+    } else {
+      std::cout << outputs::monitor_summary_text(channels, snap) << std::flush;
+    }
+    return 0;
+  };
+}
+
+}  // namespace carbontracker::cli

@@ -1,0 +1,145 @@
+// The sampler: one thread that turns sensor readings into energy per channel.
+//
+// Contract
+//  - Counters (Method::counter) are accumulated exactly: each read's delta from the previous
+//    one goes through counter_delta() (wrap-around for powercap, reset detection for NVML and
+//    perf) into an integer count per channel; energy = count x joules_per_unit. A reset makes
+//    that interval's energy unknown: it is counted in health.unmeasured_s, never guessed.
+//  - Power channels (power, estimated, simulated) are integrated with the trapezoid rule.
+//  - The thread reads every sensor at the user interval (default 1 s) and at least every
+//    max_counter_gap_s (30 s) whatever the interval, so no counter can wrap twice unseen.
+//    Timestamps come from the injected monotonic clock.
+//  - mark() reads every sensor on the caller's thread and returns cumulative energy: two marks
+//    give the exact energy of the window between them (epoch boundaries). It takes a sensor's
+//    lock only for that sensor's read: microseconds, never a wait on the timeline or on
+//    slow work (process lists run on the sampler thread, outside those locks).
+//  - Memory is bounded: a Timeline of fixed capacity (downsampled as the run grows) and a
+//    bounded event list. Nothing here throws once constructed; start() reports failure to
+//    create the thread as a Status.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "carbontracker/clock.hpp"
+#include "carbontracker/sensor.hpp"
+#include "sampler/timeline.hpp"
+
+namespace carbontracker {
+
+struct SamplerOptions {
+  double interval_s = 1.0;          // timeline cadence
+  double max_counter_gap_s = 30.0;  // forced read period for counters
+  double slow_tick_s = 10.0;        // process lists (devices_by_pid)
+  std::size_t timeline_capacity = 4096;
+  std::size_t max_events = 256;
+  // Called on the sampler thread with every timeline point before downsampling (to spill a
+  // full-resolution timeline to a log). Must be cheap and must not throw.
+  std::function<void(double t_s, std::span<const double> energy_j)> on_point;
+};
+
+enum class ChannelState : std::uint8_t {
+  ok,
+  degraded,  // some reads failed or a reset left a gap; still measuring
+  lost,      // the device is gone; the channel's energy stops at the last good read
+};
+std::string_view to_string(ChannelState s) noexcept;
+
+struct ChannelHealth {
+  ChannelState state = ChannelState::ok;
+  std::uint64_t reads = 0;
+  std::uint64_t failed_reads = 0;
+  std::uint64_t wraps = 0;   // wrap-arounds corrected
+  std::uint64_t resets = 0;  // counter went backwards (driver reload)
+  double unmeasured_s = 0;   // time whose energy is unknown (resets)
+};
+
+struct SamplerEvent {
+  double t_s = 0;
+  std::uint32_t channel = 0;
+  std::string message;
+};
+
+struct ChannelSnapshot {
+  double energy_j = 0;     // since start
+  double power_w = 0;      // mean over the last sampling interval (0 before two reads)
+  bool power_known = false;
+  ChannelHealth health;
+  std::optional<bool> in_use;  // devices_by_pid: ran a process of this tree (sticky)
+};
+
+struct SamplerSnapshot {
+  double elapsed_s = 0;
+  std::vector<ChannelSnapshot> channels;  // same order as Sampler::channels()
+  std::vector<SamplerEvent> events;       // warnings, oldest first (bounded)
+  std::uint64_t events_dropped = 0;
+};
+
+class Sampler {
+ public:
+  Sampler(std::vector<std::unique_ptr<Sensor>> sensors, Clock& clock, SamplerOptions options = {});
+  ~Sampler();
+  Sampler(const Sampler&) = delete;
+  Sampler& operator=(const Sampler&) = delete;
+
+  // First read of every sensor (baselines) on the caller's thread, then starts the thread.
+  Status start();
+  // Final read, then joins the thread. Idempotent.
+  void stop();
+
+  // Every channel of every sensor, flattened in sensor order.
+  [[nodiscard]] const std::vector<ChannelInfo>& channels() const noexcept { return channels_; }
+
+  struct Mark {
+    MonoTime t{};
+    std::vector<double> energy_j;  // cumulative per channel
+  };
+  Mark mark();
+  // Energy per channel since `m` (reads now). Convenience over two marks.
+  std::vector<double> energy_since(const Mark& m);
+
+  // One sampling round at clock.monotonic(): read everything, update the timeline when due,
+  // run the slow tick when due. The thread calls it; tests call it directly with a FakeClock.
+  void tick();
+
+  [[nodiscard]] SamplerSnapshot snapshot() const;
+  // Copy of the timeline (consistent under the lock).
+  [[nodiscard]] Timeline timeline() const;
+  [[nodiscard]] double elapsed_s() const noexcept;
+
+ private:
+  struct ChannelAccumulator;
+  struct Slot;
+
+  void read_slot(Slot& slot, MonoTime now);
+  void round(bool slow_allowed);
+  void record_event(double t_s, std::uint32_t channel, std::string message);
+  void run(std::stop_token stop);
+  std::vector<double> cumulative_energy() const;
+
+  Clock& clock_;
+  SamplerOptions options_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<ChannelInfo> channels_;
+  MonoTime start_{};
+  bool started_ = false;
+
+  mutable std::mutex state_mutex_;  // timeline, events, in_use, next_* deadlines
+  Timeline timeline_;
+  std::vector<SamplerEvent> events_;
+  std::uint64_t events_dropped_ = 0;
+  std::vector<std::optional<bool>> in_use_;
+  MonoTime next_point_{};
+  MonoTime next_slow_tick_{};
+
+  std::jthread thread_;
+};
+
+}  // namespace carbontracker

@@ -1,0 +1,245 @@
+#include "sampler/sampler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "scripted_sensor.hpp"
+#include "test_support.hpp"
+
+namespace carbontracker {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::counter_channel;
+using testing::counter_reading;
+using testing::FakeClock;
+using testing::power_channel;
+using testing::power_reading;
+using testing::ScriptedSensor;
+
+constexpr std::uint64_t kRangeUj = 262143328850ull;
+const CounterSpec kRapl{CounterKind::wrapping, kRangeUj, 61};
+const CounterSpec kNvml{CounterKind::resetting};
+
+struct Rig {
+  FakeClock clock;
+  ScriptedSensor* sensor = nullptr;
+  std::unique_ptr<Sampler> sampler;
+
+  Rig(std::vector<ChannelInfo> channels, SamplerOptions opts = {}) {
+    auto s = std::make_unique<ScriptedSensor>(std::move(channels));
+    sensor = s.get();
+    std::vector<std::unique_ptr<Sensor>> v;
+    v.push_back(std::move(s));
+    sampler = std::make_unique<Sampler>(std::move(v), clock, std::move(opts));
+  }
+  // One tick `dt` after the previous one, with these readings.
+  void step(std::chrono::nanoseconds dt, std::vector<Reading> r) {
+    sensor->push(std::move(r));
+    clock.advance(dt);
+    sampler->tick();
+  }
+};
+
+TEST(Sampler, CounterEnergyIsExactAcrossAWrap) {
+  Rig rig({counter_channel("powercap:intel-rapl:0", kRapl, 1e-6)});
+  rig.sensor->push({counter_reading(0, kRangeUj - 2'000'000)});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();  // sampler thread not needed: drive ticks by hand
+  rig.step(1s, {counter_reading(0, kRangeUj - 1'000'000)});
+  rig.step(1s, {counter_reading(0, 500'000)});  // wrapped
+  auto snap = rig.sampler->snapshot();
+  // 1 J, then 1'000'000 uJ to the top + 61 uJ step + 500'000 uJ.
+  EXPECT_DOUBLE_EQ(snap.channels[0].energy_j, 1.0 + (1'000'000 + 61 + 500'000) * 1e-6);
+  EXPECT_EQ(snap.channels[0].health.wraps, 1u);
+  EXPECT_EQ(snap.channels[0].health.state, ChannelState::ok);
+}
+
+TEST(Sampler, CounterResetIsFlaggedAndNotInvented) {
+  Rig rig({counter_channel("nvml:GPU-a", kNvml, 1e-3, Component::gpu)});
+  rig.sensor->push({counter_reading(0, 10'000'000)});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  rig.step(2s, {counter_reading(0, 10'300'000)});  // 300 J
+  rig.step(2s, {counter_reading(0, 1'000)});       // driver reload: unknown interval
+  rig.step(2s, {counter_reading(0, 201'000)});     // 200 J
+  auto snap = rig.sampler->snapshot();
+  const auto& c = snap.channels[0];
+  EXPECT_DOUBLE_EQ(c.energy_j, 500.0);
+  EXPECT_EQ(c.health.resets, 1u);
+  EXPECT_DOUBLE_EQ(c.health.unmeasured_s, 2.0);
+  EXPECT_EQ(c.health.state, ChannelState::degraded);
+  ASSERT_EQ(snap.events.size(), 1u);
+  EXPECT_NE(snap.events[0].message.find("counter went back"), std::string::npos);
+}
+
+TEST(Sampler, LostChannelEndsAndTheOthersContinue) {
+  Rig rig({counter_channel("nvml:GPU-a", kNvml, 1e-3, Component::gpu),
+           counter_channel("nvml:GPU-b", kNvml, 1e-3, Component::gpu)});
+  rig.sensor->push({counter_reading(0, 0), counter_reading(1, 0)});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  rig.step(1s, {counter_reading(0, 100'000), counter_reading(1, 100'000)});
+  rig.step(1s, {counter_reading(0, 0, ReadingState::lost), counter_reading(1, 200'000)});
+  rig.step(1s, {counter_reading(0, 999'999'999), counter_reading(1, 300'000)});  // ignored after lost
+  auto snap = rig.sampler->snapshot();
+  EXPECT_EQ(snap.channels[0].health.state, ChannelState::lost);
+  EXPECT_DOUBLE_EQ(snap.channels[0].energy_j, 100.0);
+  EXPECT_FALSE(snap.channels[0].power_known);
+  EXPECT_EQ(snap.channels[1].health.state, ChannelState::ok);
+  EXPECT_DOUBLE_EQ(snap.channels[1].energy_j, 300.0);
+  ASSERT_FALSE(snap.events.empty());
+  EXPECT_NE(snap.events[0].message.find("is gone"), std::string::npos);
+}
+
+TEST(Sampler, PowerIsIntegratedWithTheTrapezoidRule) {
+  Rig rig({power_channel("nvml:GPU-p")});
+  rig.sensor->push({power_reading(0, 100.0)});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  rig.step(1s, {power_reading(0, 200.0)});    // 150 J
+  rig.step(500ms, {power_reading(0, 200.0)});  // 100 J
+  auto snap = rig.sampler->snapshot();
+  EXPECT_DOUBLE_EQ(snap.channels[0].energy_j, 250.0);
+  EXPECT_DOUBLE_EQ(snap.channels[0].power_w, 200.0);
+}
+
+TEST(Sampler, FailedReadIsCaughtUpByTheCounter) {
+  Rig rig({counter_channel("c", kRapl, 1e-6)});
+  rig.sensor->push({counter_reading(0, 0)});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  rig.step(1s, {counter_reading(0, 0, ReadingState::failed)});
+  rig.step(1s, {counter_reading(0, 3'000'000)});
+  auto snap = rig.sampler->snapshot();
+  EXPECT_DOUBLE_EQ(snap.channels[0].energy_j, 3.0);
+  EXPECT_EQ(snap.channels[0].health.failed_reads, 1u);
+  EXPECT_EQ(snap.channels[0].health.state, ChannelState::degraded);
+}
+
+TEST(Sampler, MissingReadingCountsAsAFailedRead) {
+  Rig rig({counter_channel("a", kRapl, 1e-6), counter_channel("b", kRapl, 1e-6)});
+  rig.sensor->push({counter_reading(0, 0), counter_reading(1, 0)});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  rig.step(1s, {counter_reading(1, 5)});
+  auto snap = rig.sampler->snapshot();
+  EXPECT_EQ(snap.channels[0].health.failed_reads, 1u);
+  EXPECT_EQ(snap.channels[1].health.failed_reads, 0u);
+}
+
+TEST(Sampler, MarksGiveExactWindowEnergy) {
+  Rig rig({counter_channel("c", kRapl, 1e-6)});
+  rig.sensor->push({counter_reading(0, 1'000'000)});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  rig.sensor->push({counter_reading(0, 4'000'000)});
+  rig.clock.advance(3s);
+  auto m = rig.sampler->mark();
+  rig.step(1s, {counter_reading(0, 9'000'000)});
+  rig.sensor->push({counter_reading(0, 11'500'000)});
+  rig.clock.advance(1s);
+  auto e = rig.sampler->energy_since(m);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_DOUBLE_EQ(e[0], 7.5);
+}
+
+TEST(Sampler, TimelineStaysBoundedAndKeepsTotalsExact) {
+  SamplerOptions opts;
+  opts.timeline_capacity = 64;
+  Rig rig({counter_channel("c", kRapl, 1e-6)}, opts);
+  rig.sensor->push({counter_reading(0, 0)});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  std::uint64_t v = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    v = (v + 50'000'000) % (kRangeUj + 61);  // 50 J per second, wrapping now and then
+    rig.step(1s, {counter_reading(0, v)});
+  }
+  auto tl = rig.sampler->timeline();
+  EXPECT_LE(tl.size(), 64u);
+  EXPECT_GE(tl.size(), 32u);
+  const auto snap = rig.sampler->snapshot();
+  EXPECT_NEAR(snap.channels[0].energy_j, 100'000 * 50.0, 1e-6);
+  // Downsampled intervals still give the right mean power.
+  for (std::size_t i = 1; i < tl.size(); ++i) EXPECT_NEAR(tl.power_w(i, 0), 50.0, 1e-6);
+}
+
+TEST(Sampler, DevicesInUseAreSticky) {
+  Rig rig({counter_channel("g0", kNvml, 1e-3, Component::gpu), counter_channel("g1", kNvml, 1e-3, Component::gpu)});
+  rig.sensor->push({counter_reading(0, 0), counter_reading(1, 0)});
+  rig.sensor->set_in_use(std::vector<bool>{false, true});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  rig.step(1s, {counter_reading(0, 1), counter_reading(1, 1)});
+  rig.sensor->set_in_use(std::vector<bool>{false, false});
+  rig.step(20s, {counter_reading(0, 2), counter_reading(1, 2)});
+  auto snap = rig.sampler->snapshot();
+  EXPECT_EQ(snap.channels[0].in_use, std::optional<bool>(false));
+  EXPECT_EQ(snap.channels[1].in_use, std::optional<bool>(true));
+}
+
+TEST(Sampler, ForcedCounterReadEveryThirtySecondsWhateverTheInterval) {
+  SamplerOptions opts;
+  opts.interval_s = 120;
+  FakeClock clock;
+  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("c", kRapl, 1e-6)});
+  auto* sensor = s.get();
+  sensor->push({counter_reading(0, 0)});
+  std::vector<std::unique_ptr<Sensor>> v;
+  v.push_back(std::move(s));
+  Sampler sampler(std::move(v), clock, opts);
+  ASSERT_TRUE(sampler.start().is_ok());
+  const int reads_at_start = sensor->reads();
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(clock.wait_for_waiters(1));
+    clock.advance(30s);
+    // Wait until the thread consumed the tick and blocks again.
+    for (int spin = 0; spin < 5000 && sensor->reads() < reads_at_start + i + 1; ++spin) {
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+  ASSERT_TRUE(clock.wait_for_waiters(1));
+  EXPECT_EQ(sensor->reads(), reads_at_start + 8);  // 240 s / 30 s
+  auto tl = sampler.timeline();
+  EXPECT_EQ(tl.size(), 3u);  // t = 0, 120, 240
+  sampler.stop();
+}
+
+}  // namespace
+}  // namespace carbontracker
+
+namespace carbontracker {
+namespace {
+
+// Runs under ThreadSanitizer in CI: marks from the "training" thread while the sampler thread
+// ticks on the real clock.
+TEST(SamplerThreaded, MarksFromAnotherThreadWhileSampling) {
+  auto s = std::make_unique<testing::ScriptedSensor>(
+      std::vector<ChannelInfo>{testing::counter_channel("c", {CounterKind::resetting}, 1e-3)});
+  auto* sensor = s.get();
+  sensor->push({testing::counter_reading(0, 0)});
+  std::vector<std::unique_ptr<Sensor>> v;
+  v.push_back(std::move(s));
+  SamplerOptions opts;
+  opts.interval_s = 0.001;
+  opts.slow_tick_s = 0.002;
+  Sampler sampler(std::move(v), real_clock(), opts);
+  ASSERT_TRUE(sampler.start().is_ok());
+  double total = 0;
+  for (std::uint64_t i = 1; i <= 200; ++i) {
+    sensor->push({testing::counter_reading(0, i * 1000)});
+    auto m = sampler.mark();
+    total = m.energy_j[0];
+    (void)sampler.snapshot();
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  sampler.stop();
+  EXPECT_DOUBLE_EQ(sampler.snapshot().channels[0].energy_j, 200.0);
+  EXPECT_LE(total, 200.0);
+  EXPECT_GT(sensor->slow_ticks(), 0);
+}
+
+}  // namespace
+}  // namespace carbontracker
