@@ -80,7 +80,7 @@ TEST(PerfPower, TwoSocketServerOpensPkgAndRamPerPackage) {
   }
 
   ASSERT_EQ(perf.opens.size(), 4u);
-  EXPECT_EQ(perf.opens[0].type, 27u);
+  EXPECT_EQ(perf.opens[0].type, 4027u);
   EXPECT_EQ(perf.opens[0].config, 2u);
   EXPECT_EQ(perf.opens[0].cpu, 0);
   EXPECT_EQ(perf.opens[1].cpu, 36);
@@ -262,7 +262,7 @@ TEST(PerfPower, UnparsableFilesAreNamed) {
   EXPECT_NE(bad_type.reports[0].reason.find("power/type"), std::string::npos) << bad_type.reports[0].reason;
   EXPECT_TRUE(perf2.opens.empty());
 
-  write_file(pmu(root) / "type", "27\n");
+  write_file(pmu(root) / "type", "4027\n");
   write_file(pmu(root) / "cpumask", "\n");
   auto bad_mask = probe(context_for(root), perf2, coverage2);
   ASSERT_EQ(bad_mask.reports.size(), 1u);
