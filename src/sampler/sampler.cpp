@@ -217,7 +217,7 @@ void Sampler::run(std::stop_token stop) {
 Sampler::Mark Sampler::mark() {
   const MonoTime now = clock_.monotonic();
   for (auto& slot : slots_) read_slot(*slot, now);
-  return Mark{now, cumulative_energy()};
+  return collect(now);
 }
 
 std::vector<double> Sampler::energy_since(const Mark& m) {
@@ -226,14 +226,33 @@ std::vector<double> Sampler::energy_since(const Mark& m) {
   return std::move(now.energy_j);
 }
 
-std::vector<double> Sampler::cumulative_energy() const {
-  std::vector<double> e;
-  e.reserve(channels_.size());
+Sampler::Mark Sampler::collect(MonoTime now) const {
+  Mark m;
+  m.t = now;
+  m.energy_j.reserve(channels_.size());
+  m.unmeasured_s.reserve(channels_.size());
+  m.state.reserve(channels_.size());
   for (const auto& slot : slots_) {
     std::lock_guard lock(slot->mutex);
-    for (const auto& a : slot->acc) e.push_back(a.energy_j());
+    for (const auto& a : slot->acc) {
+      m.energy_j.push_back(a.energy_j());
+      m.unmeasured_s.push_back(a.health.unmeasured_s);
+      m.state.push_back(a.health.state);
+    }
   }
-  return e;
+  return m;
+}
+
+std::vector<std::optional<bool>> Sampler::in_use() const {
+  std::lock_guard lock(state_mutex_);
+  return in_use_;
+}
+
+std::vector<SamplerEvent> Sampler::events_since(std::size_t& cursor) const {
+  std::lock_guard lock(state_mutex_);
+  std::vector<SamplerEvent> out;
+  for (; cursor < events_.size(); ++cursor) out.push_back(events_[cursor]);
+  return out;
 }
 
 void Sampler::tick() { round(true); }

@@ -99,7 +99,9 @@ class Sampler {
 
   struct Mark {
     MonoTime t{};
-    std::vector<double> energy_j;  // cumulative per channel
+    std::vector<double> energy_j;      // cumulative per channel
+    std::vector<double> unmeasured_s;  // cumulative per channel (ChannelHealth::unmeasured_s)
+    std::vector<ChannelState> state;   // per channel
   };
   Mark mark();
   // Energy per channel since `m` (reads now). Convenience over two marks.
@@ -110,6 +112,10 @@ class Sampler {
   void tick();
 
   [[nodiscard]] SamplerSnapshot snapshot() const;
+  // devices_by_pid usage per channel (sticky); cheap.
+  [[nodiscard]] std::vector<std::optional<bool>> in_use() const;
+  // Warnings recorded since `cursor` (an index into the event list, advanced by the call).
+  [[nodiscard]] std::vector<SamplerEvent> events_since(std::size_t& cursor) const;
   // Copy of the timeline (consistent under the lock).
   [[nodiscard]] Timeline timeline() const;
   [[nodiscard]] double elapsed_s() const noexcept;
@@ -122,7 +128,7 @@ class Sampler {
   void round(bool slow_allowed);
   void record_event(double t_s, std::uint32_t channel, std::string message);
   void run(std::stop_token stop);
-  std::vector<double> cumulative_energy() const;
+  Mark collect(MonoTime now) const;
 
   Clock& clock_;
   SamplerOptions options_;

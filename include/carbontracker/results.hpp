@@ -1,0 +1,102 @@
+// The numbers the tracker produces: plain value types, copied out to callers (snapshot()),
+// outputs and bindings. SI units inside (J, s, g, g/kWh); kWh only where a name says so.
+//
+// Device energy is what the hardware used; facility energy = device energy x PUE (the data
+// centre's overhead). CO2eq is computed from facility energy. "Estimated" energy includes
+// estimated and simulated channels; "measured" is counters and sampled power.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carbontracker/sensor.hpp"
+
+namespace carbontracker {
+
+struct EnergyByComponent {
+  double cpu_j = 0;
+  double dram_j = 0;
+  double gpu_j = 0;
+  double psys_j = 0;  // platform (RAPL psys), only when it stands in for cpu + dram
+
+  [[nodiscard]] double total_j() const noexcept { return cpu_j + dram_j + gpu_j + psys_j; }
+  double& operator[](Component c) noexcept;
+  double operator[](Component c) const noexcept;
+  EnergyByComponent& operator+=(const EnergyByComponent& o) noexcept;
+};
+
+// Where the carbon intensity came from, shown wherever CO2eq is.
+struct IntensityInfo {
+  double g_per_kwh = 0;
+  std::string source;  // "world average 2024 (Ember)", "user setting", "Energi Data Service DK1", ...
+  std::string kind;    // "assumed", "fixed", "measured", "forecast", "yearly average", "marginal"
+  std::string why;     // why this one was used ("no location configured")
+};
+
+// Energy and time over some span (an epoch, all epochs, the whole run).
+struct Totals {
+  double duration_s = 0;
+  EnergyByComponent device_energy_j;
+  double measured_j = 0;   // part of device energy from counters / sampled power
+  double estimated_j = 0;  // part from estimated or simulated channels
+  double facility_energy_j = 0;  // device x PUE
+  double co2eq_g = 0;
+
+  Totals& operator+=(const Totals& o) noexcept;
+};
+
+struct EpochRecord {
+  int index = 0;  // 1-based
+  bool complete = true;  // false: the epoch stop() interrupted
+  double start_s = 0;    // since the tracker started (monotonic)
+  std::chrono::system_clock::time_point wall_start{};
+  std::chrono::system_clock::time_point wall_end{};
+  Totals totals;
+  std::vector<double> channel_energy_j;  // per channel, Snapshot::channels order
+  double intensity_g_per_kwh = 0;        // used for this epoch's CO2eq
+  // Honesty notes: channels below their update resolution, unmeasured gaps, lost devices.
+  std::vector<std::string> notes;
+};
+
+// A forecast of the whole run (all `epochs`), made after `after_epochs` epochs.
+struct Forecast {
+  std::string method;  // "robust" (ours) or "paper" (epochs x mean of observed epochs)
+  int after_epochs = 0;
+  int epochs = 0;
+  double confidence = 0.9;  // nominal coverage of the [low, high] intervals
+  double duration_s = 0, duration_s_low = 0, duration_s_high = 0;
+  double energy_j = 0, energy_j_low = 0, energy_j_high = 0;  // facility energy
+  double co2eq_g = 0, co2eq_g_low = 0, co2eq_g_high = 0;
+  double intensity_g_per_kwh = 0;  // assumed for the epochs still to come
+};
+
+struct BudgetEvent {
+  std::string limit;     // "max_energy_kwh", "max_co2eq_g", "max_duration_s"
+  std::string basis;     // "predicted" or "actual"
+  double value = 0;      // in the limit's unit (kWh, g, s)
+  double limit_value = 0;
+  std::string action;    // "warn", "ask", "stop"
+  std::string outcome;   // "warned", "continued", "stopped"
+  std::string message;
+};
+
+struct Snapshot {
+  std::vector<ChannelInfo> channels;
+  std::vector<EpochRecord> epochs;             // completed epochs
+  std::optional<EpochRecord> interrupted;      // the epoch in progress at stop(), if any
+  Totals epochs_total;                         // over completed epochs
+  Totals whole_run;                            // tracker start to now (or stop), epochs or not
+  double pue = 1.0;
+  IntensityInfo intensity;
+  std::optional<Forecast> prediction;          // printed after epochs_before_pred epochs
+  std::optional<Forecast> paper_prediction;    // the paper's model at the same moment
+  std::vector<Forecast> prediction_history;    // every refit, one per epoch from then on
+  std::vector<BudgetEvent> budget_events;
+  bool stopped_by_budget = false;
+  std::vector<std::string> warnings;
+  bool finished = false;                       // stop() ran or monitor_epochs reached
+};
+
+}  // namespace carbontracker

@@ -1,0 +1,174 @@
+// The tracker facade: the one entry point for the C++ API, the CLI, the C API and Python.
+//
+//   carbontracker::Config cfg;
+//   cfg.epochs = 10;
+//   carbontracker::Tracker tracker(cfg);
+//   for (int e = 0; e < 10; ++e) {
+//     tracker.epoch_start();
+//     train_one_epoch();
+//     tracker.epoch_end();   // may throw BudgetExceeded when budget.action == stop
+//   }
+//   tracker.stop();
+//   auto numbers = tracker.snapshot();
+//
+// Contract
+//  - Construction validates the Config and throws ConfigError naming the parameter and the
+//    fix; it probes sensors, starts the sampler thread and opens the logs.
+//  - epoch_start()/epoch_end() read the energy counters on the calling thread (microseconds),
+//    append to the logs and flush them; they never touch the network, sleep, or wait on the
+//    sampler. Only `ask` budgets / stop_and_confirm block, on purpose, for the user's answer.
+//  - Nothing the tracker does stops the training unless a budget (or the user's "n") says so:
+//    sensor failures become warnings and "not measured" gaps. Internal errors (a log that can
+//    no longer be written, ...) are kept; with ignore_errors=false the next API call throws
+//    TrackerError once, with ignore_errors=true they are logged and the tracker carries on.
+//    No helper thread ever exits the process.
+//  - Thread safety: call the methods from one thread (the training loop); snapshot() may be
+//    called from any thread.
+#pragma once
+
+#include <filesystem>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "carbontracker/clock.hpp"
+#include "carbontracker/results.hpp"
+
+namespace carbontracker {
+
+enum class BudgetAction { warn, ask, stop };
+
+struct Budget {
+  std::optional<double> max_energy_kwh;  // facility energy of the whole run
+  std::optional<double> max_co2eq_g;
+  std::optional<double> max_duration_s;
+  BudgetAction action = BudgetAction::warn;
+};
+
+struct Config {
+  // --- the Python carbontracker's parameters, same names and defaults ---
+  int epochs = 1;
+  int epochs_before_pred = 1;  // 0 (or -1): never predict
+  int monitor_epochs = -1;     // -1: all `epochs`
+  double update_interval = 1;  // s between power samples
+  bool interpretable = true;   // "This is equivalent to: ... km travelled by car"
+  bool stop_and_confirm = false;
+  bool ignore_errors = false;
+  std::string components = "all";  // "all" or a comma list of gpu, cpu, dram ("cpu" includes dram)
+  bool devices_by_pid = false;
+  std::optional<std::filesystem::path> log_dir;  // none: console only
+  std::string log_file_prefix;
+  int verbose = 1;              // 0: no console output
+  int decimal_precision = 12;
+  std::map<std::string, std::string> api_keys;
+  std::optional<std::string> sim_cpu;
+  std::optional<double> sim_cpu_tdp;
+  std::optional<double> sim_cpu_util;
+  std::optional<std::string> sim_gpu;
+  std::optional<double> sim_gpu_watts;
+  std::optional<double> sim_gpu_util;
+
+  // --- ours ---
+  double pue = 1.0;  // 1.0: device energy only; see docs/tracker.md for presets (1.58 = Uptime 2023)
+  Budget budget;
+  std::optional<double> intensity_g_per_kwh;  // fixed intensity; none: the offline default
+  std::optional<std::filesystem::path> summary_json;  // final result as one JSON object
+  double prediction_confidence = 0.9;
+  // Process tree for devices_by_pid (0: this process); `run` sets it to the child.
+  int root_pid = 0;
+};
+
+// Presets for Config::pue.
+inline constexpr double kPueDeviceOnly = 1.0;
+inline constexpr double kPueUptime2023 = 1.58;  // Uptime Institute global survey average, 2023
+inline constexpr double kPueHyperscale = 1.10;  // large cloud data centres (e.g. Google fleet ~1.10)
+
+class ConfigError : public std::invalid_argument {
+ public:
+  ConfigError(const std::string& parameter, const std::string& problem, const std::string& fix);
+  [[nodiscard]] const std::string& parameter() const noexcept { return parameter_; }
+
+ private:
+  std::string parameter_;
+};
+
+// An internal failure surfaced to the caller (ignore_errors=false).
+class TrackerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The training should stop: a budget with action `stop`, or the user answered "n".
+class StopTraining : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+class BudgetExceeded : public StopTraining {
+ public:
+  BudgetExceeded(const std::string& message, BudgetEvent event)
+      : StopTraining(message), event_(std::move(event)) {}
+  [[nodiscard]] const BudgetEvent& event() const noexcept { return event_; }
+
+ private:
+  BudgetEvent event_;
+};
+
+// A question for the user, or an order to stop, that the caller must carry out (run mode,
+// where the tracker cannot block on stdin or throw into a child process).
+struct Decision {
+  enum class Kind { confirm_prediction, budget_ask, budget_stop };
+  Kind kind = Kind::confirm_prediction;
+  std::string prompt;  // the question to ask (ask kinds) or the reason to stop
+  std::optional<BudgetEvent> event;
+};
+
+// Injection points for tests and embedders; defaults are the real machine.
+struct TrackerEnvironment {
+  Clock* clock = nullptr;          // null: the real clock
+  std::ostream* console = nullptr; // null: std::cout
+  std::istream* input = nullptr;   // null: std::cin (ask / stop_and_confirm answers)
+  // Sensor roots and library path; null: from CARBONTRACKER_* environment variables.
+  std::shared_ptr<const SensorContext> sensors;
+  // Run mode: never prompt on `input` and never throw StopTraining; hand a Decision to the
+  // caller instead (pending_decision / decide).
+  bool defer_decisions = false;
+};
+
+class Tracker {
+ public:
+  explicit Tracker(Config config, TrackerEnvironment env = {});
+  ~Tracker();  // stops if still running; never throws
+  Tracker(const Tracker&) = delete;
+  Tracker& operator=(const Tracker&) = delete;
+
+  void epoch_start();
+  // Returns the finished epoch's record. Throws BudgetExceeded / StopTraining when the run
+  // must stop (after writing the logs and the final report).
+  EpochRecord epoch_end();
+  // Ends monitoring: final report, logs closed, summary written. Idempotent.
+  void stop();
+  [[nodiscard]] Snapshot snapshot() const;
+  [[nodiscard]] bool finished() const;
+
+  // The Python tool's set_api_keys: replaces the keys (effective for the next intensity fetch).
+  void set_api_keys(std::map<std::string, std::string> keys);
+
+  // Run mode (defer_decisions): budgets against what was consumed so far, between epochs
+  // (a duration limit must act mid-epoch). Reads the counters; call it at the sampling cadence.
+  void check_budget_now();
+  // Run mode: the question or stop order raised by the last epoch_end / check, taken once.
+  std::optional<Decision> take_decision();
+  // Run mode: the user's answer to a Decision (true: continue). false records the stop
+  // (stopped_by_budget for budget decisions); the caller then ends the child and calls stop().
+  void decide(const Decision& decision, bool continue_training);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace carbontracker

@@ -1,0 +1,129 @@
+#include "outputs/carbontracker_log.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <system_error>
+
+#include <fmt/format.h>
+
+namespace carbontracker::outputs {
+namespace fs = std::filesystem;
+
+std::string log_time(std::chrono::system_clock::time_point t, bool millis) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  localtime_r(&secs, &tm);
+  std::string out = fmt::format("{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}", tm.tm_year + 1900, tm.tm_mon + 1,
+                                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  if (millis) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+    out += fmt::format(",{:03d}", static_cast<int>(ms < 0 ? ms + 1000 : ms));
+  }
+  return out;
+}
+
+std::string LogNaming::stem() const {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(start);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{}{}.{}_{:04d}-{:02d}-{:02d}T{:02d}{:02d}{:02d}Z", prefix.empty() ? "" : prefix + "_", pid, id,
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+namespace {
+Status open_status(const fs::path& p) {
+  return {StatusCode::invalid_argument, fmt::format("cannot write the log file {}: {}", p.string(), std::strerror(errno)),
+          "choose a writable log_dir (--log-dir) or fix its permissions"};
+}
+}  // namespace
+
+Result<std::unique_ptr<CarbontrackerLog>> CarbontrackerLog::open(const std::optional<LogNaming>& naming,
+                                                                 std::ostream* console, int verbose) {
+  std::unique_ptr<CarbontrackerLog> log(new CarbontrackerLog());
+  log->console_ = console;
+  log->verbose_ = verbose;
+  log->naming_ = naming;
+  if (!naming) return log;
+  std::error_code ec;
+  fs::create_directories(naming->dir, ec);
+  if (ec) {
+    return Status(StatusCode::invalid_argument,
+                  fmt::format("cannot create the log directory {}: {}", naming->dir.string(), ec.message()),
+                  "choose a writable log_dir (--log-dir) or fix its permissions");
+  }
+  const auto std_path = *log->std_path();
+  log->std_ = std::fopen(std_path.c_str(), "we");
+  if (!log->std_) return open_status(std_path);
+  const auto out_path = *log->output_path();
+  log->output_ = std::fopen(out_path.c_str(), "we");
+  if (!log->output_) return open_status(out_path);
+  return log;
+}
+
+CarbontrackerLog::~CarbontrackerLog() {
+  for (std::FILE* f : {std_, output_, err_}) {
+    if (f) std::fclose(f);
+  }
+}
+
+std::optional<fs::path> CarbontrackerLog::std_path() const {
+  if (!naming_) return std::nullopt;
+  return naming_->dir / (naming_->stem() + "_carbontracker.log");
+}
+std::optional<fs::path> CarbontrackerLog::output_path() const {
+  if (!naming_) return std::nullopt;
+  return naming_->dir / (naming_->stem() + "_carbontracker_output.log");
+}
+std::optional<fs::path> CarbontrackerLog::err_path() const {
+  if (!naming_) return std::nullopt;
+  return naming_->dir / (naming_->stem() + "_carbontracker_err.log");
+}
+
+void CarbontrackerLog::write(std::FILE* f, std::string_view text) {
+  if (!f || !status_.is_ok()) return;
+  if (std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::ferror(f)) {
+    status_ = Status(StatusCode::unavailable,
+                     fmt::format("writing the carbontracker logs failed ({}); logging to files stopped, the run "
+                                 "goes on and the final report is still printed",
+                                 std::strerror(errno ? errno : EIO)),
+                     "free space in the log directory or raise the file size limit");
+  }
+}
+
+std::FILE* CarbontrackerLog::err_file() {
+  if (!err_ && naming_ && status_.is_ok()) {
+    const auto p = *err_path();
+    err_ = std::fopen(p.c_str(), "we");
+    if (!err_) status_ = open_status(p);
+  }
+  return err_;
+}
+
+void CarbontrackerLog::info(std::chrono::system_clock::time_point wall, std::string_view message) {
+  write(std_, fmt::format("{} - {}\n", log_time(wall), message));
+}
+
+void CarbontrackerLog::output(std::chrono::system_clock::time_point wall, std::string_view message) {
+  write(output_, fmt::format("{} - CarbonTracker: {}\n", log_time(wall), message));
+  if (console_ && verbose_ > 0) *console_ << "CarbonTracker: " << message << '\n' << std::flush;
+}
+
+void CarbontrackerLog::warning(std::chrono::system_clock::time_point wall, std::string_view message) {
+  write(err_file(), fmt::format("{} - MainThread - WARNING - {}\n", log_time(wall, true), message));
+  // Warnings reach the console whatever `verbose` says, as in the Python tool.
+  if (console_) *console_ << "CarbonTracker: WARNING - " << message << '\n' << std::flush;
+}
+
+void CarbontrackerLog::flush() {
+  for (std::FILE* f : {std_, output_, err_}) {
+    if (f && std::fflush(f) != 0 && status_.is_ok()) {
+      status_ = Status(StatusCode::unavailable,
+                       fmt::format("flushing the carbontracker logs failed ({}); logging to files stopped",
+                                   std::strerror(errno)),
+                       "free space in the log directory or raise the file size limit");
+    }
+  }
+}
+
+}  // namespace carbontracker::outputs

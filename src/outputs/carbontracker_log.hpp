@@ -1,0 +1,74 @@
+// The three carbontracker-compatible log files plus the console, in the Python tool's formats:
+//   <dir>/<prefix_><pid>.<id>_<YYYY-MM-DDTHHMMSSZ>_carbontracker.log         info() lines
+//   <dir>/<prefix_><pid>.<id>_<YYYY-MM-DDTHHMMSSZ>_carbontracker_output.log  output() lines
+//   <dir>/<prefix_><pid>.<id>_<YYYY-MM-DDTHHMMSSZ>_carbontracker_err.log     warnings (created lazily)
+// Lines are "YYYY-MM-DD HH:MM:SS - <message>" (local time, as Python's logging); output lines
+// carry "CarbonTracker: "; err lines are "YYYY-MM-DD HH:MM:SS,mmm - <thread> - <LEVEL> - <message>".
+// The file-name time is UTC (the Python tool labels local time "Z"; we keep the name, fix the time).
+//
+// Contract: not thread-safe (the tracker calls it from the training thread). A failed write
+// (disk full, file size limit) never throws: it is kept in status(), logging to files stops,
+// the console keeps working. flush() pushes everything to the kernel.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "carbontracker/status.hpp"
+
+namespace carbontracker::outputs {
+
+struct LogNaming {
+  std::filesystem::path dir;
+  std::string prefix;
+  int pid = 0;
+  int id = 0;
+  std::chrono::system_clock::time_point start{};
+  // "<prefix_><pid>.<id>_<time>" — the common stem; add "_carbontracker.log" etc.
+  [[nodiscard]] std::string stem() const;
+};
+
+class CarbontrackerLog {
+ public:
+  // naming == nullopt: console only. Throws nothing; a directory that cannot be created or a
+  // file that cannot be opened is a Status (the tracker turns it into a ConfigError).
+  static Result<std::unique_ptr<CarbontrackerLog>> open(const std::optional<LogNaming>& naming, std::ostream* console,
+                                                        int verbose);
+  ~CarbontrackerLog();
+  CarbontrackerLog(const CarbontrackerLog&) = delete;
+  CarbontrackerLog& operator=(const CarbontrackerLog&) = delete;
+
+  // wall: the time stamped on the line (injected clock).
+  void info(std::chrono::system_clock::time_point wall, std::string_view message);
+  void output(std::chrono::system_clock::time_point wall, std::string_view message);
+  void warning(std::chrono::system_clock::time_point wall, std::string_view message);
+  void flush();
+
+  [[nodiscard]] const Status& status() const noexcept { return status_; }
+  [[nodiscard]] std::optional<std::filesystem::path> std_path() const;
+  [[nodiscard]] std::optional<std::filesystem::path> output_path() const;
+  [[nodiscard]] std::optional<std::filesystem::path> err_path() const;
+
+ private:
+  CarbontrackerLog() = default;
+  void write(std::FILE* f, std::string_view text);
+  std::FILE* err_file();
+
+  std::optional<LogNaming> naming_;
+  std::ostream* console_ = nullptr;
+  int verbose_ = 1;
+  std::FILE* std_ = nullptr;
+  std::FILE* output_ = nullptr;
+  std::FILE* err_ = nullptr;
+  Status status_;
+};
+
+// "2025-11-18 15:53:54" in local time; with millis: "2025-11-18 15:53:54,123".
+std::string log_time(std::chrono::system_clock::time_point t, bool millis = false);
+
+}  // namespace carbontracker::outputs

@@ -1,0 +1,44 @@
+// The JSON Lines event log: one JSON object per line, schema in docs/log-format.md
+// (`"v": 1` on every record). Written next to the carbontracker logs as
+// <stem>_carbontracker_events.jsonl.
+//
+// Contract: thread-safe (the sampler thread appends power records, the training thread epoch
+// records); each append is one fwrite of a pre-formatted line under a mutex. A failed write
+// never throws: status() keeps it and writing stops.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "carbontracker/status.hpp"
+
+namespace carbontracker::outputs {
+
+inline constexpr int kEventLogVersion = 1;
+
+class EventLog {
+ public:
+  static Result<std::unique_ptr<EventLog>> open(const std::filesystem::path& path);
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // Adds "v" and writes the record as one line.
+  void append(nlohmann::json record);
+  void flush();
+  [[nodiscard]] Status status() const;
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  EventLog() = default;
+  mutable std::mutex mutex_;
+  std::FILE* file_ = nullptr;
+  std::filesystem::path path_;
+  Status status_;
+};
+
+}  // namespace carbontracker::outputs

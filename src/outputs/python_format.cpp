@@ -1,0 +1,65 @@
+#include "outputs/python_format.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace carbontracker::outputs {
+
+std::string report_time(double seconds) {
+  if (!std::isfinite(seconds)) return "unknown";
+  const bool negative = seconds < 0;
+  seconds = std::fabs(seconds);
+  auto total = static_cast<long long>(std::nearbyint(seconds));  // half to even, as Python's round()
+  const long long s = total % 60;
+  total /= 60;
+  const long long m = total % 60;
+  const long long h = total / 60;
+  return fmt::format("{}{}:{:02d}:{:02d}", negative ? "-" : "", h, m, s);
+}
+
+std::string epoch_duration(double seconds) {
+  if (!std::isfinite(seconds)) return "unknown";
+  const bool negative = seconds < 0;
+  seconds = std::fabs(seconds);
+  const auto whole_minutes = static_cast<long long>(seconds / 60);
+  const double s = seconds - static_cast<double>(whole_minutes) * 60;
+  return fmt::format("{}{}:{:02d}:{:05.2f}", negative ? "-" : "", whole_minutes / 60, whole_minutes % 60, s);
+}
+
+std::string consumption_block(std::string_view desc, const ConsumptionFigures& f, int decimal_precision,
+                              bool interpretable) {
+  const int p = decimal_precision < 0 ? 0 : (decimal_precision > 17 ? 17 : decimal_precision);
+  std::string out = fmt::format("\n{}\n\tTime:\t{}\n\tEnergy:\t{:.{}f} kWh\n\tCO2eq:\t{:.{}f} g", desc,
+                                report_time(f.duration_s), f.energy_kwh, p, f.co2eq_g, p);
+  if (interpretable) {
+    out += fmt::format("\n\tThis is equivalent to:\n\t{:.{}f} km travelled by car", f.co2eq_g / kCarGramsPerKm, p);
+  }
+  return out;
+}
+
+std::string components_found(const std::vector<ComponentDevices>& components) {
+  std::string out = "The following components were found:";
+  for (const auto& c : components) {
+    std::string upper = c.component;
+    for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    std::string devices;
+    for (const auto& d : c.devices) {
+      std::string label = d;
+      for (auto& ch : label) {
+        if (ch == '.') ch = '_';
+      }
+      if (!devices.empty()) devices += ", ";
+      devices += label;
+    }
+    out += fmt::format(" {} with device(s) {}.", upper, devices);
+  }
+  return out;
+}
+
+std::string average_power_line(std::string_view component, double watts) {
+  if (!std::isfinite(watts)) watts = 0;
+  return fmt::format("Average power usage (W) for {}: {:.6f}", component, watts);
+}
+
+}  // namespace carbontracker::outputs

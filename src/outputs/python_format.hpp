@@ -1,0 +1,42 @@
+// Text in the Python carbontracker's exact formats, so its users see what they know and its
+// parser (parse_all_logs, aggregate_consumption, ...) reads our logs. Locale-independent.
+//
+// Formats (from the Python tool v2.4.3, see docs/log-format.md):
+//  - report time "H:MM:SS", seconds rounded half to even, 60 rolls over; negative gets "-";
+//  - epoch duration "H:MM:SS.ss" (seconds with two decimals, zero-padded to 5 characters);
+//  - consumption block "\n<desc>\n\tTime:\t..\n\tEnergy:\t<E> kWh\n\tCO2eq:\t<g> g" plus, when
+//    interpretable, "\n\tThis is equivalent to:\n\t<km> km travelled by car" (106.8 g/km, EEA 2024).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace carbontracker::outputs {
+
+inline constexpr double kCarGramsPerKm = 106.8;  // EEA 2024, average new car (Python tool v2.4.x)
+
+std::string report_time(double seconds);
+std::string epoch_duration(double seconds);
+
+struct ConsumptionFigures {
+  double duration_s = 0;
+  double energy_kwh = 0;
+  double co2eq_g = 0;
+};
+// desc: "Predicted consumption for 10 epoch(s):" / "Actual consumption for 3 epoch(s):"
+std::string consumption_block(std::string_view desc, const ConsumptionFigures& f, int decimal_precision,
+                              bool interpretable);
+
+// "The following components were found: GPU with device(s) A, B. CPU with device(s) cpu:0, dram:0."
+struct ComponentDevices {
+  std::string component;             // "gpu", "cpu"
+  std::vector<std::string> devices;  // labels; dots are replaced (the Python parser splits on '.')
+};
+std::string components_found(const std::vector<ComponentDevices>& components);
+
+// "Average power usage (W) for gpu: 250.12" (a plain decimal, never an exponent: the Python
+// parser reads [0-9.]+).
+std::string average_power_line(std::string_view component, double watts);
+
+}  // namespace carbontracker::outputs

@@ -1,0 +1,22 @@
+// Config validation: every bad value fails at construction with ConfigError naming the
+// parameter, the problem and the fix. Also derives what the rest of the tracker needs.
+#pragma once
+
+#include "carbontracker/sensor.hpp"
+#include "carbontracker/tracker.hpp"
+
+namespace carbontracker::tracker {
+
+struct Derived {
+  int monitor_epochs = 1;        // -1 resolved to epochs
+  int epochs_before_pred = 0;    // 0: never predict
+  SensorOptions sensor_options;
+};
+
+// Throws ConfigError.
+Derived check_config(const Config& c);
+
+// "all" or "gpu,cpu" -> components ("cpu" includes dram, as in the Python tool). Throws ConfigError.
+std::set<Component> parse_components(const std::string& text);
+
+}  // namespace carbontracker::tracker

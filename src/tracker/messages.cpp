@@ -1,0 +1,148 @@
+#include "tracker/messages.hpp"
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "carbontracker/units.hpp"
+#include "carbontracker/version.hpp"
+
+namespace carbontracker::tracker {
+namespace {
+
+double kwh(double j) { return to_kwh(Joules(j)).value(); }
+
+std::string method_words(Method m, const std::string& source) {
+  switch (m) {
+    case Method::counter: return source + " energy counter";
+    case Method::power: return source + " sampled power";
+    case Method::estimated: return source;
+    case Method::simulated: return "simulated";
+  }
+  return source;
+}
+
+// "package-0" -> "0", "package-1-die-3" -> "1-die-3"
+std::string package_suffix(const std::string& name) {
+  const std::string_view p = "package-";
+  const auto at = name.find(p);
+  if (at == std::string::npos) return {};
+  std::string rest = name.substr(at + p.size());
+  const auto paren = rest.find(')');
+  if (paren != std::string::npos) rest.resize(paren);
+  return rest;
+}
+
+}  // namespace
+
+std::string version_line() { return fmt::format("carbontracker version {} (C++ carbontracker)", kVersion); }
+
+std::string pue_line(double pue) {
+  return fmt::format(
+      "Only predicted and actual consumptions are multiplied by a PUE coefficient of {} ({}).", pue,
+      pue == 1.0 ? "device energy only; set pue for your data centre, e.g. 1.58, the 2023 global average "
+                   "(Uptime Institute)"
+                 : "set by the user");
+}
+
+std::vector<outputs::ComponentDevices> python_components(const std::vector<ChannelInfo>& channels) {
+  outputs::ComponentDevices gpu{"gpu", {}};
+  outputs::ComponentDevices cpu{"cpu", {}};
+  for (const auto& c : channels) {
+    const bool rapl = c.source == "powercap" || c.source == "perf";
+    switch (c.component) {
+      case Component::gpu: gpu.devices.push_back(c.name); break;
+      case Component::cpu:
+        cpu.devices.push_back(rapl && !package_suffix(c.name).empty() ? "cpu:" + package_suffix(c.name) : c.name);
+        break;
+      case Component::dram:
+        cpu.devices.push_back(rapl && !package_suffix(c.name).empty() ? "dram:" + package_suffix(c.name)
+                              : rapl                                   ? "dram"
+                                                                       : "dram (" + c.source + ")");
+        break;
+      case Component::psys: cpu.devices.push_back("psys"); break;
+    }
+  }
+  std::vector<outputs::ComponentDevices> out;
+  if (!gpu.devices.empty()) out.push_back(std::move(gpu));
+  if (!cpu.devices.empty()) out.push_back(std::move(cpu));
+  return out;
+}
+
+std::string measurement_line(const std::vector<ChannelInfo>& channels, const std::set<Component>& wanted) {
+  std::map<std::string, std::set<std::string>> measured, estimated;
+  std::set<Component> present;
+  for (const auto& c : channels) {
+    present.insert(c.component);
+    if (c.component == Component::psys) present.insert({Component::cpu, Component::dram});  // psys stands for both
+    auto& bucket = (c.method == Method::estimated || c.method == Method::simulated) ? estimated : measured;
+    bucket[std::string(to_string(c.component))].insert(method_words(c.method, c.source));
+  }
+  auto join = [](const std::map<std::string, std::set<std::string>>& m) {
+    std::string s;
+    for (const auto& [comp, how] : m) {
+      std::string hows;
+      for (const auto& h : how) hows += (hows.empty() ? "" : " + ") + h;
+      s += (s.empty() ? "" : ", ") + comp + " (" + hows + ")";
+    }
+    return s;
+  };
+  std::string out;
+  if (!measured.empty()) out += "Measured: " + join(measured);
+  if (!estimated.empty()) out += std::string(out.empty() ? "" : "; ") + "estimated: " + join(estimated);
+  std::string missing, excluded;
+  for (Component c : {Component::cpu, Component::dram, Component::gpu}) {
+    if (present.count(c)) continue;
+    std::string& list = wanted.count(c) ? missing : excluded;
+    list += (list.empty() ? "" : ", ") + std::string(to_string(c));
+  }
+  if (!missing.empty()) {
+    out += std::string(out.empty() ? "" : "; ") + "not measured: " + missing +
+           " (run `carbontracker devices` for the reasons and fixes)";
+  }
+  if (!excluded.empty()) out += std::string(out.empty() ? "" : "; ") + "not measured: " + excluded + " (excluded by components)";
+  return out.empty() ? "Nothing could be measured (run `carbontracker devices` for the reasons and fixes)." : out + ".";
+}
+
+std::string intensity_line(const IntensityInfo& i) {
+  return fmt::format("Carbon intensity used: {:.2f} gCO2eq/kWh ({}: {}; {}).", i.g_per_kwh, i.kind, i.source, i.why);
+}
+
+std::string energy_basis_line(const Totals& t, double pue) {
+  std::string out;
+  const double device = t.device_energy_j.total_j();
+  if (t.estimated_j > 0) {
+    out = fmt::format("Of the device energy {:.6f} kWh, {:.6f} kWh is measured and {:.6f} kWh estimated.", kwh(device),
+                      kwh(t.measured_j), kwh(t.estimated_j));
+  } else {
+    out = fmt::format("Device energy {:.6f} kWh, all measured.", kwh(device));
+  }
+  if (pue != 1.0) {
+    out += fmt::format(" Facility energy (x PUE {}) {:.6f} kWh; CO2eq is computed from facility energy.", pue,
+                       kwh(t.facility_energy_j));
+  }
+  return out;
+}
+
+std::string interval_line(const Forecast& f, const Forecast* paper) {
+  std::string out = fmt::format(
+      "Prediction interval ({:.0f} %) after {} epoch(s): time {:.0f} to {:.0f} s, energy {:.6f} to {:.6f} kWh, "
+      "CO2eq {:.3f} to {:.3f} g (at {:.2f} gCO2eq/kWh for the epochs to come).",
+      f.confidence * 100, f.after_epochs, f.duration_s_low, f.duration_s_high, kwh(f.energy_j_low),
+      kwh(f.energy_j_high), f.co2eq_g_low, f.co2eq_g_high, f.intensity_g_per_kwh);
+  if (paper && std::abs(paper->energy_j - f.energy_j) > 1e-9 * std::max(1.0, f.energy_j)) {
+    out += fmt::format(" The paper's model (epochs x mean of measured epochs) gives {:.6f} kWh.", kwh(paper->energy_j));
+  }
+  return out;
+}
+
+std::string forecast_log_line(const Forecast& f) {
+  return fmt::format("Prediction after {} epoch(s) for {} epoch(s): time {:.1f} s [{:.1f}, {:.1f}], energy {:.9f} kWh "
+                     "[{:.9f}, {:.9f}], CO2eq {:.6f} g [{:.6f}, {:.6f}] ({} model, {:.0f} % interval).",
+                     f.after_epochs, f.epochs, f.duration_s, f.duration_s_low, f.duration_s_high, kwh(f.energy_j),
+                     kwh(f.energy_j_low), kwh(f.energy_j_high), f.co2eq_g, f.co2eq_g_low, f.co2eq_g_high, f.method,
+                     f.confidence * 100);
+}
+
+}  // namespace carbontracker::tracker

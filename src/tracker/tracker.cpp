@@ -1,0 +1,365 @@
+#include "carbontracker/tracker.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "carbontracker/units.hpp"
+#include "intensity/defaults.hpp"
+#include "ledger/ledger.hpp"
+#include "outputs/results_json.hpp"
+#include "prediction/predictor.hpp"
+#include "sensors/registry.hpp"
+#include "tracker/messages.hpp"
+#include "tracker/tracker_impl.hpp"
+
+namespace carbontracker {
+
+Tracker::Impl::Impl(Config cfg, TrackerEnvironment e)
+    : config(std::move(cfg)), derived(tracker::check_config(config)), env(std::move(e)) {
+  clock = env.clock ? env.clock : &real_clock();
+  console = env.console ? env.console : &std::cout;
+  input = env.input ? env.input : &std::cin;
+}
+
+Tracker::Tracker(Config config, TrackerEnvironment env) : impl_(std::make_unique<Impl>(std::move(config), std::move(env))) {
+  impl_->begin();
+}
+
+Tracker::~Tracker() {
+  try {
+    stop();
+  } catch (...) {  // a destructor must not throw; stop() already logged what it could
+  }
+}
+
+void Tracker::Impl::begin() {
+  SensorContext ctx;
+  if (env.sensors) {
+    ctx = *env.sensors;
+    ctx.options = derived.sensor_options;
+  } else {
+    ctx = SensorContext::from_environment(derived.sensor_options);
+  }
+  if (!ctx.clock) ctx.clock = clock;
+  if (!ctx.getenv) ctx.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+
+  // Log files are opened first: an unwritable log_dir is a configuration error, reported before
+  // any thread starts.
+  run_wall_start = clock->wall();
+  std::optional<outputs::LogNaming> naming;
+  if (config.log_dir) {
+    std::random_device rd;
+    naming = outputs::LogNaming{*config.log_dir, config.log_file_prefix, static_cast<int>(::getpid()),
+                                static_cast<int>(rd() % 999999u) + 1, run_wall_start};
+  }
+  auto opened = outputs::CarbontrackerLog::open(naming, console, config.verbose);
+  if (!opened) throw ConfigError("log_dir", opened.status().message(), opened.status().fix());
+  log = std::move(*opened);
+  if (naming) {
+    auto ev = outputs::EventLog::open(naming->dir / (naming->stem() + "_carbontracker_events.jsonl"));
+    if (!ev) throw ConfigError("log_dir", ev.status().message(), ev.status().fix());
+    events = std::move(*ev);
+  }
+  // A full disk or a file-size limit must not kill the training: with SIGXFSZ at its default
+  // (terminate), a write past RLIMIT_FSIZE would. Ignored, the write fails with EFBIG instead.
+  struct sigaction current {};
+  if (::sigaction(SIGXFSZ, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) ::signal(SIGXFSZ, SIG_IGN);
+
+  auto inventory = sensors::probe_all(ctx);
+  reports = std::move(inventory.reports);
+  SamplerOptions opts;
+  opts.interval_s = config.update_interval;
+  if (events) {
+    // Power timeline spilled to the event log at most every 5 s, so memory stays flat and the
+    // log grows slowly (see docs/log-format.md); the sampler keeps its own bounded copy.
+    auto last_t = std::make_shared<double>(-1e300);
+    opts.on_point = [ev = events.get(), last_t](double t_s, std::span<const double> energy_j) {
+      if (t_s - *last_t < 5.0) return;
+      *last_t = t_s;
+      try {
+        ev->append({{"type", "power"}, {"t_s", t_s}, {"energy_j", std::vector<double>(energy_j.begin(), energy_j.end())}});
+      } catch (...) {  // out of memory on the sampler thread: drop this point
+      }
+    };
+  }
+  sampler = std::make_unique<Sampler>(std::move(inventory.sensors), *clock, opts);
+  channels = sampler->channels();
+  {
+    std::lock_guard lock(mutex);
+    snap.channels = channels;
+    snap.pue = config.pue;
+    snap.intensity = intensity::offline_default(config.intensity_g_per_kwh);
+  }
+  write_header();
+  if (auto st = sampler->start(); !st) {
+    warn("energy sampling could not start: " + st.to_string());
+    pending_error = st;
+  }
+  run_start = sampler->mark();
+  log->info(now_wall(), "Monitoring thread started.");
+  log->flush();
+  if (events) events->flush();
+}
+
+void Tracker::Impl::surface_errors() {
+  note_log_status();
+  if (pending_error && !config.ignore_errors) {
+    Status st = *pending_error;
+    pending_error.reset();
+    throw TrackerError("carbontracker: " + st.to_string() + " (set ignore_errors=true to carry on without raising)");
+  }
+}
+
+void Tracker::epoch_start() {
+  auto& s = *impl_;
+  s.surface_errors();
+  if (s.stopped) return;
+  if (s.epoch_mark) s.warn(fmt::format("epoch_start() called again during epoch {}: the epoch restarts now", s.epoch_counter));
+  else ++s.epoch_counter;
+  s.epoch_mark = s.sampler->mark();
+  s.epoch_wall_start = s.now_wall();
+}
+
+EpochRecord Tracker::epoch_end() {
+  auto& s = *impl_;
+  s.surface_errors();
+  if (s.stopped) return {};
+  if (!s.epoch_mark) {
+    s.warn("epoch_end() without epoch_start(): ignored");
+    return {};
+  }
+  return s.end_epoch();
+}
+
+Totals Tracker::Impl::whole_run_until(const Sampler::Mark& now) const {
+  return ledger::window_totals(channels, {&run_start, &now}, sampler->in_use(), config.pue, snap.intensity.g_per_kwh);
+}
+
+EpochRecord Tracker::Impl::end_epoch() {
+  const Sampler::Mark end = sampler->mark();
+  const auto wall_end = now_wall();
+  const auto in_use = sampler->in_use();
+  EpochRecord rec = ledger::make_epoch(epoch_counter, true, channels, {&*epoch_mark, &end}, in_use, config.pue,
+                                       snap.intensity.g_per_kwh, to_seconds(epoch_mark->t - run_start.t),
+                                       epoch_wall_start, wall_end);
+  epoch_mark.reset();
+  {
+    std::lock_guard lock(mutex);
+    snap.epochs.push_back(rec);
+    snap.epochs_total += rec.totals;
+    snap.whole_run = whole_run_until(end);
+  }
+  write_epoch(rec);
+  drain_sampler_warnings();
+  refit(epoch_counter);
+  handle_budget(snap.whole_run);  // may finish and throw (stop) or ask
+  log->flush();
+  if (events) events->flush();
+  if (!stopped && epoch_counter == derived.monitor_epochs) finish();
+  return rec;
+}
+
+void Tracker::Impl::refit(int after_epochs) {
+  const int k = derived.epochs_before_pred;
+  if (k == 0 || after_epochs < k) return;
+  prediction::PredictionInputs in;
+  for (const auto& e : snap.epochs) in.observed.push_back({e.totals.duration_s, e.totals.facility_energy_j, e.totals.co2eq_g});
+  in.total_epochs = config.epochs;
+  in.future_intensity_g_per_kwh = snap.intensity.g_per_kwh;
+  in.confidence = config.prediction_confidence;
+  const Forecast robust = prediction::predict_robust(in);
+  const Forecast paper = prediction::predict_paper(in);
+  {
+    std::lock_guard lock(mutex);
+    snap.prediction_history.push_back(robust);
+    if (after_epochs == k) {
+      snap.prediction = robust;
+      snap.paper_prediction = paper;
+    }
+  }
+  if (events) {
+    events->append({{"type", "prediction"}, {"printed", after_epochs == k}, {"forecast", outputs::forecast_json(robust)},
+                    {"paper", outputs::forecast_json(paper)}});
+  }
+  log->info(now_wall(), tracker::forecast_log_line(robust));
+  if (after_epochs != k) return;
+  write_prediction(robust, paper);
+  if (config.stop_and_confirm) {
+    Decision d{Decision::Kind::confirm_prediction, "Continue training (y/n)?", std::nullopt};
+    if (env.defer_decisions) {
+      decision = d;
+    } else if (!ask_user(d.prompt)) {
+      finish();
+      throw StopTraining("carbontracker: the user chose to stop training after the prediction");
+    }
+  }
+}
+
+void Tracker::Impl::handle_budget(const Totals& actual_so_far) {
+  const auto& b = config.budget;
+  if (!b.max_energy_kwh && !b.max_co2eq_g && !b.max_duration_s) return;
+  const Forecast* latest = snap.prediction_history.empty() ? nullptr : &snap.prediction_history.back();
+  if (auto ev = tracker::evaluate_budget(b, actual_so_far, latest, budget_state)) act_on(std::move(*ev));
+}
+
+void Tracker::Impl::act_on(BudgetEvent ev) {
+  const std::string text = "Budget: " + ev.message + ".";
+  switch (config.budget.action) {
+    case BudgetAction::warn:
+      ev.outcome = "warned";
+      warn(text);
+      break;
+    case BudgetAction::ask:
+      if (env.defer_decisions) {
+        ev.outcome = "asked";
+        decision = Decision{Decision::Kind::budget_ask, text + " Continue training (y/n)?", ev};
+      } else if (ask_user(text + " Continue training (y/n)?")) {
+        ev.outcome = "continued";
+      } else {
+        ev.outcome = "stopped";
+      }
+      break;
+    case BudgetAction::stop:
+      ev.outcome = "stopped";
+      if (env.defer_decisions) decision = Decision{Decision::Kind::budget_stop, text, ev};
+      break;
+  }
+  if (ev.outcome != "asked") log->output(now_wall(), ev.outcome == "stopped" ? text + " Stopping the training." : text);
+  {
+    std::lock_guard lock(mutex);
+    snap.budget_events.push_back(ev);
+    if (ev.outcome == "stopped") snap.stopped_by_budget = true;
+  }
+  if (events) events->append({{"type", "budget"}, {"event", outputs::budget_event_json(ev)}});
+  if (ev.outcome == "stopped" && !env.defer_decisions) {
+    finish();
+    throw BudgetExceeded("carbontracker: " + ev.message, ev);
+  }
+}
+
+bool Tracker::Impl::ask_user(const std::string& prompt) {
+  log->output(now_wall(), prompt);
+  for (std::string line; std::getline(*input, line);) {
+    for (auto& ch : line) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    if (line == "y" || line == "yes") {
+      log->output(now_wall(), "Continuing...");
+      return true;
+    }
+    if (line == "n" || line == "no") {
+      log->output(now_wall(), "Quitting...");
+      return false;
+    }
+    log->output(now_wall(), "Input not recognized. Try again (y/n):");
+  }
+  log->output(now_wall(), "No answer (end of input): quitting, as for \"n\".");
+  return false;
+}
+
+void Tracker::check_budget_now() {
+  auto& s = *impl_;
+  if (s.stopped) return;
+  const Sampler::Mark now = s.sampler->mark();
+  Totals so_far;
+  {
+    std::lock_guard lock(s.mutex);
+    s.snap.whole_run = s.whole_run_until(now);
+    so_far = s.snap.whole_run;
+  }
+  s.handle_budget(so_far);
+}
+
+std::optional<Decision> Tracker::take_decision() {
+  auto d = std::move(impl_->decision);
+  impl_->decision.reset();
+  return d;
+}
+
+void Tracker::decide(const Decision& d, bool continue_training) {
+  auto& s = *impl_;
+  s.log->output(s.now_wall(), continue_training ? "Continuing..." : "Quitting...");
+  if (!d.event) return;
+  std::lock_guard lock(s.mutex);
+  for (auto it = s.snap.budget_events.rbegin(); it != s.snap.budget_events.rend(); ++it) {
+    if (it->limit == d.event->limit && it->basis == d.event->basis) {
+      it->outcome = continue_training ? "continued" : "stopped";
+      break;
+    }
+  }
+  if (!continue_training) s.snap.stopped_by_budget = true;
+}
+
+void Tracker::stop() {
+  auto& s = *impl_;
+  if (s.stopped) return;
+  s.finish();
+  s.surface_errors();
+}
+
+bool Tracker::finished() const { return impl_->stopped; }
+
+Snapshot Tracker::snapshot() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->snap;
+}
+
+void Tracker::set_api_keys(std::map<std::string, std::string> keys) { impl_->config.api_keys = std::move(keys); }
+
+void Tracker::Impl::finish() {
+  if (stopped) return;
+  stopped = true;
+  const Sampler::Mark end = sampler->mark();
+  const auto wall_end = now_wall();
+  if (epoch_mark) {
+    EpochRecord partial = ledger::make_epoch(epoch_counter, false, channels, {&*epoch_mark, &end}, sampler->in_use(),
+                                             config.pue, snap.intensity.g_per_kwh,
+                                             to_seconds(epoch_mark->t - run_start.t), epoch_wall_start, wall_end);
+    epoch_mark.reset();
+    std::lock_guard lock(mutex);
+    snap.interrupted = std::move(partial);
+  }
+  // The Python parser reads this line as "early stop" and then trusts the actual figures.
+  if (snap.epochs.size() < static_cast<std::size_t>(derived.monitor_epochs)) {
+    log->info(now_wall(), fmt::format("Training was interrupted before all {} epochs were monitored.",
+                                      derived.monitor_epochs));
+  }
+  {
+    std::lock_guard lock(mutex);
+    snap.whole_run = whole_run_until(end);
+    snap.finished = true;
+  }
+  sampler->stop();
+  drain_sampler_warnings();
+  Snapshot final_snap;
+  {
+    std::lock_guard lock(mutex);
+    final_snap = snap;
+  }
+  write_actual(final_snap);
+  if (events) {
+    events->append({{"type", "run_end"},
+                    {"epochs", final_snap.epochs.size()},
+                    {"total", outputs::totals_json(final_snap.epochs_total)},
+                    {"whole_run", outputs::totals_json(final_snap.whole_run)},
+                    {"interrupted_epoch", final_snap.interrupted ? outputs::epoch_json(*final_snap.interrupted)
+                                                                 : nlohmann::json(nullptr)},
+                    {"stopped_by_budget", final_snap.stopped_by_budget}});
+    events->flush();
+  }
+  if (config.summary_json) {
+    std::ofstream out(*config.summary_json, std::ios::trunc);
+    out << outputs::summary_json(final_snap).dump(2) << '\n';
+    if (!out) {
+      warn("could not write the summary " + config.summary_json->string());
+      pending_error = Status(StatusCode::unavailable, "could not write the summary " + config.summary_json->string());
+    }
+  }
+  log->flush();
+  note_log_status();
+}
+
+}  // namespace carbontracker

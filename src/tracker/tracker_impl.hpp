@@ -1,0 +1,75 @@
+// Private state of carbontracker::Tracker (see include/carbontracker/tracker.hpp for the
+// contract). Split from tracker.cpp so the reporting half (tracker_report.cpp) can share it.
+#pragma once
+
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+
+#include "carbontracker/tracker.hpp"
+#include "outputs/carbontracker_log.hpp"
+#include "outputs/event_log.hpp"
+#include "sampler/sampler.hpp"
+#include "tracker/budget.hpp"
+#include "tracker/config_check.hpp"
+
+namespace carbontracker {
+
+struct Tracker::Impl {
+  Impl(Config cfg, TrackerEnvironment env);
+
+  // --- configuration and collaborators (fixed after construction) ---
+  Config config;
+  tracker::Derived derived;
+  TrackerEnvironment env;
+  Clock* clock = nullptr;
+  std::ostream* console = nullptr;
+  std::istream* input = nullptr;
+  std::vector<SourceReport> reports;
+  std::vector<ChannelInfo> channels;
+  std::unique_ptr<Sampler> sampler;
+  std::unique_ptr<outputs::CarbontrackerLog> log;
+  std::unique_ptr<outputs::EventLog> events;
+
+  // --- run state (training thread) ---
+  Sampler::Mark run_start;
+  std::chrono::system_clock::time_point run_wall_start{};
+  std::optional<Sampler::Mark> epoch_mark;
+  std::chrono::system_clock::time_point epoch_wall_start{};
+  int epoch_counter = 0;
+  std::size_t sampler_event_cursor = 0;
+  tracker::BudgetState budget_state;
+  std::optional<Status> pending_error;  // surfaced once by the next API call
+  bool logging_failure_reported = false;
+  std::optional<Decision> decision;     // run mode
+  bool stopped = false;                 // finish() ran
+
+  // --- results (guarded: snapshot() may run on any thread) ---
+  mutable std::mutex mutex;
+  Snapshot snap;
+
+  // tracker.cpp
+  void begin();
+  void surface_errors();
+  EpochRecord end_epoch();
+  void refit(int after_epochs);
+  void handle_budget(const Totals& actual_so_far);
+  void act_on(BudgetEvent event);
+  bool ask_user(const std::string& prompt);
+  void finish();
+  Totals whole_run_until(const Sampler::Mark& now) const;
+
+  // tracker_report.cpp
+  void write_header();
+  void write_epoch(const EpochRecord& e);
+  void write_prediction(const Forecast& robust, const Forecast& paper);
+  void write_actual(const Snapshot& s);
+  void drain_sampler_warnings();
+  void warn(const std::string& message);
+  void note_log_status();
+  std::chrono::system_clock::time_point now_wall() const { return clock->wall(); }
+};
+
+}  // namespace carbontracker

@@ -1,0 +1,146 @@
+// The tracker's writing half: what goes to the console, the carbontracker-compatible logs and
+// the event log, and when. Formats: outputs/python_format.hpp (Python-compatible blocks),
+// tracker/messages.hpp (our additional lines), outputs/results_json.hpp (event records).
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "carbontracker/units.hpp"
+#include "carbontracker/version.hpp"
+#include "outputs/devices_report.hpp"
+#include "outputs/python_format.hpp"
+#include "outputs/results_json.hpp"
+#include "tracker/messages.hpp"
+#include "tracker/tracker_impl.hpp"
+
+namespace carbontracker {
+namespace {
+
+double kwh(double j) { return to_kwh(Joules(j)).value(); }
+
+outputs::ConsumptionFigures figures(double duration_s, double energy_j, double co2eq_g) {
+  return {duration_s, kwh(energy_j), co2eq_g};
+}
+
+}  // namespace
+
+void Tracker::Impl::warn(const std::string& message) {
+  log->warning(now_wall(), message);
+  if (events) events->append({{"type", "warning"}, {"message", message}});
+  std::lock_guard lock(mutex);
+  snap.warnings.push_back(message);
+}
+
+void Tracker::Impl::note_log_status() {
+  if (logging_failure_reported) return;
+  Status st = log->status();
+  if (st.is_ok() && events) st = events->status();
+  if (st.is_ok()) return;
+  logging_failure_reported = true;
+  // Not an error that stops anything: the run goes on, the console and the summary still work.
+  if (console) *console << "CarbonTracker: WARNING - " << st.to_string() << '\n' << std::flush;
+  std::lock_guard lock(mutex);
+  snap.warnings.push_back(st.to_string());
+}
+
+void Tracker::Impl::write_header() {
+  const auto t = now_wall();
+  log->info(t, tracker::version_line());
+  log->info(t, tracker::pue_line(config.pue));
+  const std::string found = outputs::components_found(tracker::python_components(channels));
+  log->info(t, found);
+  log->output(t, found);
+  const std::string how = tracker::measurement_line(channels, derived.sensor_options.components);
+  log->info(t, how);
+  log->output(t, how);
+  for (const auto& r : reports) {
+    if (!r.available) {
+      log->info(t, fmt::format("Not available: {} {} ({}): {}{}", to_string(r.info.component), r.info.name,
+                               r.info.source, r.reason, r.fix.empty() ? "" : "; fix: " + r.fix));
+    }
+  }
+  for (const auto& c : channels) {
+    for (const auto& n : c.notes) log->info(t, fmt::format("{} ({}): {}", c.name, to_string(c.component), n));
+  }
+  const std::string intensity = tracker::intensity_line(snap.intensity);
+  log->info(t, intensity);
+  log->output(t, intensity);
+  if (events) {
+    nlohmann::json channel_list = nlohmann::json::array();
+    for (const auto& c : channels) channel_list.push_back(outputs::channel_json(c));
+    events->append({{"type", "run_start"},
+                    {"carbontracker_version", kVersion},
+                    {"pid", static_cast<int>(::getpid())},
+                    {"start_unix_s", std::chrono::duration<double>(run_wall_start.time_since_epoch()).count()},
+                    {"epochs", config.epochs},
+                    {"epochs_before_pred", derived.epochs_before_pred},
+                    {"monitor_epochs", derived.monitor_epochs},
+                    {"update_interval_s", config.update_interval},
+                    {"pue", config.pue},
+                    {"intensity", outputs::intensity_json(snap.intensity)},
+                    {"components", outputs::components_json(channels)},
+                    {"channels", std::move(channel_list)},
+                    {"sources", outputs::devices_json(reports)["devices"]}});
+  }
+}
+
+void Tracker::Impl::write_epoch(const EpochRecord& e) {
+  const auto t = now_wall();
+  log->info(t, fmt::format("Epoch {}:", e.index));
+  log->info(t, "Duration: " + outputs::epoch_duration(e.totals.duration_s));
+  // The Python tool's two components: gpu, and cpu (which includes DRAM). Summed over devices.
+  const auto& d = e.totals.device_energy_j;
+  const double dur = e.totals.duration_s;
+  bool has_gpu = false, has_host = false;
+  for (const auto& c : channels) (c.component == Component::gpu ? has_gpu : has_host) = true;
+  if (has_gpu) log->info(t, outputs::average_power_line("gpu", dur > 0 ? d.gpu_j / dur : 0.0));
+  if (has_host) log->info(t, outputs::average_power_line("cpu", dur > 0 ? (d.cpu_j + d.dram_j + d.psys_j) / dur : 0.0));
+  for (const auto& n : e.notes) log->info(t, "Note: " + n);
+  if (events) events->append({{"type", "epoch"}, {"epoch", outputs::epoch_json(e)}});
+}
+
+void Tracker::Impl::write_prediction(const Forecast& robust, const Forecast& paper) {
+  const auto t = now_wall();
+  log->output(t, outputs::consumption_block(fmt::format("Predicted consumption for {} epoch(s):", robust.epochs),
+                                            figures(robust.duration_s, robust.energy_j, robust.co2eq_g),
+                                            config.decimal_precision, config.interpretable));
+  const std::string interval = tracker::interval_line(robust, &paper);
+  log->output(t, interval);
+  log->info(t, interval);
+}
+
+void Tracker::Impl::write_actual(const Snapshot& s) {
+  const auto t = now_wall();
+  const std::string avg =
+      fmt::format("Average carbon intensity during training was {:.2f} gCO2eq/kWh.", s.intensity.g_per_kwh);
+  log->info(t, avg);
+  log->output(t, avg);
+  const std::string desc = derived.epochs_before_pred == 0 && config.epochs == 1
+                               ? std::string("Actual consumption:")
+                               : fmt::format("Actual consumption for {} epoch(s):", s.epochs.size());
+  const auto& tot = s.epochs_total;
+  log->output(t, outputs::consumption_block(desc, figures(tot.duration_s, tot.facility_energy_j, tot.co2eq_g),
+                                            config.decimal_precision, config.interpretable));
+  log->output(t, tracker::energy_basis_line(tot, config.pue));
+  log->output(t, tracker::measurement_line(channels, derived.sensor_options.components));
+  log->output(t, tracker::intensity_line(s.intensity));
+  if (s.interrupted) {
+    const auto& p = s.interrupted->totals;
+    log->output(t, fmt::format("Not included above: the interrupted epoch {} ({}, {:.9f} kWh, {:.6f} g CO2eq).",
+                               s.interrupted->index, outputs::report_time(p.duration_s), kwh(p.facility_energy_j),
+                               p.co2eq_g));
+  }
+  const auto& w = s.whole_run;
+  if (w.duration_s - tot.duration_s > 0.01 * std::max(1.0, w.duration_s)) {
+    log->output(t, fmt::format("The whole run, time outside epochs included: {}, {:.9f} kWh, {:.6f} g CO2eq.",
+                               outputs::report_time(w.duration_s), kwh(w.facility_energy_j), w.co2eq_g));
+  }
+  log->info(t, "Monitoring thread ended.");
+  log->output(t, "Finished monitoring.");
+}
+
+void Tracker::Impl::drain_sampler_warnings() {
+  for (const auto& e : sampler->events_since(sampler_event_cursor)) warn(e.message);
+}
+
+}  // namespace carbontracker
