@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "carbontracker/sensor.hpp"
 
@@ -29,6 +30,11 @@ struct SensorFlags {
 // Adds the subcommand to `app`; returns the function that runs it after parsing.
 std::function<int()> add_devices_command(CLI::App& app);
 std::function<int()> add_monitor_command(CLI::App& app);
+std::function<int()> add_run_command(CLI::App& app);
+
+// The Python carbontracker's CLI, `carbontracker [--log_dir DIR] [--api_keys K] [--sim-*] CMD ...`,
+// rewritten to `carbontracker run [...] -- CMD ...`. Other argument lists are returned as they are.
+std::vector<std::string> translate_python_cli(const std::vector<std::string>& args);
 
 void add_version_flag(CLI::App& app);
 

@@ -3,11 +3,18 @@
 #include <exception>
 #include <iostream>
 
+#include "carbontracker/tracker.hpp"
 #include "carbontracker/version.hpp"
 #include "commands.hpp"
 
-int main(int argc, char** argv) {
+int main(int raw_argc, char** raw_argv) {
   using namespace carbontracker::cli;
+  // The Python tool's `carbontracker --log_dir DIR cmd ...` keeps working.
+  std::vector<std::string> args = translate_python_cli(std::vector<std::string>(raw_argv, raw_argv + raw_argc));
+  std::vector<char*> argv_storage;
+  for (auto& a : args) argv_storage.push_back(a.data());
+  const int argc = static_cast<int>(argv_storage.size());
+  char** argv = argv_storage.data();
   CLI::App app{"carbontracker: measure, predict and cut the energy use and carbon footprint of training",
                "carbontracker"};
   add_version_flag(app);
@@ -17,6 +24,7 @@ int main(int argc, char** argv) {
   app.add_flag("--about", about, "Data sources, their licences and attribution");
   auto devices = add_devices_command(app);
   auto monitor = add_monitor_command(app);
+  auto run = add_run_command(app);
   // --about works without a subcommand.
   app.preparse_callback([&](std::size_t) {
     for (int i = 1; i < argc; ++i) {
@@ -37,6 +45,10 @@ int main(int argc, char** argv) {
     }
     if (app.got_subcommand("devices")) return devices();
     if (app.got_subcommand("monitor")) return monitor();
+    if (app.got_subcommand("run")) return run();
+  } catch (const carbontracker::ConfigError& e) {
+    std::cerr << "carbontracker: " << e.what() << "\n";
+    return 2;
   } catch (const CLI::Error& e) {
     return app.exit(e);
   } catch (const std::exception& e) {

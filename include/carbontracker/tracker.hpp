@@ -148,6 +148,9 @@ class Tracker {
   // Returns the finished epoch's record. Throws BudgetExceeded / StopTraining when the run
   // must stop (after writing the logs and the final report).
   EpochRecord epoch_end();
+  // Drops the epoch in progress without recording it (setup work, a failed attempt); its time
+  // and energy stay in the whole-run totals.
+  void discard_epoch();
   // Ends monitoring: final report, logs closed, summary written. Idempotent.
   void stop();
   [[nodiscard]] Snapshot snapshot() const;

@@ -112,11 +112,13 @@ std::string intensity_line(const IntensityInfo& i) {
 std::string energy_basis_line(const Totals& t, double pue) {
   std::string out;
   const double device = t.device_energy_j.total_j();
-  if (t.estimated_j > 0) {
-    out = fmt::format("Of the device energy {:.6f} kWh, {:.6f} kWh is measured and {:.6f} kWh estimated.", kwh(device),
+  if (t.estimated_j > 0 && t.measured_j <= 0) {
+    out = fmt::format("Device energy {:.9f} kWh, all of it estimated (no energy counter was readable).", kwh(device));
+  } else if (t.estimated_j > 0) {
+    out = fmt::format("Of the device energy {:.9f} kWh, {:.9f} kWh is measured and {:.9f} kWh estimated.", kwh(device),
                       kwh(t.measured_j), kwh(t.estimated_j));
   } else {
-    out = fmt::format("Device energy {:.6f} kWh, all measured.", kwh(device));
+    out = fmt::format("Device energy {:.9f} kWh, all of it measured.", kwh(device));
   }
   if (pue != 1.0) {
     out += fmt::format(" Facility energy (x PUE {}) {:.6f} kWh; CO2eq is computed from facility energy.", pue,
@@ -127,12 +129,13 @@ std::string energy_basis_line(const Totals& t, double pue) {
 
 std::string interval_line(const Forecast& f, const Forecast* paper) {
   std::string out = fmt::format(
-      "Prediction interval ({:.0f} %) after {} epoch(s): time {:.0f} to {:.0f} s, energy {:.6f} to {:.6f} kWh, "
-      "CO2eq {:.3f} to {:.3f} g (at {:.2f} gCO2eq/kWh for the epochs to come).",
-      f.confidence * 100, f.after_epochs, f.duration_s_low, f.duration_s_high, kwh(f.energy_j_low),
+      "Prediction interval ({:.0f} %) after {} epoch(s): time {} to {}, energy {:.9f} to {:.9f} kWh, "
+      "CO2eq {:.6f} to {:.6f} g (at {:.2f} gCO2eq/kWh for the epochs to come).",
+      f.confidence * 100, f.after_epochs, outputs::report_time(f.duration_s_low),
+      outputs::report_time(f.duration_s_high), kwh(f.energy_j_low),
       kwh(f.energy_j_high), f.co2eq_g_low, f.co2eq_g_high, f.intensity_g_per_kwh);
   if (paper && std::abs(paper->energy_j - f.energy_j) > 1e-9 * std::max(1.0, f.energy_j)) {
-    out += fmt::format(" The paper's model (epochs x mean of measured epochs) gives {:.6f} kWh.", kwh(paper->energy_j));
+    out += fmt::format(" The paper's model (epochs x mean of measured epochs) gives {:.9f} kWh.", kwh(paper->energy_j));
   }
   return out;
 }

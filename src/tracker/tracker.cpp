@@ -135,6 +135,16 @@ EpochRecord Tracker::epoch_end() {
   return s.end_epoch();
 }
 
+void Tracker::discard_epoch() {
+  auto& s = *impl_;
+  s.surface_errors();
+  if (s.stopped || !s.epoch_mark) return;
+  s.epoch_mark.reset();
+  s.log->info(s.now_wall(), fmt::format("Epoch {} discarded: not an epoch (its energy counts in the whole run only).",
+                                        s.epoch_counter));
+  --s.epoch_counter;
+}
+
 Totals Tracker::Impl::whole_run_until(const Sampler::Mark& now) const {
   return ledger::window_totals(channels, {&run_start, &now}, sampler->in_use(), config.pue, snap.intensity.g_per_kwh);
 }

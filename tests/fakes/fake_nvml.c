@@ -153,6 +153,16 @@ EXPORT nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, uns
   if (!energy_mj) RETURN(NVML_ERROR_INVALID_ARGUMENT);
   if (!device->energy_supported) RETURN(NVML_ERROR_NOT_SUPPORTED);
   if ((rc = begin_read(device)) != NVML_SUCCESS) RETURN(rc);
+  if (device->energy_file[0]) {
+    /* A child process of a test drives this counter by rewriting the file. */
+    FILE* f = fopen(device->energy_file, "r");
+    unsigned long long v = 0;
+    const int ok = f && fscanf(f, "%llu", &v) == 1;
+    if (f) fclose(f);
+    if (!ok) RETURN(NVML_ERROR_UNKNOWN);
+    *energy_mj = v;
+    RETURN(NVML_SUCCESS);
+  }
   if (device->reset_after >= 0 && device->reads == device->reset_after + 1) device->energy_mj = 0;
   *energy_mj = device->energy_mj;
   device->energy_mj += device->energy_step_mj;

@@ -90,6 +90,10 @@ static int apply_gpu_key(struct nvmlDevice_st* d, const char* key, const char* v
     d->power_supported = strcmp(value, "sampled") == 0;
     return 0;
   }
+  if (strcmp(key, "energy_file") == 0) {
+    snprintf(d->energy_file, TEXT_LEN, "%s", value);
+    return strlen(value) < TEXT_LEN ? 0 : -1;
+  }
   if (strcmp(key, "pids") == 0) return parse_pids(value, d->compute_pids, &d->n_compute);
   if (strcmp(key, "graphics_pids") == 0) return parse_pids(value, d->graphics_pids, &d->n_graphics);
   if (parse_ull(value, &v) != 0) return -1;

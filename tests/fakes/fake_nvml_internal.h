@@ -26,6 +26,7 @@ struct nvmlDevice_st {
   char uuid[TEXT_LEN];
   unsigned long long energy_mj;
   unsigned long long energy_step_mj;
+  char energy_file[TEXT_LEN]; /* when set, every counter read returns the number in this file */
   int energy_supported;
   int power_supported;
   unsigned int power_mw;
