@@ -48,9 +48,9 @@ Dataset make_spirals(int samples, std::uint32_t seed) {
   for (int i = 0; i < samples; ++i) {
     const int arm = i % 2;
     const double t = uniform(rng, 0.1, 1.0);  // position along the arm, also the radius
-    const double angle = 3.5 * std::numbers::pi * t + arm * std::numbers::pi;
-    d.x.push_back(t * std::cos(angle) + uniform(rng, -0.03, 0.03));
-    d.x.push_back(t * std::sin(angle) + uniform(rng, -0.03, 0.03));
+    const double angle = 3.0 * std::numbers::pi * t + arm * std::numbers::pi;
+    d.x.push_back(t * std::cos(angle) + uniform(rng, -0.08, 0.08));
+    d.x.push_back(t * std::sin(angle) + uniform(rng, -0.08, 0.08));
     d.label.push_back(arm);
   }
   return d;
@@ -87,7 +87,7 @@ class Mlp {
 
   // One pass over the data in a fresh random order. Returns the mean loss and accuracy seen
   // during the pass (no separate evaluation, to keep the example short).
-  EpochStats train_epoch(const Dataset& d, int batch = 32, double lr = 0.05, double momentum = 0.9) {
+  EpochStats train_epoch(const Dataset& d, int batch = 32, double lr = 0.01, double momentum = 0.9) {
     const int n = static_cast<int>(d.label.size());
     std::vector<int> order(n);
     for (int i = 0; i < n; ++i) order[i] = i;
@@ -168,7 +168,7 @@ class Mlp {
 
 struct Options {
   int epochs = 5;
-  int samples = 20000;
+  int samples = 60000;
   int hidden = 96;
   std::uint32_t seed = 42;
   std::optional<std::string> log_dir, summary_json;

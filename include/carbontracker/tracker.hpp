@@ -171,6 +171,8 @@ class Tracker {
   struct Impl;
 
  private:
+  void epoch_start_unguarded();
+  EpochRecord epoch_end_unguarded();
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,5 +1,6 @@
 #include "tracker/messages.hpp"
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -40,7 +41,8 @@ std::string version_line() { return fmt::format("carbontracker version {} (C++ c
 
 std::string pue_line(double pue) {
   return fmt::format(
-      "Only predicted and actual consumptions are multiplied by a PUE coefficient of {} ({}).", pue,
+      "Only predicted and actual consumptions are multiplied by a PUE coefficient of {} ({}).",
+      pue == std::floor(pue) ? fmt::format("{:.1f}", pue) : fmt::format("{}", pue),
       pue == 1.0 ? "device energy only; set pue for your data centre, e.g. 1.58, the 2023 global average "
                    "(Uptime Institute)"
                  : "set by the user");

@@ -114,7 +114,38 @@ void Tracker::Impl::surface_errors() {
   }
 }
 
+// Public methods run their body through guarded(): an unexpected failure inside the tracker
+// (a bug, out of memory) must not reach the training loop as a stray exception. With
+// ignore_errors it becomes a warning; without, a TrackerError. Orders to stop (StopTraining)
+// and errors already classified pass through.
+template <class F>
+auto Tracker::Impl::guarded(const char* what, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const StopTraining&) {
+    throw;
+  } catch (const TrackerError&) {
+    throw;
+  } catch (const std::exception& e) {
+    const std::string msg = fmt::format("internal error in {}: {}", what, e.what());
+    if (!config.ignore_errors) throw TrackerError("carbontracker: " + msg + " (set ignore_errors=true to carry on)");
+    try {
+      warn(msg + "; monitoring continues where it can");
+    } catch (...) {
+    }
+    return decltype(body()){};
+  }
+}
+
 void Tracker::epoch_start() {
+  impl_->guarded("epoch_start", [&] { epoch_start_unguarded(); });
+}
+
+EpochRecord Tracker::epoch_end() {
+  return impl_->guarded("epoch_end", [&] { return epoch_end_unguarded(); });
+}
+
+void Tracker::epoch_start_unguarded() {
   auto& s = *impl_;
   s.surface_errors();
   if (s.stopped) return;
@@ -124,7 +155,7 @@ void Tracker::epoch_start() {
   s.epoch_wall_start = s.now_wall();
 }
 
-EpochRecord Tracker::epoch_end() {
+EpochRecord Tracker::epoch_end_unguarded() {
   auto& s = *impl_;
   s.surface_errors();
   if (s.stopped) return {};
@@ -306,7 +337,7 @@ void Tracker::decide(const Decision& d, bool continue_training) {
 void Tracker::stop() {
   auto& s = *impl_;
   if (s.stopped) return;
-  s.finish();
+  s.guarded("stop", [&] { s.finish(); });
   s.surface_errors();
 }
 

@@ -51,6 +51,8 @@ struct Tracker::Impl {
   Snapshot snap;
 
   // tracker.cpp
+  template <class F>
+  auto guarded(const char* what, F&& body) -> decltype(body());
   void begin();
   void surface_errors();
   EpochRecord end_epoch();
