@@ -2,17 +2,19 @@
 // carbontracker's C++ API. It is documentation: the training is plain C++ with no library,
 // and every carbontracker call is in main() and print_results().
 //
-//   mlp_training --epochs 5                          # trained and measured in-process
-//   mlp_training --max-energy-kwh 1e-9 --budget-action stop   # a budget stops the training
+//   mlp_training                                     # 5 epochs, measured in-process
+//   mlp_training --max-energy-kwh 0.00001 --budget-action stop   # a budget ends the training
 //   carbontracker run --epochs 5 --epoch-pattern 'Epoch \d+/\d+' -- mlp_training --no-tracker
 //
 // Output: one flushed line per epoch ("Epoch 3/5: loss 0.4123, accuracy 91.2 %") with the
 // tracker's own report interleaved, then a few numbers read back from tracker.snapshot().
-// Exit code 0 also when a budget stops the training; 2 for bad flags.
+// Exit code 0, also when a budget stops the training; CLI11's non-zero codes for bad flags.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
+#include <map>
 #include <numbers>
 #include <optional>
 #include <random>
@@ -22,6 +24,7 @@
 #include <CLI/CLI.hpp>
 
 #include "carbontracker/tracker.hpp"
+#include "carbontracker/units.hpp"
 
 namespace ct = carbontracker;
 
@@ -36,7 +39,7 @@ double uniform(std::mt19937& rng, double lo, double hi) {
 }
 
 struct Dataset {
-  std::vector<double> x;  // two coordinates per point
+  std::vector<double> x;   // two coordinates per point
   std::vector<int> label;  // 0 or 1: which spiral arm
 };
 
@@ -67,10 +70,7 @@ struct Layer {
   std::vector<double> w, b, grad_w, grad_b, vel_w, vel_b;  // w is out x in, row-major
 };
 
-struct EpochStats {
-  double loss = 0;
-  double accuracy = 0;  // 0..1
-};
+struct EpochStats { double loss = 0, accuracy = 0; };  // means over an epoch; accuracy 0..1
 
 // 2 -> hidden -> hidden -> 2, tanh, softmax with cross-entropy, mini-batch SGD with momentum.
 class Mlp {
@@ -144,17 +144,14 @@ class Mlp {
   }
 
   void step(double lr, double momentum) {
-    auto update = [&](std::vector<double>& p, std::vector<double>& g, std::vector<double>& v) {
-      for (std::size_t k = 0; k < p.size(); ++k) {
-        v[k] = momentum * v[k] - lr * g[k];
-        p[k] += v[k];
-        g[k] = 0;
+    auto update = [&](std::vector<double>& param, std::vector<double>& grad, std::vector<double>& velocity) {
+      for (std::size_t k = 0; k < param.size(); ++k) {
+        velocity[k] = momentum * velocity[k] - lr * grad[k];
+        param[k] += velocity[k];
+        grad[k] = 0;
       }
     };
-    for (auto& L : layers_) {
-      update(L.w, L.grad_w, L.vel_w);
-      update(L.b, L.grad_b, L.vel_b);
-    }
+    for (auto& L : layers_) update(L.w, L.grad_w, L.vel_w), update(L.b, L.grad_b, L.vel_b);
   }
 
   std::mt19937 rng_;
@@ -171,14 +168,14 @@ struct Options {
   int samples = 60000;
   int hidden = 96;
   std::uint32_t seed = 42;
-  std::optional<std::string> log_dir, summary_json;
+  std::optional<std::filesystem::path> log_dir, summary_json;
   std::optional<double> max_energy_kwh;
   std::string budget_action = "warn";
   bool no_tracker = false;
   bool quiet = false;
 };
 
-double kwh(double joules) { return joules / 3.6e6; }
+double kwh(double joules) { return ct::to_kwh(ct::Joules(joules)).value(); }
 
 // A few numbers read back through the API (no log parsing), printed after the run.
 void print_results(const ct::Snapshot& s, int epochs_planned) {
@@ -199,8 +196,9 @@ void print_results(const ct::Snapshot& s, int epochs_planned) {
                 p.after_epochs, p.epochs, kwh(p.energy_j), p.confidence * 100, kwh(p.energy_j_low),
                 kwh(p.energy_j_high));
     if (static_cast<int>(s.epochs.size()) == epochs_planned && t.facility_energy_j > 0) {
-      std::printf("  actual: %.9f kWh, the prediction was off by %+.1f %%\n", kwh(t.facility_energy_j),
-                  100 * (p.energy_j - t.facility_energy_j) / t.facility_energy_j);
+      const double error = 100 * (p.energy_j - t.facility_energy_j) / t.facility_energy_j;
+      std::printf("  actual %.9f kWh: the prediction was %.1f %% too %s\n", kwh(t.facility_energy_j),
+                  std::abs(error), error < 0 ? "low" : "high");
     }
   }
   if (s.stopped_by_budget) std::printf("  stopped by the budget after %zu epoch(s)\n", s.epochs.size());
@@ -218,9 +216,11 @@ int main(int argc, char** argv) {
   app.add_option("--log-dir", opt.log_dir, "write carbontracker's log files here");
   app.add_option("--summary-json", opt.summary_json, "write the final results as one JSON object here");
   app.add_option("--max-energy-kwh", opt.max_energy_kwh, "energy budget for the whole run")->check(CLI::PositiveNumber);
-  app.add_option("--budget-action", opt.budget_action, "what the budget does when crossed")
+  const std::map<std::string, ct::BudgetAction> actions{
+      {"warn", ct::BudgetAction::warn}, {"ask", ct::BudgetAction::ask}, {"stop", ct::BudgetAction::stop}};
+  app.add_option("--budget-action", opt.budget_action, "what the budget does when crossed: warn, ask or stop")
       ->capture_default_str()
-      ->check(CLI::IsMember({"warn", "ask", "stop"}));
+      ->check(CLI::IsMember(actions));
   app.add_flag("--no-tracker", opt.no_tracker, "train without carbontracker (for `carbontracker run`)");
   app.add_flag("--quiet", opt.quiet, "no console output from the tracker (results are still printed)");
   CLI11_PARSE(app, argc, argv);
@@ -236,9 +236,7 @@ int main(int argc, char** argv) {
     cfg.summary_json = opt.summary_json;
     cfg.verbose = opt.quiet ? 0 : 1;
     cfg.budget.max_energy_kwh = opt.max_energy_kwh;
-    cfg.budget.action = opt.budget_action == "stop" ? ct::BudgetAction::stop
-                        : opt.budget_action == "ask" ? ct::BudgetAction::ask
-                                                     : ct::BudgetAction::warn;
+    cfg.budget.action = actions.at(opt.budget_action);
     try {
       tracker.emplace(cfg);
     } catch (const ct::ConfigError& e) {  // e.g. a log_dir that cannot be written
@@ -252,7 +250,7 @@ int main(int argc, char** argv) {
     try {
       call(*tracker);
     } catch (const ct::TrackerError& e) {
-      std::printf("carbontracker failed (%s); training continues without it\n", e.what());
+      std::printf("%s; training continues without carbontracker\n", e.what());
       std::fflush(stdout);
       tracker.reset();
     }
@@ -270,7 +268,7 @@ int main(int argc, char** argv) {
     guarded([](ct::Tracker& t) { t.stop(); });
   } catch (const ct::BudgetExceeded& e) {
     std::printf("Stopped by the energy budget: %s\n", e.event().message.c_str());
-  } catch (const ct::StopTraining& e) {  // the user answered "n" to an `ask` budget
+  } catch (const ct::StopTraining& e) {  // any other reason to stop, e.g. "n" to stop_and_confirm
     std::printf("Stopped at the user's request: %s\n", e.what());
   }
   if (tracker) print_results(tracker->snapshot(), opt.epochs);

@@ -46,6 +46,8 @@ class CarbontrackerLog {
   // wall: the time stamped on the line (injected clock).
   void info(std::chrono::system_clock::time_point wall, std::string_view message);
   void output(std::chrono::system_clock::time_point wall, std::string_view message);
+  // As output(), but shown on the console whatever `verbose` says (a question awaiting an answer).
+  void prompt(std::chrono::system_clock::time_point wall, std::string_view message);
   void warning(std::chrono::system_clock::time_point wall, std::string_view message);
   void flush();
 

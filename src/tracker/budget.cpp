@@ -28,7 +28,7 @@ struct Limit {
 
 std::string fmt_value(double v, const char* unit) {
   if (std::string_view(unit) == "s") return fmt::format("{:.0f} s", v);
-  if (std::string_view(unit) == "kWh") return fmt::format("{:.6f} kWh", v);
+  if (std::string_view(unit) == "kWh") return fmt::format("{:.9f} kWh", v);
   return fmt::format("{:.3f} {}", v, unit);
 }
 

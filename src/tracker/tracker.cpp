@@ -283,21 +283,21 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
 }
 
 bool Tracker::Impl::ask_user(const std::string& prompt) {
-  log->output(now_wall(), prompt);
+  log->prompt(now_wall(), prompt);
   for (std::string line; std::getline(*input, line);) {
     for (auto& ch : line) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
     if (line == "y" || line == "yes") {
-      log->output(now_wall(), "Continuing...");
+      log->prompt(now_wall(), "Continuing...");
       return true;
     }
     if (line == "n" || line == "no") {
-      log->output(now_wall(), "Quitting...");
+      log->prompt(now_wall(), "Quitting...");
       return false;
     }
-    log->output(now_wall(), "Input not recognized. Try again (y/n):");
+    log->prompt(now_wall(), "Input not recognized. Try again (y/n):");
   }
-  log->output(now_wall(), "No answer (end of input): quitting, as for \"n\".");
+  log->prompt(now_wall(), "No answer (end of input): quitting, as for \"n\".");
   return false;
 }
 

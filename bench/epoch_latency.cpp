@@ -1,0 +1,427 @@
+// What epoch_start() and epoch_end() cost on the training thread, epoch by epoch, over a whole
+// run of the tracker facade configured as a user would (epochs = N, the prediction refitted
+// after every epoch, optionally log_dir with the three carbontracker logs and the JSONL event
+// log flushed every epoch).
+//
+// Setup "fixtures": the intel-2socket sysfs tree (4 counted powercap zones) and the fake
+// libnvidia-ml with 8 counter GPUs, probed through the product's own path; "host": whatever
+// this machine has (estimates on a VM). The tracker runs on a clock that is the real one plus
+// an offset the benchmark advances by a simulated epoch length (60 s by default, 1 % jitter)
+// between epoch_start and epoch_end, so every epoch looks like a real one (no "below
+// resolution" notes, a sampler thread that ticks at its real 1 s cadence, power records
+// spilled to the event log) while N epochs take seconds. The fake GPUs' counters advance by
+// a jittered 300 W x the epoch's length, so the prediction sees realistic, noisy epochs.
+//
+// Latency is std::chrono::steady_clock around each call. "cold" touches a buffer larger than
+// L2 before each call, as a training step between two epoch boundaries would.
+//
+// It also times the prediction refit alone (predict_robust + predict_paper over k epochs, as
+// Tracker::Impl::refit calls them) for a few k, to show what dominates epoch_end.
+//
+// Usage: epoch_latency [--epochs N (1000)] [--setup fixtures|host|both] [--logs on|off|both]
+//                      [--cache hot|cold|both] [--epoch-s S (60)] [--evict-kib K (16384)]
+//                      [--repeat R (1)] [--csv FILE] [--no-refit-table]
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "bench_options.hpp"
+#include "carbontracker/tracker.hpp"
+#include "fake_nvml_control.hpp"
+#include "prediction/predictor.hpp"
+
+namespace carbontracker::bench {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+struct Options {
+  int epochs = 1000;
+  std::vector<std::string> setups{"fixtures", "host"};
+  std::vector<bool> logs{true, false};
+  std::vector<bool> cold{false, true};
+  double epoch_s = 60;
+  std::size_t evict_kib = 16384;
+  int repeat = 1;
+  std::string csv;
+  bool refit_table = true;
+};
+
+// The real clocks plus an offset that only the benchmark moves. The sampler thread waits in
+// real time, so it ticks at its real cadence whatever the offset does; a jump of the offset
+// only makes its next deadline come early, as a long epoch's many ticks would.
+class OffsetClock final : public Clock {
+ public:
+  [[nodiscard]] MonoTime monotonic() const noexcept override {
+    return real_clock().monotonic() + MonoTime(offset_ns_.load(std::memory_order_relaxed));
+  }
+  [[nodiscard]] std::chrono::system_clock::time_point wall() const noexcept override {
+    return std::chrono::time_point_cast<std::chrono::system_clock::duration>(
+        real_clock().wall() + MonoTime(offset_ns_.load(std::memory_order_relaxed)));
+  }
+  bool wait_until(MonoTime deadline, std::stop_token stop) noexcept override {
+    std::unique_lock lock(mutex_);
+    while (!stop.stop_requested()) {
+      const MonoTime now = monotonic();
+      if (now >= deadline) return true;
+      cv_.wait_for(lock, stop, deadline - now, [] { return false; });
+    }
+    return false;
+  }
+  void advance(double seconds) noexcept { offset_ns_.fetch_add(from_seconds(seconds).count()); }
+
+ private:
+  std::atomic<MonoTime::rep> offset_ns_{0};
+  std::mutex mutex_;
+  std::condition_variable_any cv_;
+};
+
+// Discards what the tracker prints but still pays for the formatting and the stream calls.
+class NullBuffer final : public std::streambuf {
+ protected:
+  int_type overflow(int_type c) override { return traits_type::not_eof(c); }
+  std::streamsize xsputn(const char*, std::streamsize n) override { return n; }
+};
+
+double thread_cpu_us() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) * 1e-3;
+}
+
+// Nearest-rank percentile of sorted values.
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+struct Stats {
+  std::size_t n = 0;
+  double p50_us = 0, p99_us = 0, max_us = 0, mean_us = 0;
+};
+
+Stats stats_of(std::vector<double> us) {
+  Stats s;
+  s.n = us.size();
+  if (us.empty()) return s;
+  std::sort(us.begin(), us.end());
+  s.p50_us = percentile(us, 50);
+  s.p99_us = percentile(us, 99);
+  s.max_us = us.back();
+  double sum = 0;
+  for (double v : us) sum += v;
+  s.mean_us = sum / static_cast<double>(us.size());
+  return s;
+}
+
+// Walks a buffer larger than L2 with stores, so the next call finds its data and code evicted
+// from L1/L2 (and partly from L3, which a VM may report far larger than its share).
+class CacheEvictor {
+ public:
+  explicit CacheEvictor(std::size_t kib) : buffer_(kib * 1024 / sizeof(std::uint64_t), 1) {}
+  void run() {
+    for (std::size_t i = 0; i < buffer_.size(); i += 8) buffer_[i] = buffer_[i] * 3 + 1;  // one store per line
+    sink_ = buffer_[buffer_.size() / 2];
+  }
+
+ private:
+  std::vector<std::uint64_t> buffer_;
+  volatile std::uint64_t sink_ = 0;
+};
+
+struct RunResult {
+  std::vector<double> start_us, end_us;  // wall time per epoch, epoch 1 first
+  std::vector<double> start_cpu_us, end_cpu_us;  // the calling thread's CPU time
+  double construct_ms = 0;
+  double last_end_ms = 0;  // the last epoch_end, which also runs the final report and stop
+  std::string channels;
+  std::vector<int> notes;  // notes per epoch (0 expected)
+};
+
+std::string describe_channels(const std::vector<ChannelInfo>& channels) {
+  std::map<std::string, int> counts;
+  for (const auto& c : channels) ++counts[fmt::format("{}/{} {}", c.source, to_string(c.method), to_string(c.component))];
+  std::string out;
+  for (const auto& [what, n] : counts) out += fmt::format("{}{} x{}", out.empty() ? "" : ", ", what, n);
+  return out;
+}
+
+bool fixture_channels_ok(const std::vector<ChannelInfo>& channels) {
+  int powercap = 0, nvml = 0;
+  for (const auto& c : channels) {
+    if (c.source == "powercap" && c.method == Method::counter) ++powercap;
+    if (c.source == "nvml" && c.method == Method::counter) ++nvml;
+  }
+  return powercap == 4 && nvml == 8 && channels.size() == 12;
+}
+
+RunResult run_tracker(const Options& o, const std::string& setup, bool logs, bool cold) {
+  std::optional<testing::FakeNvml> nvml;  // held for the tracker's lifetime
+  auto ctx = std::make_shared<SensorContext>();
+  ctx->getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  if (setup == "fixtures") {
+    nvml.emplace();
+    // Counters move only when the benchmark says so (step 0), by a jittered epoch's energy.
+    std::string config;
+    for (int i = 0; i < 8; ++i) config += "gpu name=\"NVIDIA A100-SXM4-80GB\" energy_mj=1000000 energy_step_mj=0\n";
+    nvml->load_config(config);
+    ctx->sysfs_root = CARBONTRACKER_BENCH_SYSFS_FIXTURE;
+    ctx->procfs_root = CARBONTRACKER_BENCH_PROCFS_FIXTURE;
+    ctx->nvml_library = testing::FakeNvml::kFull;
+  }
+  std::optional<TempLogDir> dir;
+  Config cfg;
+  cfg.epochs = o.epochs;
+  if (logs) {
+    dir.emplace();
+    cfg.log_dir = dir->path();
+  }
+  NullBuffer null_buffer;
+  std::ostream console(&null_buffer);
+  OffsetClock clock;
+  TrackerEnvironment env;
+  env.clock = &clock;
+  env.console = &console;
+  env.sensors = ctx;
+
+  RunResult r;
+  CacheEvictor evictor(cold ? o.evict_kib : 0);
+  std::mt19937_64 rng(12345);
+  std::normal_distribution<double> jitter(0.0, 0.01);
+  std::vector<std::uint64_t> gpu_mj(8, 1000000);
+
+  const auto t0 = Steady::now();
+  Tracker tracker(cfg, env);
+  r.construct_ms = std::chrono::duration<double, std::milli>(Steady::now() - t0).count();
+  const auto channels = tracker.snapshot().channels;
+  r.channels = describe_channels(channels);
+  if (setup == "fixtures" && !fixture_channels_ok(channels)) {
+    throw std::runtime_error("the fixture setup should give 4 powercap + 8 nvml counter channels, got " + r.channels +
+                             " (a perf power PMU with the fixture's type number on this machine would take over)");
+  }
+  // Wall time inside, the thread's CPU time outside: a call whose wall time far exceeds its
+  // CPU time was preempted (another process took the CPU), which says nothing about our code.
+  auto timed = [&](auto&& call, std::vector<double>& wall_us, std::vector<double>& cpu_us) {
+    const double c0 = thread_cpu_us();
+    const auto t = Steady::now();
+    call();
+    const double wall = std::chrono::duration<double, std::micro>(Steady::now() - t).count();
+    wall_us.push_back(wall);
+    cpu_us.push_back(std::min(thread_cpu_us() - c0, wall));
+  };
+  for (int e = 1; e <= o.epochs; ++e) {
+    if (cold) evictor.run();
+    timed([&] { tracker.epoch_start(); }, r.start_us, r.start_cpu_us);
+
+    const double length_s = o.epoch_s * (1.0 + jitter(rng));
+    clock.advance(length_s);
+    if (nvml) {
+      for (unsigned g = 0; g < 8; ++g) {
+        gpu_mj[g] += static_cast<std::uint64_t>(300e3 * length_s * (1.0 + jitter(rng)));
+        nvml->set_energy_mj(g, gpu_mj[g]);
+      }
+    }
+    if (cold) evictor.run();
+    std::size_t notes = 0;
+    timed([&] { notes = tracker.epoch_end().notes.size(); }, r.end_us, r.end_cpu_us);
+    r.notes.push_back(static_cast<int>(notes));
+  }
+  // The last epoch_end also runs the final report and stop(): apart from the per-epoch figures.
+  r.last_end_ms = r.end_us.back() / 1000.0;
+  r.end_us.pop_back();
+  r.end_cpu_us.pop_back();
+  if (!tracker.finished()) throw std::runtime_error("the tracker did not finish after its last epoch");
+  return r;
+}
+
+// Epoch ranges the prediction's cost depends on: it refits over all epochs so far, up to a
+// window of kMaxWindowEpochs (128) most recent ones.
+struct Bucket {
+  const char* name;
+  int first, last;  // 1-based, inclusive
+};
+
+std::vector<Bucket> buckets(int epochs) {
+  const int last = epochs - 1;  // the last epoch_end runs the final report: reported apart
+  std::vector<Bucket> b{{"1-10", 1, std::min(10, last)}, {"11-128", 11, std::min(128, last)}};
+  if (last > 128) b.push_back({"129+", 129, last});
+  b.push_back({"all", 1, last});
+  return b;
+}
+
+std::vector<double> slice(const std::vector<double>& v, const Bucket& b) {
+  std::vector<double> out;
+  for (int e = b.first; e <= b.last && e <= static_cast<int>(v.size()); ++e) out.push_back(v[static_cast<std::size_t>(e - 1)]);
+  return out;
+}
+
+// predict_robust + predict_paper over k epochs, as the tracker calls them after epoch k;
+// the median time per call pair.
+double refit_us(int k, int epochs) {
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> jitter(0.0, 0.01);
+  prediction::PredictionInputs in;
+  in.total_epochs = epochs;
+  in.future_intensity_g_per_kwh = 473;
+  in.confidence = 0.9;
+  for (int i = 0; i < k; ++i) {
+    const double d = 60 * (1 + jitter(rng));
+    const double j = 8 * 300 * d * (1 + jitter(rng));
+    in.observed.push_back({d, j, j / 3.6e6 * 473});
+  }
+  std::vector<double> us;
+  const auto until = Steady::now() + std::chrono::milliseconds(50);
+  do {
+    const auto t = Steady::now();
+    const Forecast robust = prediction::predict_robust(in);
+    const Forecast paper = prediction::predict_paper(in);
+    us.push_back(std::chrono::duration<double, std::micro>(Steady::now() - t).count());
+    if (!(robust.energy_j > 0) || !(paper.energy_j > 0)) throw std::runtime_error("refit gave no forecast");
+  } while (Steady::now() < until || us.size() < 5);
+  std::sort(us.begin(), us.end());
+  return percentile(us, 50);
+}
+
+void write_csv(const std::string& path, const std::string& label, const RunResult& r, bool header) {
+  std::ofstream out(path, header ? std::ios::trunc : std::ios::app);
+  if (!out) throw std::runtime_error("cannot write " + path);
+  if (header) out << "run,epoch,epoch_start_us,epoch_start_cpu_us,epoch_end_us,epoch_end_cpu_us\n";
+  for (std::size_t i = 0; i < r.end_us.size(); ++i) {
+    out << fmt::format("{},{},{:.2f},{:.2f},{:.2f},{:.2f}\n", label, i + 1, r.start_us[i], r.start_cpu_us[i], r.end_us[i],
+                       r.end_cpu_us[i]);
+  }
+}
+
+constexpr double kTargetP99_us = 50.0;
+// Wall time this far above the thread's CPU time: the call was preempted (counted, not excluded).
+constexpr double kPreempted_us = 500.0;
+
+Options parse(int argc, char** argv) {
+  Options o;
+  ArgReader args("epoch_latency",
+                 "usage: epoch_latency [--epochs N (1000)] [--setup fixtures|host|both] [--logs on|off|both]\n"
+                 "                     [--cache hot|cold|both] [--epoch-s S (60)] [--evict-kib K (16384)]\n"
+                 "                     [--repeat R (1)] [--csv FILE] [--no-refit-table]\n",
+                 argc, argv);
+  while (args.next()) {
+    const std::string& flag = args.flag();
+    if (flag == "--no-refit-table") {
+      o.refit_table = false;
+    } else if (flag == "--epochs") {
+      o.epochs = static_cast<int>(args.number());
+      if (o.epochs < 2) args.fail("--epochs must be at least 2");
+    } else if (flag == "--setup") {
+      o.setups = args.choice({"fixtures", "host"});
+    } else if (flag == "--logs") {
+      const auto v = args.choice({"on", "off"});
+      o.logs.clear();
+      for (const auto& s : v) o.logs.push_back(s == "on");
+    } else if (flag == "--cache") {
+      const auto v = args.choice({"hot", "cold"});
+      o.cold.clear();
+      for (const auto& s : v) o.cold.push_back(s == "cold");
+    } else if (flag == "--epoch-s") {
+      o.epoch_s = args.number();
+    } else if (flag == "--evict-kib") {
+      o.evict_kib = static_cast<std::size_t>(args.number());
+    } else if (flag == "--repeat") {
+      o.repeat = static_cast<int>(args.number());
+    } else if (flag == "--csv") {
+      o.csv = args.value();
+    } else {
+      args.fail("unknown option " + flag);
+    }
+  }
+  return o;
+}
+
+int run(const Options& o) {
+  std::cout << fmt::format("epoch_start/epoch_end latency over {} epochs of a tracker run (epochs={}), simulated "
+                           "epoch length {} s; steady_clock around each call, microseconds\n",
+                           o.epochs, o.epochs, o.epoch_s);
+  std::cout << "| setup | logs | cache | call | epochs | n | p50 µs | p99 µs | max µs | mean µs | on-CPU p50 / p99 / "
+               "max µs | preempted | p99 < 50 µs |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  bool all_met = true;
+  bool csv_header = true;
+  std::vector<std::string> extra;
+  for (int rep = 0; rep < o.repeat; ++rep) {
+    for (const auto& setup : o.setups) {
+      for (bool logs : o.logs) {
+        for (bool cold : o.cold) {
+          const RunResult r = run_tracker(o, setup, logs, cold);
+          const std::string label = fmt::format("{}/{}/{}", setup, logs ? "logs" : "no-logs", cold ? "cold" : "hot");
+          auto row = [&](const char* call, const char* range, const std::vector<double>& wall,
+                         const std::vector<double>& cpu, bool judged) {
+            const Stats s = stats_of(wall);
+            const Stats c = stats_of(cpu);
+            std::size_t preempted = 0;
+            for (std::size_t i = 0; i < wall.size(); ++i) preempted += wall[i] - cpu[i] > kPreempted_us ? 1 : 0;
+            const bool met = s.p99_us < kTargetP99_us;
+            if (judged) all_met = all_met && met;
+            std::cout << fmt::format(
+                "| {} | {} | {} | {} | {} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} / {:.1f} / {:.1f} | {} | {} |\n",
+                setup, logs ? "on" : "off", cold ? "cold" : "hot", call, range, s.n, s.p50_us, s.p99_us, s.max_us,
+                s.mean_us, c.p50_us, c.p99_us, c.max_us, preempted, judged ? (met ? "met" : "MISSED") : "-");
+          };
+          for (const auto& b : buckets(o.epochs)) {
+            row("epoch_end", b.name, slice(r.end_us, b), slice(r.end_cpu_us, b), true);
+          }
+          row("epoch_start", "all", r.start_us, r.start_cpu_us, false);
+          int with_notes = 0;
+          for (int n : r.notes) with_notes += n > 0 ? 1 : 0;
+          extra.push_back(fmt::format("{}: channels {}; tracker construction {:.2f} ms; last epoch_end (final report, "
+                                      "stop) {:.2f} ms; epochs with notes {}",
+                                      label, r.channels, r.construct_ms, r.last_end_ms, with_notes));
+          if (!o.csv.empty()) {
+            write_csv(o.csv, fmt::format("{}#{}", label, rep + 1), r, csv_header);
+            csv_header = false;
+          }
+        }
+      }
+    }
+  }
+  std::cout << '\n';
+  for (const auto& line : extra) std::cout << line << '\n';
+  if (o.refit_table) {
+    std::cout << "\nPrediction refit alone (predict_robust + predict_paper over k epochs, median of repeated "
+                 "calls, hot cache):\n| k | refit µs |\n|---|---|\n";
+    for (int k : {1, 2, 5, 10, 32, 64, 128, 129, 256, 999}) {
+      if (k > o.epochs) break;
+      std::cout << fmt::format("| {} | {:.1f} |\n", k, refit_us(k, o.epochs));
+    }
+  }
+  std::cout << (all_met ? "\nepoch_end p99 < 50 µs: met everywhere\n" : "\nepoch_end p99 < 50 µs: MISSED somewhere\n");
+  return all_met ? 0 : 3;
+}
+
+}  // namespace
+}  // namespace carbontracker::bench
+
+int main(int argc, char** argv) {
+  try {
+    return carbontracker::bench::run(carbontracker::bench::parse(argc, argv));
+  } catch (const std::exception& e) {
+    std::cerr << "epoch_latency: " << e.what() << "\n";
+    return 1;
+  }
+}
