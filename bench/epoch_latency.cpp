@@ -263,7 +263,8 @@ struct Bucket {
 std::vector<Bucket> buckets(int epochs) {
   const int last = epochs - 1;  // the last epoch_end runs the final report: reported apart
   std::vector<Bucket> b{{"1-10", 1, std::min(10, last)}, {"11-128", 11, std::min(128, last)}};
-  if (last > 128) b.push_back({"129+", 129, last});
+  if (last > 128) b.push_back({last > 1000 ? "129-1000" : "129+", 129, std::min(1000, last)});
+  if (last > 1000) b.push_back({"1001+", 1001, last});
   b.push_back({"all", 1, last});
   return b;
 }

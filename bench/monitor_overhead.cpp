@@ -32,9 +32,13 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-extern char** environ;
+#include "child_process.hpp"
 
 namespace {
+
+using carbontracker::bench::run_child;
+using carbontracker::bench::Usage;
+using carbontracker::bench::usage_of;
 
 constexpr double kNearZeroDuration_s = 0.001;
 
@@ -49,18 +53,6 @@ struct Options {
   int baseline_runs = 5;
   int repeat = 1;
 };
-
-// Only the sum of user and system time is exact: the kernel splits it between the two by
-// sampling at timer ticks, which is meaningless for a process that runs microseconds at a time.
-struct Usage {
-  double user_s = 0;
-  double sys_s = 0;
-  double wall_s = 0;
-  long maxrss_kib = 0;
-  [[nodiscard]] double cpu_s() const { return user_s + sys_s; }
-};
-
-Usage usage_of(const rusage& ru, std::chrono::steady_clock::duration wall);
 
 [[noreturn]] void usage_error(const std::string& what) {
   if (!what.empty()) std::cerr << "monitor_overhead: " << what << "\n";
@@ -132,63 +124,9 @@ Options parse(int argc, char** argv) {
 // The child's environment: ours without anything that would change what carbontracker probes,
 // plus the setup's variables.
 std::vector<std::string> child_environment(const Options& o, const std::string& setup) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) {
-    const std::string_view kv(*e);
-    if (kv.starts_with("CARBONTRACKER_") || kv.starts_with("CUDA_VISIBLE_DEVICES=") ||
-        kv.starts_with("CUDA_DEVICE_ORDER=")) {
-      continue;
-    }
-    env.emplace_back(kv);
-  }
-  if (setup == "fixtures") {
-    env.push_back("CARBONTRACKER_SYSFS_ROOT=" + o.sysfs_root);
-    env.push_back("CARBONTRACKER_NVML_LIBRARY=" + o.nvml_library);
-    env.push_back("CARBONTRACKER_FAKE_NVML_CONFIG=" + o.nvml_config);
-  }
-  return env;
-}
-
-double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; }
-
-Usage usage_of(const rusage& ru, std::chrono::steady_clock::duration wall) {
-  return {seconds(ru.ru_utime), seconds(ru.ru_stime), std::chrono::duration<double>(wall).count(), ru.ru_maxrss};
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (auto& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-// fork + execve (not posix_spawn: a vfork-style child shares our address space, and Linux
-// records the old address space's peak RSS at exec, so our own peak would show up in the
-// child's ru_maxrss; a forked child starts with only our anonymous pages, a few hundred KiB).
-// stdout_fd: where the child's stdout goes. Throws when the child does not exit with 0.
-Usage run_child(std::vector<std::string> args, std::vector<std::string> env, int stdout_fd) {
-  auto argv = c_strings(args);
-  auto envp = c_strings(env);
-  const auto t0 = std::chrono::steady_clock::now();
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    if (::dup2(stdout_fd, STDOUT_FILENO) < 0) ::_exit(126);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  rusage ru{};
-  pid_t w = 0;
-  do {
-    w = ::wait4(pid, &status, 0, &ru);
-  } while (w < 0 && errno == EINTR);
-  const auto t1 = std::chrono::steady_clock::now();
-  if (w < 0) throw std::runtime_error(std::string("wait4: ") + std::strerror(errno));
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error(fmt::format("{} exited abnormally (status {:#x}; 127 = cannot exec)", args[0], status));
-  }
-  return usage_of(ru, t1 - t0);
+  using namespace carbontracker::bench;
+  return clean_environment(setup == "fixtures" ? fixture_settings(o.sysfs_root, o.nvml_library, o.nvml_config)
+                                               : std::vector<std::string>{});
 }
 
 // What merely waking up at `interval_s` costs on this machine: a forked child that sleeps to

@@ -14,7 +14,8 @@
 //    on another thread: a sensor that shares state between the two synchronises it itself.
 //    channels_in_use() is called right after slow_tick(), on the same thread.
 //  - Units: counters carry raw unsigned 64-bit values plus a scale to joules and their wrap
-//    spec; power readings are in watts.
+//    spec; power readings are in watts: an instantaneous (or short-average) sample for
+//    Method::power / simulated, the mean since the previous read for Method::estimated.
 #pragma once
 
 #include <cstdint>

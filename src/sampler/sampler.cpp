@@ -156,7 +156,11 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
     } else {
       if (a.have_last) {
         const double dt = to_seconds(now - a.last_t);
-        if (dt > 0) a.integrated_j += 0.5 * (a.last_power_w + r.power_w) * dt;
+        // An estimate (TDP x load) is the mean over the interval since the previous read, so it
+        // covers that interval alone; a sampled power is a point: trapezoid between points.
+        const double mean_w =
+            a.info->method == Method::estimated ? r.power_w : 0.5 * (a.last_power_w + r.power_w);
+        if (dt > 0) a.integrated_j += mean_w * dt;
       }
       a.last_power_w = r.power_w;
     }

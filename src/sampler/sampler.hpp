@@ -5,7 +5,9 @@
 //    one goes through counter_delta() (wrap-around for powercap, reset detection for NVML and
 //    perf) into an integer count per channel; energy = count x joules_per_unit. A reset makes
 //    that interval's energy unknown: it is counted in health.unmeasured_s, never guessed.
-//  - Power channels (power, estimated, simulated) are integrated with the trapezoid rule.
+//  - Sampled power (power, simulated) is integrated with the trapezoid rule. An estimated
+//    reading is the mean power since the previous read of that channel (a load average), so it
+//    is integrated as a rectangle over that interval.
 //  - The thread reads every sensor at the user interval (default 1 s) and at least every
 //    max_counter_gap_s (30 s) whatever the interval, so no counter can wrap twice unseen.
 //    Timestamps come from the injected monotonic clock.

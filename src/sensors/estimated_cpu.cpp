@@ -251,7 +251,7 @@ void probe_estimated_cpu(const SensorContext& ctx, Coverage& coverage, ProbeOutp
     ch.notes.push_back("load model: " + format_decimal(plan.tdp_total_w) + " W x (" +
                        format_decimal(kCpuIdleFraction) + " + " + format_decimal(1.0 - kCpuIdleFraction) +
                        " x utilisation); utilisation is host-wide (all processes) from " + stat_path.string() +
-                       ", busy = total - idle - iowait; the first reading assumes idle");
+                       ", busy = total - idle - iowait; each reading is the mean since the previous one");
     for (auto& n : notes) ch.notes.push_back(std::move(n));
 
     SourceReport report;

@@ -105,6 +105,16 @@ TEST(Sampler, PowerIsIntegratedWithTheTrapezoidRule) {
   EXPECT_DOUBLE_EQ(snap.channels[0].power_w, 200.0);
 }
 
+TEST(Sampler, AnEstimateCoversTheIntervalSinceThePreviousRead) {
+  Rig rig({power_channel("tdp-estimate:cpu", Method::estimated, Component::cpu)});
+  rig.sensor->push({power_reading(0, 10.0)});  // idle before the run
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  rig.step(2s, {power_reading(0, 100.0)});  // the load average of those 2 s: 200 J, not 110 J
+  rig.step(1s, {power_reading(0, 40.0)});
+  EXPECT_DOUBLE_EQ(rig.sampler->snapshot().channels[0].energy_j, 240.0);
+}
+
 TEST(Sampler, FailedReadIsCaughtUpByTheCounter) {
   Rig rig({counter_channel("c", kRapl, 1e-6)});
   rig.sensor->push({counter_reading(0, 0)});
