@@ -135,7 +135,8 @@ void check_summary(const std::filesystem::path& path, const Mode& m, const Workl
   std::map<std::string, int> counts;
   for (const char* component : {"cpu", "dram", "gpu", "psys"}) {
     for (const auto& d : j.at("components").at(component).at("devices")) {
-      ++counts[fmt::format("{} {}/{}", component, d.at("source").get<std::string>(), d.at("method").get<std::string>())];
+      const auto source = d.at("source").get<std::string>();
+      ++counts[fmt::format("{} {}/{}", component, source, d.at("method").get<std::string>())];
     }
   }
   const std::map<std::string, int> fixture{
@@ -175,7 +176,9 @@ Sample run_once(const Options& o, const Mode& m, const Workload& w, const TempLo
   const Usage u = run_child(args, env, devnull, devnull);
   Sample s;
   std::istringstream in(read_file(result));
-  if (!(in >> s.child_wall_s >> s.child_cpu_s)) throw std::runtime_error("unreadable workload result " + result.string());
+  if (!(in >> s.child_wall_s >> s.child_cpu_s)) {
+    throw std::runtime_error("unreadable workload result " + result.string());
+  }
   s.outer_wall_s = u.wall_s;
   s.total_cpu_s = u.cpu_s();
   if (m.tracked()) check_summary(summary, m, w);
@@ -253,8 +256,8 @@ int run(const Options& o) {
   const double bare_residual_s = median(bare_residual);
 
   std::cout << "\n| mode | child wall s, median [min, max] | child wall vs bare, median of rounds [min, max] "
-               "| child CPU s | child off-CPU ms | carbontracker CPU ms (% of child wall) | end-to-end wall s (vs bare) "
-               "| target |\n"
+               "| child CPU s | child off-CPU ms | carbontracker CPU ms (% of child wall) "
+               "| end-to-end wall s (vs bare) | target |\n"
                "|---|---|---|---|---|---|---|---|\n";
   bool all_met = true;
   for (std::size_t k = 0; k < modes.size(); ++k) {
@@ -284,9 +287,9 @@ int run(const Options& o) {
       ct_cpu = fmt::format("{:.1f} ({:.3f} %)", 1e3 * median(tracker_cpu), 100 * median(tracker_cpu) / median(wall));
       outer_text += fmt::format(" ({:+.1f} %)", 100 * median(outer_ratio));
     }
-    std::cout << fmt::format("| {} | {:.3f} [{:.3f}, {:.3f}] | {} | {:.3f} | {:.1f} | {} | {} | {} |\n", modes[k].name(),
-                             median(wall), wall_lo, wall_hi, vs_bare, median(cpu), 1e3 * median(off_cpu), ct_cpu,
-                             outer_text, target);
+    std::cout << fmt::format("| {} | {:.3f} [{:.3f}, {:.3f}] | {} | {:.3f} | {:.1f} | {} | {} | {} |\n",
+                             modes[k].name(), median(wall), wall_lo, wall_hi, vs_bare, median(cpu),
+                             1e3 * median(off_cpu), ct_cpu, outer_text, target);
   }
   std::cout << fmt::format("\nbare run's CPU outside the measured part (exec, loading, exit): {:.1f} ms, subtracted "
                            "from the tracked runs' CPU\n",

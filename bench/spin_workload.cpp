@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
   std::uint64_t x = 42;
   for (std::uint64_t e = 1; e <= epochs; ++e) {
     x = spin(x, iterations / epochs);
-    std::printf("Epoch %llu/%llu %016llx\n", static_cast<unsigned long long>(e), static_cast<unsigned long long>(epochs),
-                static_cast<unsigned long long>(x));
+    std::printf("Epoch %llu/%llu %016llx\n", static_cast<unsigned long long>(e),
+                static_cast<unsigned long long>(epochs), static_cast<unsigned long long>(x));
     std::fflush(stdout);
   }
   const double wall_s = seconds_since(t0);
