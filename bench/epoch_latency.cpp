@@ -141,6 +141,7 @@ class CacheEvictor {
  public:
   explicit CacheEvictor(std::size_t kib) : buffer_(kib * 1024 / sizeof(std::uint64_t), 1) {}
   void run() {
+    if (buffer_.empty()) return;
     for (std::size_t i = 0; i < buffer_.size(); i += 8) buffer_[i] = buffer_[i] * 3 + 1;  // one store per line
     sink_ = buffer_[buffer_.size() / 2];
   }

@@ -5,8 +5,8 @@
 //
 //   spin_workload ITERATIONS EPOCHS RESULT_FILE
 //       runs the work and writes "wall_s cpu_s checksum" to RESULT_FILE: its own wall time
-//       from main() to the last epoch line (steady_clock) and its CPU time (getrusage), so the
-//       figures leave out exec, dynamic loading and exit, whoever started it.
+//       from main() to the last epoch line (steady_clock) and its CPU time over the same span
+//       (getrusage), so the figures leave out exec, dynamic loading and exit, whoever started it.
 //   spin_workload --calibrate SECONDS
 //       prints how many iterations this machine runs per second (over about SECONDS).
 //
@@ -37,6 +37,13 @@ std::uint64_t spin(std::uint64_t x, std::uint64_t rounds) {
 
 double seconds_since(Steady::time_point t) { return std::chrono::duration<double>(Steady::now() - t).count(); }
 
+double cpu_seconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
 int calibrate(double seconds) {
   std::uint64_t rounds = 1 << 20;
   std::uint64_t x = 1;
@@ -64,6 +71,7 @@ bool parse_count(const char* text, std::uint64_t& out) {
 
 int main(int argc, char** argv) {
   const auto t0 = Steady::now();
+  const double cpu0_s = cpu_seconds();  // exec and loading are not the work
   if (argc == 3 && std::string(argv[1]) == "--calibrate") return calibrate(std::atof(argv[2]));
   std::uint64_t iterations = 0, epochs = 0;
   if (argc != 4 || !parse_count(argv[1], iterations) || !parse_count(argv[2], epochs)) {
@@ -78,10 +86,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   const double wall_s = seconds_since(t0);
-  rusage ru{};
-  ::getrusage(RUSAGE_SELF, &ru);
-  const double cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-                       static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+  const double cpu_s = cpu_seconds() - cpu0_s;
   std::FILE* out = std::fopen(argv[3], "w");
   if (!out) {
     std::perror(argv[3]);
