@@ -100,12 +100,23 @@ std::FILE* CarbontrackerLog::err_file() {
   return err_;
 }
 
+// Every line of an epoch falls in the same second: format that second once.
+const std::string& CarbontrackerLog::line_time(std::chrono::system_clock::time_point wall) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(wall);
+  if (secs != line_time_secs_ || line_time_.empty()) {
+    line_time_ = log_time(wall);
+    line_time_secs_ = secs;
+  }
+  return line_time_;
+}
+
 void CarbontrackerLog::info(std::chrono::system_clock::time_point wall, std::string_view message) {
-  write(std_, fmt::format("{} - {}\n", log_time(wall), message));
+  if (!std_ || !status_.is_ok()) return;  // no log file (no log_dir): nothing to format
+  write(std_, fmt::format("{} - {}\n", line_time(wall), message));
 }
 
 void CarbontrackerLog::output(std::chrono::system_clock::time_point wall, std::string_view message) {
-  write(output_, fmt::format("{} - CarbonTracker: {}\n", log_time(wall), message));
+  if (output_ && status_.is_ok()) write(output_, fmt::format("{} - CarbonTracker: {}\n", line_time(wall), message));
   if (console_ && verbose_ > 0) *console_ << "CarbonTracker: " << message << '\n' << std::flush;
 }
 

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <ostream>
@@ -60,6 +61,7 @@ class CarbontrackerLog {
   CarbontrackerLog() = default;
   void write(std::FILE* f, std::string_view text);
   std::FILE* err_file();
+  const std::string& line_time(std::chrono::system_clock::time_point wall);  // log_time, cached per second
 
   std::optional<LogNaming> naming_;
   std::ostream* console_ = nullptr;
@@ -68,6 +70,8 @@ class CarbontrackerLog {
   std::FILE* output_ = nullptr;
   std::FILE* err_ = nullptr;
   Status status_;
+  std::time_t line_time_secs_ = 0;
+  std::string line_time_;
 };
 
 // "2025-11-18 15:53:54" in local time; with millis: "2025-11-18 15:53:54,123".

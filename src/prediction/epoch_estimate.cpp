@@ -29,24 +29,23 @@ double median_inplace(std::vector<double>& v) noexcept {
   return 0.5 * (lower + upper);
 }
 
+// Median of an already sorted vector: the same order statistics as median_inplace.
+double sorted_median(const std::vector<double>& v) noexcept {
+  const std::size_t n = v.size();
+  if (n == 0) return kNaN;
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 double median_of(std::span<const double> s, std::vector<double>& scratch) {
   scratch.assign(s.begin(), s.end());
   return median_inplace(scratch);
 }
 
 // Spread of the residuals around each segment's own median, pooled with the prior guess so
-// that a few epochs cannot claim the noise is zero. The larger of the MAD-based and the
-// root-mean-square spread: the MAD of a dozen epochs is itself noisy, and underestimating the
-// spread is what produces false shifts.
-double pooled_spread_sd(std::span<const double> p, double mp, std::span<const double> q, double mq,
-                        const EstimatorPrior& prior, std::vector<double>& scratch) {
-  scratch.clear();
-  double ss = 0;
-  for (double x : p) { scratch.push_back(std::fabs(x - mp)); ss += (x - mp) * (x - mp); }
-  for (double x : q) { scratch.push_back(std::fabs(x - mq)); ss += (x - mq) * (x - mq); }
-  const double data_df = std::max(static_cast<double>(p.size() + q.size()) - 2.0, 0.0);
-  const double mad_sd = kMadToSd * median_inplace(scratch);
-  const double data_var = std::max(mad_sd * mad_sd, data_df > 0 ? ss / data_df : 0.0);
+// that a few epochs cannot claim the noise is zero. data_var is the larger of the MAD-based and
+// the root-mean-square spread (regime_start computes both): the MAD of a dozen epochs is itself
+// noisy, and underestimating the spread is what produces false shifts.
+double pooled_sd(double data_var, double data_df, double mp, const EstimatorPrior& prior) {
   const double prior_sd = prior.noise_rel_sd * std::fabs(mp);
   const double df = prior.noise_prior_df + data_df;
   if (df <= 0) return std::sqrt(data_var);
@@ -58,17 +57,59 @@ double pooled_spread_sd(std::span<const double> p, double mp, std::span<const do
 std::size_t regime_start(std::span<const double> s, const EstimatorPrior& prior, std::vector<double>& scratch) {
   const std::size_t n = s.size();
   if (n < kMinRegimeEpochs + 1) return 0;
-  for (std::size_t c = n - kMinRegimeEpochs; c >= 1; --c) {
-    const std::size_t p0 = c > kPrefixEpochs ? c - kPrefixEpochs : 0;
+  // Q = s[c, n) grows by one epoch per step as c moves left: keep it sorted (one insertion per
+  // step) so its median is a lookup instead of a copy and a selection over up to 124 values.
+  std::vector<double> q_sorted(s.begin() + static_cast<std::ptrdiff_t>(n - kMinRegimeEpochs), s.end());
+  std::sort(q_sorted.begin(), q_sorted.end());
+  // P = the kPrefixEpochs epochs before c slides left with it: kept sorted the same way.
+  const auto first_c = n - kMinRegimeEpochs;
+  std::size_t p0 = first_c > kPrefixEpochs ? first_c - kPrefixEpochs : 0;
+  std::vector<double> p_sorted(s.begin() + static_cast<std::ptrdiff_t>(p0),
+                               s.begin() + static_cast<std::ptrdiff_t>(first_c));
+  std::sort(p_sorted.begin(), p_sorted.end());
+  for (std::size_t c = first_c; c >= 1; --c) {
+    if (c < first_c) {
+      q_sorted.insert(std::upper_bound(q_sorted.begin(), q_sorted.end(), s[c]), s[c]);
+      p_sorted.erase(std::lower_bound(p_sorted.begin(), p_sorted.end(), s[c]));
+      if (p0 > 0 && c - p0 < kPrefixEpochs) {
+        --p0;
+        p_sorted.insert(std::upper_bound(p_sorted.begin(), p_sorted.end(), s[p0]), s[p0]);
+      }
+    }
     const auto p = s.subspan(p0, c - p0);
     const auto q = s.subspan(c);
-    const double mp = median_of(p, scratch);
-    const double mq = median_of(q, scratch);
+    const double mp = sorted_median(p_sorted);
+    const double mq = sorted_median(q_sorted);
     const double d = mq - mp;
-    const double sd = pooled_spread_sd(p, mp, q, mq, prior, scratch);
+    // The threshold is at least kShiftRelative x |mp|: a shift below that fails whatever the
+    // spread, so the spread (the costly part) is only computed for candidates that can pass.
+    if (!(std::fabs(d) > kShiftRelative * std::fabs(mp))) {
+      if (c == 1) break;
+      continue;
+    }
+    // The spread is the larger of a MAD-based and a root-mean-square figure (pooled_sd);
+    // the RMS one alone gives a lower bound of the threshold in one pass without a selection,
+    // and most candidates in a noisy run already fail that.
+    double ss = 0;
+    for (double x : p) ss += (x - mp) * (x - mp);
+    for (double x : q) ss += (x - mq) * (x - mq);
+    const double data_df = std::max(static_cast<double>(p.size() + q.size()) - 2.0, 0.0);
+    const double rms_var = data_df > 0 ? ss / data_df : 0.0;
     // 1.2533 = sqrt(pi/2): a median's standard error relative to a mean's, for normal data.
-    const double se = 1.2533 * sd * std::sqrt(1.0 / static_cast<double>(p.size()) + 1.0 / static_cast<double>(q.size()));
-    const double threshold = std::max(kShiftSigmas * se, kShiftRelative * std::fabs(mp));
+    auto threshold_for = [&](double data_var) {
+      const double sd = pooled_sd(data_var, data_df, mp, prior);
+      const double se = 1.2533 * sd * std::sqrt(1.0 / static_cast<double>(p.size()) + 1.0 / static_cast<double>(q.size()));
+      return std::max(kShiftSigmas * se, kShiftRelative * std::fabs(mp));
+    };
+    if (!(std::fabs(d) > threshold_for(rms_var))) {
+      if (c == 1) break;
+      continue;
+    }
+    scratch.clear();
+    for (double x : p) scratch.push_back(std::fabs(x - mp));
+    for (double x : q) scratch.push_back(std::fabs(x - mq));
+    const double mad_sd = kMadToSd * median_inplace(scratch);
+    const double threshold = threshold_for(std::max(mad_sd * mad_sd, rms_var));
     if (std::fabs(d) > threshold) {
       const double mid = 0.5 * (mp + mq);
       // Nearly all of Q has moved past the midpoint, and nearly none of P: one epoch in five
