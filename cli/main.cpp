@@ -7,10 +7,32 @@
 #include "carbontracker/version.hpp"
 #include "commands.hpp"
 
+namespace {
+
+// API keys given on the command line are visible in the process list (/proc/PID/cmdline) to
+// every user. The arguments were copied above; overwrite the originals in place so `ps` shows
+// "***" from now on.
+void scrub_secrets(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--") return;  // the child's arguments are its own
+    for (std::string_view flag : {"--api-keys", "--api_keys"}) {
+      if (a == flag && i + 1 < argc) {
+        for (char* p = argv[i + 1]; *p; ++p) *p = '*';
+      } else if (a.size() > flag.size() && a.substr(0, flag.size()) == flag && a[flag.size()] == '=') {
+        for (char* p = argv[i] + flag.size() + 1; *p; ++p) *p = '*';
+      }
+    }
+  }
+}
+
+}  // namespace
+
 int main(int raw_argc, char** raw_argv) {
   using namespace carbontracker::cli;
   // The Python tool's `carbontracker --log_dir DIR cmd ...` keeps working.
   std::vector<std::string> args = translate_python_cli(std::vector<std::string>(raw_argv, raw_argv + raw_argc));
+  scrub_secrets(raw_argc, raw_argv);
   std::vector<char*> argv_storage;
   for (auto& a : args) argv_storage.push_back(a.data());
   const int argc = static_cast<int>(argv_storage.size());

@@ -9,10 +9,16 @@
 
 #include "carbontracker/tracker.hpp"
 #include "commands.hpp"
+#include "tracker/config_keys.hpp"
 #include "runner/child_runner.hpp"
 
 namespace carbontracker::cli {
 namespace {
+
+using tracker::apply_config_file;
+using tracker::apply_environment;
+using tracker::find_config_file;
+using tracker::set_config_key;
 
 // Documented in docs/run-mode.md: the command was stopped because a budget said so.
 constexpr int kExitStoppedByBudget = 124;
@@ -80,13 +86,6 @@ class Glue final : public runner::RunObserver {
   bool stopped_by_user_ = false;
 };
 
-BudgetAction parse_action(const std::string& s) {
-  if (s == "warn") return BudgetAction::warn;
-  if (s == "ask") return BudgetAction::ask;
-  if (s == "stop") return BudgetAction::stop;
-  throw CLI::ValidationError("--budget-action", "must be warn, ask or stop, got '" + s + "'");
-}
-
 std::map<std::string, std::string> parse_api_keys(const std::string& text) {
   std::map<std::string, std::string> keys;
   if (text.empty()) return keys;
@@ -95,6 +94,7 @@ std::map<std::string, std::string> parse_api_keys(const std::string& text) {
     if (!j.is_object()) throw std::invalid_argument("not an object");
     for (auto it = j.begin(); it != j.end(); ++it) keys[it.key()] = it.value().get<std::string>();
   } catch (const std::exception&) {
+    // Never echo the value: it holds secrets.
     throw CLI::ValidationError("--api-keys", "must be a JSON object of strings, e.g. '{\"electricitymaps\": \"KEY\"}'");
   }
   return keys;
@@ -106,77 +106,90 @@ std::function<int()> add_run_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "Run a training command and measure it: carbontracker run [options] -- CMD ARGS...");
   add_version_flag(*cmd);
   struct Args {
-    SensorFlags sensors;
-    Config config;
-    std::string log_dir = "./logs";
-    bool no_interpretable = false;
+    // Every Config key given on the command line, as text, parsed by the shared key registry so
+    // flags, environment and config file behave the same (tracker/config_keys.hpp).
+    std::map<std::string, std::string> values;
+    std::vector<std::pair<CLI::Option*, std::string>> options;  // option -> key
+    std::vector<std::pair<CLI::Option*, std::pair<std::string, std::string>>> switches;  // flag -> key, value
+    std::string config_file;
     std::string api_keys;
-    std::string budget_action = "warn";
-    double max_energy_kwh = 0, max_co2eq_g = 0, max_duration_s = 0, intensity = -1;
-    std::string summary_json;
     std::string epoch_pattern;
     bool no_control = false;
     double grace_period_s = 10;
     std::vector<std::string> command;
   };
   auto a = std::make_shared<Args>();
-  auto& c = a->config;
-  a->sensors.add_to(*cmd);
-  cmd->add_option("--epochs", c.epochs, "Epochs the command will run (enables the prediction)")->capture_default_str();
-  cmd->add_option("--epochs-before-pred", c.epochs_before_pred, "Epochs measured before predicting (0: never)")
-      ->capture_default_str();
-  cmd->add_option("--monitor-epochs", c.monitor_epochs, "Epochs to monitor (-1: all)")->capture_default_str();
-  cmd->add_option("--update-interval", c.update_interval, "Seconds between power samples")->capture_default_str();
-  cmd->add_flag("--no-interpretable", a->no_interpretable, "Leave out the 'km travelled by car' equivalent");
-  cmd->add_flag("--stop-and-confirm", c.stop_and_confirm, "Ask whether to continue after the prediction");
-  cmd->add_flag("--ignore-errors", c.ignore_errors, "Carry on silently after internal errors");
-  cmd->add_option("--log-dir", a->log_dir, "Directory for the logs")->capture_default_str();
-  cmd->add_option("--log-file-prefix", c.log_file_prefix, "Prefix of the log file names");
-  cmd->add_option("--verbose", c.verbose, "0: no console output from carbontracker")->capture_default_str();
-  cmd->add_option("--decimal-precision", c.decimal_precision, "Decimals in reports")->capture_default_str();
-  cmd->add_option("--api-keys", a->api_keys, "Intensity provider keys as JSON, e.g. '{\"electricitymaps\": \"KEY\"}'");
-  cmd->add_option("--pue", c.pue, "Power usage effectiveness of the data centre (1.0: device energy only)")
-      ->capture_default_str();
-  cmd->add_option("--intensity", a->intensity, "Carbon intensity to use, gCO2eq/kWh (default: world average, labelled)");
-  cmd->add_option("--max-energy-kwh", a->max_energy_kwh, "Budget: facility energy of the whole run, kWh");
-  cmd->add_option("--max-co2eq-g", a->max_co2eq_g, "Budget: CO2eq of the whole run, g");
-  cmd->add_option("--max-duration-s", a->max_duration_s, "Budget: duration of the whole run, s");
-  cmd->add_option("--budget-action", a->budget_action, "What a crossed budget does: warn, ask or stop")
-      ->capture_default_str();
-  cmd->add_option("--summary-json", a->summary_json, "Write the final result as one JSON object to this file");
+  auto value = [&](const std::string& flag, const std::string& key, const std::string& help) {
+    a->options.emplace_back(cmd->add_option(flag, a->values[key], help), key);
+  };
+  auto flag = [&](const std::string& name, const std::string& key, const std::string& v, const std::string& help) {
+    a->switches.emplace_back(cmd->add_flag(name, help), std::make_pair(key, v));
+  };
+  value("--epochs", "epochs", "Epochs the command will run (enables the prediction)");
+  value("--epochs-before-pred", "epochs_before_pred", "Epochs measured before predicting (0: never; default 1)");
+  value("--monitor-epochs", "monitor_epochs", "Epochs to monitor (-1: all)");
+  value("--update-interval", "update_interval", "Seconds between power samples (default 1)");
+  flag("--no-interpretable", "interpretable", "false", "Leave out the 'km travelled by car' equivalent");
+  flag("--stop-and-confirm", "stop_and_confirm", "true", "Ask whether to continue after the prediction");
+  flag("--ignore-errors", "ignore_errors", "true", "Carry on silently after internal errors");
+  value("--components", "components", "all, or a comma list of gpu, cpu, dram (cpu includes dram)");
+  flag("--devices-by-pid", "devices_by_pid", "true", "Count only GPUs that run a process of the command");
+  value("--log-dir", "log_dir", "Directory for the logs (default ./logs)");
+  value("--log-file-prefix", "log_file_prefix", "Prefix of the log file names");
+  value("--verbose", "verbose", "0: no console output from carbontracker but warnings");
+  value("--decimal-precision", "decimal_precision", "Decimals in reports (default 12)");
+  value("--sim-cpu", "sim_cpu", "Simulate a CPU with this name instead of measuring it");
+  value("--sim-cpu-tdp", "sim_cpu_tdp", "Simulated CPU's TDP in W");
+  value("--sim-cpu-util", "sim_cpu_util", "Simulated CPU utilisation, 0..1 (default 0.5)");
+  value("--sim-gpu", "sim_gpu", "Simulate a GPU with this name instead of measuring it");
+  value("--sim-gpu-watts", "sim_gpu_watts", "Simulated GPU power in W");
+  value("--sim-gpu-util", "sim_gpu_util", "Simulated GPU utilisation, 0..1 (default 0.5)");
+  value("--pue", "pue", "Power usage effectiveness of the data centre (default 1.0: device energy only)");
+  value("--intensity", "intensity_g_per_kwh", "Fixed carbon intensity, gCO2eq/kWh");
+  value("--country", "country", "Country of the run (ISO code or name), for its carbon intensity");
+  value("--zone", "zone", "Electricity Maps zone, e.g. DK-DK2");
+  value("--cloud", "cloud", "Cloud region, e.g. gcp:europe-west1");
+  value("--postcode", "gb_postcode", "GB outward postcode for regional intensity, e.g. RG10");
+  value("--provider", "provider", "Force an intensity provider (electricitymaps, energidataservice, carbonintensity_uk, watttime)");
+  flag("--geolocate", "geolocate", "true", "Find the country by IP geolocation when none is given");
+  value("--max-energy-kwh", "max_energy_kwh", "Budget: facility energy of the whole run, kWh");
+  value("--max-co2eq-g", "max_co2eq_g", "Budget: CO2eq of the whole run, g");
+  value("--max-duration-s", "max_duration_s", "Budget: duration of the whole run, s");
+  value("--budget-action", "budget_action", "What a crossed budget does: warn (default), ask or stop");
+  value("--summary-json", "summary_json", "Write the final result as one JSON object to this file");
+  cmd->add_option("--config", a->config_file, "Configuration file (TOML; default $CARBONTRACKER_CONFIG or ./carbontracker.toml)");
+  cmd->add_option("--api-keys", a->api_keys,
+                  "Intensity provider keys as JSON, e.g. '{\"electricitymaps\": \"KEY\"}' (prefer the environment "
+                  "or the config file: command lines are visible to other users)");
   cmd->add_option("--epoch-pattern", a->epoch_pattern,
                   "RE2 regex; each match on a line of the command's output ends an epoch and starts the next");
   cmd->add_flag("--no-control-channel", a->no_control, "Do not offer the CARBONTRACKER_CONTROL channel");
   cmd->add_option("--grace-period", a->grace_period_s, "Seconds between SIGTERM and SIGKILL when stopping")
       ->capture_default_str();
   cmd->add_option("command", a->command, "The command to run, after --")->required();
-  cmd->positionals_at_end();
 
   return [a] {
-    Config cfg = a->config;
-    const SensorOptions sensor_options = a->sensors.to_options();  // validates the shared flags
-    (void)sensor_options;
-    cfg.components = a->sensors.components;
-    cfg.devices_by_pid = a->sensors.devices_by_pid;
-    if (!a->sensors.sim_cpu.empty()) {
-      cfg.sim_cpu = a->sensors.sim_cpu;
-      cfg.sim_cpu_tdp = a->sensors.sim_cpu_tdp;
-      cfg.sim_cpu_util = a->sensors.sim_cpu_util;
+    const auto getenv = [](const std::string& name) -> std::optional<std::string> {
+      const char* v = std::getenv(name.c_str());
+      return v ? std::optional<std::string>(v) : std::nullopt;
+    };
+    // Precedence: defaults < config file < environment < flags.
+    Config cfg;
+    cfg.log_dir = "./logs";  // the Python CLI's default
+    const auto file = find_config_file(
+        a->config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(a->config_file), getenv);
+    auto check = [](const Status& st) {
+      if (!st) throw CLI::ValidationError(st.to_string());
+    };
+    if (file) check(apply_config_file(cfg, *file));
+    check(apply_environment(cfg, getenv));
+    for (const auto& [opt, key] : a->options) {
+      if (opt->count() > 0) check(set_config_key(cfg, key, a->values[key], opt->get_name()));
     }
-    if (!a->sensors.sim_gpu.empty()) {
-      cfg.sim_gpu = a->sensors.sim_gpu;
-      cfg.sim_gpu_watts = a->sensors.sim_gpu_watts;
-      cfg.sim_gpu_util = a->sensors.sim_gpu_util;
+    for (const auto& [opt, kv] : a->switches) {
+      if (opt->count() > 0) check(set_config_key(cfg, kv.first, kv.second, opt->get_name()));
     }
-    cfg.log_dir = a->log_dir;
-    cfg.interpretable = !a->no_interpretable;
-    cfg.api_keys = parse_api_keys(a->api_keys);
-    if (a->max_energy_kwh != 0) cfg.budget.max_energy_kwh = a->max_energy_kwh;
-    if (a->max_co2eq_g != 0) cfg.budget.max_co2eq_g = a->max_co2eq_g;
-    if (a->max_duration_s != 0) cfg.budget.max_duration_s = a->max_duration_s;
-    cfg.budget.action = parse_action(a->budget_action);
-    if (a->intensity >= 0) cfg.intensity_g_per_kwh = a->intensity;
-    if (!a->summary_json.empty()) cfg.summary_json = a->summary_json;
+    for (auto& [k, v] : parse_api_keys(a->api_keys)) cfg.api_keys[k] = v;
     cfg.root_pid = 0;  // our process tree contains the child and everything it starts
 
     runner::RunOptions ro;

@@ -74,7 +74,17 @@ struct Config {
   // --- ours ---
   double pue = 1.0;  // 1.0: device energy only; see docs/tracker.md for presets (1.58 = Uptime 2023)
   Budget budget;
-  std::optional<double> intensity_g_per_kwh;  // fixed intensity; none: the offline default
+  // Carbon intensity: a fixed value, or where the run happens (see docs/intensity.md). With
+  // none of these, and geolocation off, the world average is used and labelled "assumed".
+  std::optional<double> intensity_g_per_kwh;  // fixed value: no provider, no table
+  std::optional<std::string> country;         // ISO 3166 alpha-2/alpha-3 or English name
+  std::optional<std::string> zone;            // Electricity Maps zone, e.g. "DK-DK2", "US-CAL-CISO"
+  std::optional<std::string> cloud;           // "gcp:europe-west1"
+  std::optional<std::string> gb_postcode;     // outward code, e.g. "RG10" (NESO regional intensity)
+  std::optional<std::string> provider;        // force a provider: electricitymaps, energidataservice,
+                                              // carbonintensity_uk, watttime
+  bool geolocate = false;                     // IP geolocation when no location is given
+  double intensity_refresh_s = 900;           // live values fetched every 15 min
   std::optional<std::filesystem::path> summary_json;  // final result as one JSON object
   double prediction_confidence = 0.9;
   // Process tree for devices_by_pid (0: this process); `run` sets it to the child.

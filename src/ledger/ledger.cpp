@@ -16,7 +16,7 @@ bool is_estimate(Method m) { return m == Method::estimated || m == Method::simul
 }  // namespace
 
 Totals window_totals(const std::vector<ChannelInfo>& channels, const Window& w,
-                     const std::vector<std::optional<bool>>& in_use, double pue, double intensity_g_per_kwh) {
+                     const std::vector<std::optional<bool>>& in_use, double pue) {
   Totals t;
   t.duration_s = to_seconds(w.to->t - w.from->t);
   const std::size_t n = std::min({channels.size(), w.from->energy_j.size(), w.to->energy_j.size()});
@@ -25,10 +25,16 @@ Totals window_totals(const std::vector<ChannelInfo>& channels, const Window& w,
     const double e = w.to->energy_j[i] - w.from->energy_j[i];
     t.device_energy_j[channels[i].component] += e;
     (is_estimate(channels[i].method) ? t.estimated_j : t.measured_j) += e;
+    if (i < w.to->co2eq_g.size() && i < w.from->co2eq_g.size()) t.co2eq_g += w.to->co2eq_g[i] - w.from->co2eq_g[i];
   }
   t.facility_energy_j = t.device_energy_j.total_j() * pue;
-  t.co2eq_g = (to_kwh(Joules(t.facility_energy_j)) * GramsPerKwh(intensity_g_per_kwh)).value();
+  t.co2eq_g *= pue;
   return t;
+}
+
+double effective_intensity(const Totals& t, double fallback) {
+  const double kwh = to_kwh(Joules(t.facility_energy_j)).value();
+  return kwh > 0 ? t.co2eq_g / kwh : fallback;
 }
 
 std::vector<std::string> window_notes(const std::vector<ChannelInfo>& channels, const Window& w,
@@ -63,7 +69,7 @@ std::vector<std::string> window_notes(const std::vector<ChannelInfo>& channels, 
 }
 
 EpochRecord make_epoch(int index, bool complete, const std::vector<ChannelInfo>& channels, const Window& w,
-                       const std::vector<std::optional<bool>>& in_use, double pue, double intensity_g_per_kwh,
+                       const std::vector<std::optional<bool>>& in_use, double pue, double current_intensity_g_per_kwh,
                        double start_s, std::chrono::system_clock::time_point wall_start,
                        std::chrono::system_clock::time_point wall_end) {
   EpochRecord r;
@@ -72,8 +78,8 @@ EpochRecord make_epoch(int index, bool complete, const std::vector<ChannelInfo>&
   r.start_s = start_s;
   r.wall_start = wall_start;
   r.wall_end = wall_end;
-  r.totals = window_totals(channels, w, in_use, pue, intensity_g_per_kwh);
-  r.intensity_g_per_kwh = intensity_g_per_kwh;
+  r.totals = window_totals(channels, w, in_use, pue);
+  r.intensity_g_per_kwh = effective_intensity(r.totals, current_intensity_g_per_kwh);
   const std::size_t n = std::min(w.from->energy_j.size(), w.to->energy_j.size());
   r.channel_energy_j.resize(n);
   for (std::size_t i = 0; i < n; ++i) {

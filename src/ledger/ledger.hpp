@@ -5,7 +5,9 @@
 //  - A channel that devices_by_pid found unused by this process tree (in_use == false) is
 //    left out of every total.
 //  - measured_j counts counter and sampled-power channels; estimated_j estimated and simulated.
-//  - facility energy = device energy x pue; CO2eq = facility kWh x intensity.
+//  - facility energy = device energy x pue; CO2eq = the marks' CO2eq (each energy increment
+//    weighted by the intensity in force when it was read) x pue. The window's intensity is the
+//    energy-weighted mean CO2eq / kWh.
 //  - Honesty notes: a window shorter than a channel's update period is "below resolution" for
 //    that channel (its 0 J means "not resolvable", not "nothing used"); unmeasured time
 //    (counter resets) and channels lost during the window are named.
@@ -27,14 +29,17 @@ struct Window {
 
 // Totals over the window for these channels. in_use may be empty (all count).
 Totals window_totals(const std::vector<ChannelInfo>& channels, const Window& w,
-                     const std::vector<std::optional<bool>>& in_use, double pue, double intensity_g_per_kwh);
+                     const std::vector<std::optional<bool>>& in_use, double pue);
+
+// Energy-weighted mean intensity of a total (g/kWh); `fallback` when no energy was used.
+double effective_intensity(const Totals& t, double fallback);
 
 // Honesty notes for the window (see the header comment); empty when there is nothing to say.
 std::vector<std::string> window_notes(const std::vector<ChannelInfo>& channels, const Window& w,
                                       const std::vector<std::optional<bool>>& in_use);
 
 EpochRecord make_epoch(int index, bool complete, const std::vector<ChannelInfo>& channels, const Window& w,
-                       const std::vector<std::optional<bool>>& in_use, double pue, double intensity_g_per_kwh,
+                       const std::vector<std::optional<bool>>& in_use, double pue, double current_intensity_g_per_kwh,
                        double start_s, std::chrono::system_clock::time_point wall_start,
                        std::chrono::system_clock::time_point wall_end);
 

@@ -29,6 +29,7 @@ struct Sampler::ChannelAccumulator {
   Count counts = 0;
   double last_power_w = 0;
   double integrated_j = 0;  // power channels
+  double co2eq_g = 0;       // each energy increment x the intensity current when it was read
   bool failing = false;     // last read failed (one event per failure streak)
   // For the "power over the last interval" figure, updated by tick() only.
   double tick_energy_j = 0;
@@ -86,6 +87,11 @@ void Sampler::record_event(double t_s, std::uint32_t channel, std::string messag
   events_.push_back({t_s, channel, std::move(message)});
 }
 
+double Sampler::grams_per_joule() const noexcept {
+  if (!options_.intensity_g_per_kwh) return 0.0;
+  return options_.intensity_g_per_kwh->load(std::memory_order_relaxed) / 3.6e6;
+}
+
 void Sampler::read_slot(Slot& slot, MonoTime now) {
   std::lock_guard lock(slot.mutex);
   slot.readings.clear();
@@ -136,6 +142,7 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
         const CounterDelta d = counter_delta(a.last_counter, r.counter, a.info->counter);
         if (d.valid) {
           a.counts += d.delta;
+          a.co2eq_g += static_cast<double>(d.delta) * a.info->joules_per_unit * grams_per_joule();
           if (d.wrapped) ++a.health.wraps;
         } else if (a.info->counter.kind == CounterKind::resetting) {
           ++a.health.resets;
@@ -160,7 +167,10 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
         // covers that interval alone; a sampled power is a point: trapezoid between points.
         const double mean_w =
             a.info->method == Method::estimated ? r.power_w : 0.5 * (a.last_power_w + r.power_w);
-        if (dt > 0) a.integrated_j += mean_w * dt;
+        if (dt > 0) {
+          a.integrated_j += mean_w * dt;
+          a.co2eq_g += mean_w * dt * grams_per_joule();
+        }
       }
       a.last_power_w = r.power_w;
     }
@@ -236,12 +246,14 @@ Sampler::Mark Sampler::collect(MonoTime now) const {
   m.energy_j.reserve(channels_.size());
   m.unmeasured_s.reserve(channels_.size());
   m.state.reserve(channels_.size());
+  m.co2eq_g.reserve(channels_.size());
   for (const auto& slot : slots_) {
     std::lock_guard lock(slot->mutex);
     for (const auto& a : slot->acc) {
       m.energy_j.push_back(a.energy_j());
       m.unmeasured_s.push_back(a.health.unmeasured_s);
       m.state.push_back(a.health.state);
+      m.co2eq_g.push_back(a.co2eq_g);
     }
   }
   return m;

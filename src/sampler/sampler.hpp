@@ -20,6 +20,7 @@
 //    create the thread as a Status.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,6 +46,10 @@ struct SamplerOptions {
   // Called on the sampler thread with every timeline point before downsampling (to spill a
   // full-resolution timeline to a log). Must be cheap and must not throw.
   std::function<void(double t_s, std::span<const double> energy_j)> on_point;
+  // Carbon intensity in force (g/kWh), updated by the intensity service's thread. Each energy
+  // increment is weighted by the value current when it was read, so CO2eq is the energy-weighted
+  // integral of intensity over time. Null: no CO2eq accounting (co2eq_g stays 0).
+  const std::atomic<double>* intensity_g_per_kwh = nullptr;
 };
 
 enum class ChannelState : std::uint8_t {
@@ -104,6 +109,7 @@ class Sampler {
     std::vector<double> energy_j;      // cumulative per channel
     std::vector<double> unmeasured_s;  // cumulative per channel (ChannelHealth::unmeasured_s)
     std::vector<ChannelState> state;   // per channel
+    std::vector<double> co2eq_g;       // cumulative per channel (device energy x intensity)
   };
   Mark mark();
   // Energy per channel since `m` (reads now). Convenience over two marks.
@@ -131,6 +137,7 @@ class Sampler {
   void record_event(double t_s, std::uint32_t channel, std::string message);
   void run(std::stop_token stop);
   Mark collect(MonoTime now) const;
+  double grams_per_joule() const noexcept;
 
   Clock& clock_;
   SamplerOptions options_;

@@ -108,7 +108,10 @@ std::string measurement_line(const std::vector<ChannelInfo>& channels, const std
 }
 
 std::string intensity_line(const IntensityInfo& i) {
-  return fmt::format("Carbon intensity used: {:.2f} gCO2eq/kWh ({}: {}; {}).", i.g_per_kwh, i.kind, i.source, i.why);
+  std::string out =
+      fmt::format("Carbon intensity used: {:.2f} gCO2eq/kWh ({}: {}; {}).", i.g_per_kwh, i.kind, i.source, i.why);
+  if (i.kind == "assumed") out += " Set --country, --zone or --intensity (or geolocate) for your grid.";
+  return out;
 }
 
 std::string energy_basis_line(const Totals& t, double pue) {

@@ -11,6 +11,7 @@
 #include "carbontracker/tracker.hpp"
 #include "outputs/carbontracker_log.hpp"
 #include "outputs/event_log.hpp"
+#include "intensity/service.hpp"
 #include "sampler/sampler.hpp"
 #include "tracker/budget.hpp"
 #include "tracker/config_check.hpp"
@@ -29,6 +30,8 @@ struct Tracker::Impl {
   std::istream* input = nullptr;
   std::vector<SourceReport> reports;
   std::vector<ChannelInfo> channels;
+  // Declared before the sampler, which reads its current() atomic: destroyed after it.
+  std::unique_ptr<intensity::IntensityService> intensity;
   std::unique_ptr<Sampler> sampler;
   std::unique_ptr<outputs::CarbontrackerLog> log;
   std::unique_ptr<outputs::EventLog> events;
@@ -69,6 +72,8 @@ struct Tracker::Impl {
   void write_prediction(const Forecast& robust, const Forecast& paper);
   void write_actual(const Snapshot& s);
   void drain_sampler_warnings();
+  void refresh_intensity_info();
+  double future_intensity(int after_epochs, IntensityInfo* used);
   void warn(const std::string& message);
   void note_log_status();
   std::chrono::system_clock::time_point now_wall() const { return clock->wall(); }

@@ -62,9 +62,9 @@ void Tracker::Impl::write_header() {
   for (const auto& c : channels) {
     for (const auto& n : c.notes) log->info(t, fmt::format("{} ({}): {}", c.name, to_string(c.component), n));
   }
-  const std::string intensity = tracker::intensity_line(snap.intensity);
-  log->info(t, intensity);
-  log->output(t, intensity);
+  const std::string intensity_text = tracker::intensity_line(snap.intensity);
+  log->info(t, intensity_text);
+  log->output(t, intensity_text);
   if (events) {
     nlohmann::json channel_list = nlohmann::json::array();
     for (const auto& c : channels) channel_list.push_back(outputs::channel_json(c));

@@ -115,6 +115,22 @@ TEST(Sampler, AnEstimateCoversTheIntervalSinceThePreviousRead) {
   EXPECT_DOUBLE_EQ(rig.sampler->snapshot().channels[0].energy_j, 240.0);
 }
 
+TEST(Sampler, Co2eqWeighsEachIncrementByTheIntensityInForceThen) {
+  std::atomic<double> intensity{100.0};
+  SamplerOptions opts;
+  opts.intensity_g_per_kwh = &intensity;
+  Rig rig({counter_channel("c", kRapl, 1e-6)}, opts);
+  rig.sensor->push({counter_reading(0, 0)});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  rig.step(1s, {counter_reading(0, 3'600'000'000)});  // 3600 J = 1 Wh at 100 g/kWh: 0.1 g
+  intensity = 400.0;
+  rig.step(1s, {counter_reading(0, 7'200'000'000)});  // another 1 Wh at 400 g/kWh: 0.4 g
+  const auto m = rig.sampler->mark();
+  EXPECT_DOUBLE_EQ(m.co2eq_g[0], 0.5);  // not 2 Wh x the mean intensity (0.5 g here too) or the latest (0.8 g)
+  EXPECT_DOUBLE_EQ(m.energy_j[0], 7200.0);
+}
+
 TEST(Sampler, FailedReadIsCaughtUpByTheCounter) {
   Rig rig({counter_channel("c", kRapl, 1e-6)});
   rig.sensor->push({counter_reading(0, 0)});

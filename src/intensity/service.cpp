@@ -1,0 +1,221 @@
+#include "intensity/service.hpp"
+
+#include "intensity/provider_choice.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace carbontracker::intensity {
+namespace {
+
+bool covers(const IntensityQuote& q, TimePoint t) { return q.start <= t && t < q.end; }
+
+IntensityInfo to_info(const IntensityQuote& q, const std::string& why) { return to_intensity_info(q, why); }
+
+}  // namespace
+
+IntensityService::IntensityService(ServiceConfig config, Clock& clock) : config_(std::move(config)), clock_(clock) {
+  location_ = config_.location;
+  apply_plan(config_.plan(location_), location_.how);
+}
+
+IntensityService::~IntensityService() { stop(); }
+
+void IntensityService::apply_plan(Plan plan, std::string location_why) {
+  std::lock_guard lock(mutex_);
+  provider_ = std::move(plan.provider);
+  provider_why_ = std::move(plan.provider_why);
+  offline_ = std::move(plan.offline);
+  offline_why_ = std::move(plan.offline_why);
+  location_why_ = std::move(location_why);
+  live_.reset();
+  forecast_.clear();
+  set_in_force(offline_, offline_why_);
+}
+
+void IntensityService::set_in_force(const IntensityQuote& q, const std::string& why) {
+  // Caller holds mutex_.
+  const bool changed = history_.empty() || in_force_.source != q.source || in_force_.g_per_kwh != q.g_per_kwh ||
+                       in_force_.start != q.start;
+  in_force_ = q;
+  in_force_why_ = why;
+  current_.store(q.g_per_kwh, std::memory_order_relaxed);
+  if (!changed) return;
+  if (history_.size() >= config_.max_changes) history_.erase(history_.begin());
+  history_.push_back(q);
+  if (std::find(sources_.begin(), sources_.end(), q.source) == sources_.end()) sources_.push_back(q.source);
+}
+
+void IntensityService::event(std::string message) {
+  std::lock_guard lock(mutex_);
+  if (events_.size() < 256) events_.push_back(std::move(message));
+}
+
+void IntensityService::start() {
+  bool needed;
+  {
+    std::lock_guard lock(mutex_);
+    needed = provider_ != nullptr || (config_.geolocate && location_.empty());
+  }
+  if (!needed || thread_.joinable()) return;
+  try {
+    thread_ = std::jthread([this](std::stop_token st) { run(st); });
+  } catch (const std::system_error& e) {
+    event(std::string("live carbon intensity disabled: cannot start its thread: ") + e.what());
+  }
+}
+
+void IntensityService::stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+}
+
+void IntensityService::run(std::stop_token stop) {
+  const MonoTime period = from_seconds(std::max(config_.refresh_s, 1.0));
+  MonoTime next_fetch = clock_.monotonic();
+  while (!stop.stop_requested()) {
+    if (clock_.monotonic() >= next_fetch) {
+      refresh();
+      next_fetch = clock_.monotonic() + period;
+    }
+    update(clock_.wall());
+    // Wake at the next fetch, or earlier at the next forecast slot boundary.
+    MonoTime wake = next_fetch;
+    {
+      std::lock_guard lock(mutex_);
+      const TimePoint now = clock_.wall();
+      for (const auto& q : forecast_) {
+        if (q.start > now) {
+          const auto in = std::chrono::duration_cast<MonoTime>(q.start - now);
+          wake = std::min(wake, clock_.monotonic() + in + std::chrono::milliseconds(10));
+          break;
+        }
+      }
+    }
+    if (!clock_.wait_until(wake, stop)) break;
+  }
+}
+
+void IntensityService::refresh() {
+  // Geolocation first, once, when nothing was configured.
+  if (config_.geolocate && !geolocated_) {
+    bool empty;
+    {
+      std::lock_guard lock(mutex_);
+      empty = location_.empty();
+    }
+    geolocated_ = true;
+    if (empty) {
+      auto where = config_.geolocate();
+      if (where && !where->empty()) {
+        {
+          std::lock_guard lock(mutex_);
+          location_ = *where;
+        }
+        apply_plan(config_.plan(*where), where->how);
+      } else {
+        event(fmt::format("IP geolocation failed ({}); the world average stays in use",
+                          where ? std::string("no location in the answer") : where.status().message()));
+      }
+    }
+  }
+
+  IntensityProvider* provider;
+  Location where;
+  {
+    std::lock_guard lock(mutex_);
+    provider = provider_.get();
+    where = location_;
+  }
+  if (!provider) return;
+
+  // Network calls run without the lock: accessors never wait for them.
+  auto latest = provider->latest(where);
+  auto forecast = provider->forecast(where, config_.forecast_hours);
+  const TimePoint now = clock_.wall();
+  const bool have_forecast = forecast && !forecast->empty();
+  {
+    std::lock_guard lock(mutex_);
+    if (latest) {
+      live_ = *latest;
+      live_fetched_ = now;
+    }
+    if (forecast) {
+      forecast_ = std::move(*forecast);
+      std::sort(forecast_.begin(), forecast_.end(),
+                [](const IntensityQuote& a, const IntensityQuote& b) { return a.start < b.start; });
+    }
+  }
+  if (!latest) {
+    event(fmt::format("live carbon intensity from {} failed: {}; using {} instead", provider->display_name(),
+                      latest.status().to_string(), have_forecast ? "its forecast" : "the offline value"));
+  }
+  if (!forecast && !forecast_failure_reported_) {
+    forecast_failure_reported_ = true;
+    event(fmt::format("no carbon-intensity forecast from {} ({}); predictions use the latest value",
+                      provider->display_name(), forecast.status().message()));
+  }
+}
+
+void IntensityService::update(TimePoint now) {
+  std::lock_guard lock(mutex_);
+  const auto stale_after = std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::duration<double>(2 * std::max(config_.refresh_s, 1.0)));
+  const std::string live_why =
+      provider_why_.empty() ? location_why_ : fmt::format("{}; location {}", provider_why_, location_why_);
+  if (live_ && covers(*live_, now)) return set_in_force(*live_, live_why);
+  for (const auto& q : forecast_) {
+    if (covers(q, now)) return set_in_force(q, live_why);
+  }
+  if (live_ && now - live_fetched_ < stale_after) return set_in_force(*live_, live_why + " (latest value, still recent)");
+  set_in_force(offline_, offline_why_);
+}
+
+IntensityInfo IntensityService::info() const {
+  std::lock_guard lock(mutex_);
+  return to_info(in_force_, in_force_why_);
+}
+
+IntensityInfo IntensityService::mean_over(TimePoint from, TimePoint to) const {
+  std::lock_guard lock(mutex_);
+  if (to <= from || forecast_.empty()) return to_info(in_force_, in_force_why_);
+  double weighted = 0;
+  double covered_s = 0;
+  for (const auto& q : forecast_) {
+    const TimePoint a = std::max(from, q.start);
+    const TimePoint b = std::min(to, q.end);
+    if (b <= a) continue;
+    const double s = std::chrono::duration<double>(b - a).count();
+    weighted += q.g_per_kwh * s;
+    covered_s += s;
+  }
+  const double total_s = std::chrono::duration<double>(to - from).count();
+  if (covered_s <= 0) return to_info(in_force_, in_force_why_);
+  // Time past the forecast's horizon is assumed at the value in force now.
+  weighted += in_force_.g_per_kwh * (total_s - covered_s);
+  IntensityInfo info{weighted / total_s, forecast_.front().source, "forecast",
+                     fmt::format("time-weighted mean of the forecast over the predicted window ({:.0f} % of it "
+                                 "covered; the rest at the value in force now)",
+                                 100.0 * covered_s / total_s)};
+  return info;
+}
+
+std::vector<std::string> IntensityService::take_events() {
+  std::lock_guard lock(mutex_);
+  return std::exchange(events_, {});
+}
+
+std::vector<IntensityQuote> IntensityService::history() const {
+  std::lock_guard lock(mutex_);
+  return history_;
+}
+
+std::vector<std::string> IntensityService::sources_used() const {
+  std::lock_guard lock(mutex_);
+  return sources_;
+}
+
+}  // namespace carbontracker::intensity

@@ -1,0 +1,112 @@
+// The intensity service: which carbon intensity is in force now, kept up to date by a background
+// thread, and what to assume for the future.
+//
+// Contract
+//  - Construction and every accessor are non-blocking and do no network I/O: the tracker calls
+//    them on the training thread. All fetching (IP geolocation, latest values, forecasts) runs
+//    on the service's own thread, first right after start(), then every refresh_s.
+//  - Until a live value arrives (or when none can), the offline chain's value is in force: a
+//    user setting, a cloud-region or country table, or the world average, each labelled.
+//  - Which value is in force at a time: a live value covering that time > the forecast slot
+//    covering it > the last live value while younger than 2 x refresh_s > the offline value.
+//    Every change is recorded, with its source, so a report can name every source used.
+//  - Failures never stop anything: they become events (take_events()) naming the provider, the
+//    cause and the fallback in use. No secret ever appears in them.
+//  - current() is an atomic the sampler thread reads at every sample (energy-weighted CO2eq).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "carbontracker/clock.hpp"
+#include "carbontracker/results.hpp"
+#include "carbontracker/status.hpp"
+#include "intensity/location.hpp"
+#include "intensity/provider.hpp"
+#include "intensity/quote.hpp"
+
+namespace carbontracker::intensity {
+
+// What to use for a location: built by the caller from the tables and the provider choice,
+// without I/O (providers are constructed, not called).
+struct Plan {
+  std::unique_ptr<IntensityProvider> provider;  // null: offline only
+  std::string provider_why;                     // "Energi Data Service: Denmark, no key needed" / why none
+  IntensityQuote offline;                       // the offline chain's value
+  std::string offline_why;                      // "country DK from --country: Ember 2024 table"
+};
+
+struct ServiceConfig {
+  Location location;                              // resolved without network (may be empty)
+  std::function<Result<Location>()> geolocate;    // null: geolocation disabled
+  std::function<Plan(const Location&)> plan;      // required
+  double refresh_s = 900;
+  int forecast_hours = 24;
+  std::size_t max_changes = 1024;                 // bound on the recorded history of values in force
+};
+
+class IntensityService {
+ public:
+  IntensityService(ServiceConfig config, Clock& clock);
+  ~IntensityService();
+  IntensityService(const IntensityService&) = delete;
+  IntensityService& operator=(const IntensityService&) = delete;
+
+  // Starts the background thread when there is anything to fetch (a provider or geolocation).
+  void start();
+  void stop();
+
+  [[nodiscard]] const std::atomic<double>& current() const noexcept { return current_; }
+  // The value in force now, with its source, kind and why.
+  [[nodiscard]] IntensityInfo info() const;
+  // Time-weighted mean over [from, to): forecast slots where known, else the value in force now.
+  [[nodiscard]] IntensityInfo mean_over(TimePoint from, TimePoint to) const;
+  // Warnings since the last call (fallbacks, failures).
+  std::vector<std::string> take_events();
+  // Every value that was in force, in order (bounded; the oldest are dropped first).
+  [[nodiscard]] std::vector<IntensityQuote> history() const;
+  // Distinct sources that were in force, in order of first use.
+  [[nodiscard]] std::vector<std::string> sources_used() const;
+
+  // One fetch round, synchronously (the thread's body; tests call it directly).
+  void refresh();
+  // Re-evaluates which value is in force at `now` (slot boundaries between fetches).
+  void update(TimePoint now);
+
+ private:
+  void run(std::stop_token stop);
+  void apply_plan(Plan plan, std::string location_why);
+  void set_in_force(const IntensityQuote& q, const std::string& why);
+  void event(std::string message);
+
+  ServiceConfig config_;
+  Clock& clock_;
+  std::atomic<double> current_{0};
+
+  mutable std::mutex mutex_;
+  Location location_;
+  std::string location_why_;
+  std::unique_ptr<IntensityProvider> provider_;
+  std::string provider_why_;
+  IntensityQuote offline_;
+  std::string offline_why_;
+  std::optional<IntensityQuote> live_;          // latest successful live value
+  TimePoint live_fetched_{};
+  IntensitySeries forecast_;
+  IntensityQuote in_force_;
+  std::string in_force_why_;
+  std::vector<IntensityQuote> history_;
+  std::vector<std::string> sources_;
+  std::vector<std::string> events_;
+  bool geolocated_ = false;
+  bool forecast_failure_reported_ = false;
+  std::jthread thread_;
+};
+
+}  // namespace carbontracker::intensity

@@ -1,0 +1,253 @@
+#include "tracker/config_keys.hpp"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "io/fs.hpp"
+
+namespace carbontracker::tracker {
+namespace {
+
+using Setter = std::function<Status(Config&, const std::string& value, const std::string& origin)>;
+
+Status bad(const std::string& key, const std::string& origin, const std::string& value, const std::string& expected) {
+  return {StatusCode::invalid_argument, fmt::format("{} ({}): expected {}, got \"{}\"", key, origin, expected, value),
+          fmt::format("give {} as {}", key, expected)};
+}
+
+Setter integer(int Config::*field) {
+  return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
+    int x = 0;
+    const std::string_view t = io::trim(v);
+    const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), x);
+    if (t.empty() || ec != std::errc() || p != t.data() + t.size()) return bad("value", origin, v, "an integer");
+    c.*field = x;
+    return Status::ok();
+  };
+}
+
+Setter number(double Config::*field) {
+  return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
+    auto r = io::parse_double(v, origin);
+    if (!r || !std::isfinite(*r)) return bad("value", origin, v, "a number");
+    c.*field = *r;
+    return Status::ok();
+  };
+}
+
+Setter optional_number(std::optional<double> Config::*field) {
+  return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
+    auto r = io::parse_double(v, origin);
+    if (!r || !std::isfinite(*r)) return bad("value", origin, v, "a number");
+    c.*field = *r;
+    return Status::ok();
+  };
+}
+
+Setter budget_number(std::optional<double> Budget::*field) {
+  return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
+    auto r = io::parse_double(v, origin);
+    if (!r || !std::isfinite(*r)) return bad("value", origin, v, "a number");
+    c.budget.*field = *r;
+    return Status::ok();
+  };
+}
+
+Setter boolean(bool Config::*field) {
+  return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
+    if (v == "true" || v == "1" || v == "yes") {
+      c.*field = true;
+    } else if (v == "false" || v == "0" || v == "no") {
+      c.*field = false;
+    } else {
+      return bad("value", origin, v, "true or false");
+    }
+    return Status::ok();
+  };
+}
+
+Setter text(std::string Config::*field) {
+  return [field](Config& c, const std::string& v, const std::string&) -> Status {
+    c.*field = v;
+    return Status::ok();
+  };
+}
+
+Setter optional_text(std::optional<std::string> Config::*field) {
+  return [field](Config& c, const std::string& v, const std::string&) -> Status {
+    c.*field = v;
+    return Status::ok();
+  };
+}
+
+Setter optional_path(std::optional<std::filesystem::path> Config::*field) {
+  return [field](Config& c, const std::string& v, const std::string&) -> Status {
+    c.*field = v;
+    return Status::ok();
+  };
+}
+
+struct Entry {
+  ConfigKey key;
+  Setter set;
+};
+
+const std::vector<Entry>& entries() {
+  static const std::vector<Entry> kEntries = [] {
+    std::vector<Entry> e{
+        {{"epochs", "int", "epochs the training will run (the prediction's horizon)"}, integer(&Config::epochs)},
+        {{"epochs_before_pred", "int", "epochs measured before the prediction; 0 or -1: never"},
+         integer(&Config::epochs_before_pred)},
+        {{"monitor_epochs", "int", "epochs to monitor; -1: all"}, integer(&Config::monitor_epochs)},
+        {{"update_interval", "number", "seconds between power samples"}, number(&Config::update_interval)},
+        {{"interpretable", "bool", "add the km-by-car equivalent"}, boolean(&Config::interpretable)},
+        {{"stop_and_confirm", "bool", "ask whether to continue after the prediction"},
+         boolean(&Config::stop_and_confirm)},
+        {{"ignore_errors", "bool", "internal errors become warnings instead of exceptions"},
+         boolean(&Config::ignore_errors)},
+        {{"components", "string", "all, or a comma list of gpu, cpu, dram"}, text(&Config::components)},
+        {{"devices_by_pid", "bool", "count only GPUs used by this process tree"}, boolean(&Config::devices_by_pid)},
+        {{"log_dir", "path", "directory for the logs"}, optional_path(&Config::log_dir)},
+        {{"log_file_prefix", "string", "prefix of the log file names"}, text(&Config::log_file_prefix)},
+        {{"verbose", "int", "0: no console output but warnings"}, integer(&Config::verbose)},
+        {{"decimal_precision", "int", "decimals in the report blocks"}, integer(&Config::decimal_precision)},
+        {{"sim_cpu", "string", "name of a simulated CPU"}, optional_text(&Config::sim_cpu)},
+        {{"sim_cpu_tdp", "number", "simulated CPU TDP, W"}, optional_number(&Config::sim_cpu_tdp)},
+        {{"sim_cpu_util", "number", "simulated CPU utilisation, 0..1"}, optional_number(&Config::sim_cpu_util)},
+        {{"sim_gpu", "string", "name of a simulated GPU"}, optional_text(&Config::sim_gpu)},
+        {{"sim_gpu_watts", "number", "simulated GPU power, W"}, optional_number(&Config::sim_gpu_watts)},
+        {{"sim_gpu_util", "number", "simulated GPU utilisation, 0..1"}, optional_number(&Config::sim_gpu_util)},
+        {{"pue", "number", "power usage effectiveness (1.0: device energy only)"}, number(&Config::pue)},
+        {{"max_energy_kwh", "number", "budget: facility energy of the run, kWh"},
+         budget_number(&Budget::max_energy_kwh)},
+        {{"max_co2eq_g", "number", "budget: CO2eq of the run, g"}, budget_number(&Budget::max_co2eq_g)},
+        {{"max_duration_s", "number", "budget: duration of the run, s"}, budget_number(&Budget::max_duration_s)},
+        {{"budget_action", "warn|ask|stop", "what a crossed budget does"},
+         [](Config& c, const std::string& v, const std::string& origin) -> Status {
+           if (v == "warn") c.budget.action = BudgetAction::warn;
+           else if (v == "ask") c.budget.action = BudgetAction::ask;
+           else if (v == "stop") c.budget.action = BudgetAction::stop;
+           else return bad("budget_action", origin, v, "warn, ask or stop");
+           return Status::ok();
+         }},
+        {{"intensity_g_per_kwh", "number", "fixed carbon intensity, gCO2eq/kWh"},
+         optional_number(&Config::intensity_g_per_kwh)},
+        {{"country", "string", "country (ISO 3166 code or name) for the carbon intensity"},
+         optional_text(&Config::country)},
+        {{"zone", "string", "Electricity Maps zone, e.g. DK-DK2"}, optional_text(&Config::zone)},
+        {{"cloud", "string", "cloud provider and region, e.g. gcp:europe-west1"}, optional_text(&Config::cloud)},
+        {{"gb_postcode", "string", "GB outward postcode for regional intensity, e.g. RG10"},
+         optional_text(&Config::gb_postcode)},
+        {{"provider", "string", "force an intensity provider"}, optional_text(&Config::provider)},
+        {{"geolocate", "bool", "IP geolocation when no location is given"}, boolean(&Config::geolocate)},
+        {{"intensity_refresh_s", "number", "seconds between live intensity fetches"},
+         number(&Config::intensity_refresh_s)},
+        {{"summary_json", "path", "write the final result to this JSON file"}, optional_path(&Config::summary_json)},
+        {{"prediction_confidence", "number", "nominal coverage of prediction intervals"},
+         number(&Config::prediction_confidence)},
+    };
+    return e;
+  }();
+  return kEntries;
+}
+
+std::string upper(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& config_keys() {
+  static const std::vector<ConfigKey> keys = [] {
+    std::vector<ConfigKey> k;
+    for (const auto& e : entries()) k.push_back(e.key);
+    return k;
+  }();
+  return keys;
+}
+
+Status set_config_key(Config& config, const std::string& key, const std::string& value, const std::string& origin) {
+  for (const auto& e : entries()) {
+    if (e.key.name != key) continue;
+    Status st = e.set(config, value, origin);
+    if (!st) {
+      // Name the key (the setters only know the origin).
+      return {st.code(), fmt::format("{} ({}): expected {}, got \"{}\"", key, origin, e.key.type, value),
+              fmt::format("give {} as {} ({})", key, e.key.type, e.key.description)};
+    }
+    return st;
+  }
+  return {StatusCode::invalid_argument, fmt::format("unknown setting \"{}\" ({})", key, origin),
+          "see docs/configuration.md for the keys"};
+}
+
+Status apply_environment(Config& config, const std::function<std::optional<std::string>(const std::string&)>& getenv) {
+  for (const auto& e : entries()) {
+    const std::string var = "CARBONTRACKER_" + upper(e.key.name);
+    if (auto v = getenv(var); v && !v->empty()) {
+      if (Status st = set_config_key(config, e.key.name, *v, var); !st) return st;
+    }
+  }
+  // Provider credentials: environment only adds what the config did not set.
+  const std::pair<const char*, const char*> creds[] = {{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "electricitymaps"},
+                                                       {"CARBONTRACKER_WATTTIME_USER", "watttime_user"},
+                                                       {"CARBONTRACKER_WATTTIME_PASSWORD", "watttime_password"}};
+  for (const auto& [var, id] : creds) {
+    if (auto v = getenv(var); v && !v->empty()) config.api_keys.emplace(id, *v);
+  }
+  return Status::ok();
+}
+
+Status apply_config_file(Config& config, const std::filesystem::path& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path.string());
+  } catch (const toml::parse_error& e) {
+    return {StatusCode::invalid_argument,
+            fmt::format("cannot read the configuration file {}:{}: {}", path.string(), e.source().begin.line,
+                        std::string(e.description())),
+            "fix the TOML syntax (see docs/configuration.md)"};
+  }
+  for (const auto& [k, node] : root) {
+    const std::string key(k.str());
+    const std::string origin = fmt::format("{}:{}", path.string(), node.source().begin.line);
+    if (key == "api_keys") {
+      const auto* t = node.as_table();
+      if (!t) return {StatusCode::invalid_argument, fmt::format("api_keys ({}) must be a table", origin), "write [api_keys]"};
+      for (const auto& [provider, value] : *t) {
+        const auto* s = value.as_string();
+        if (!s) {
+          return {StatusCode::invalid_argument, fmt::format("api_keys.{} ({}) must be a string", provider.str(), origin),
+                  "quote the key"};
+        }
+        config.api_keys[std::string(provider.str())] = s->get();
+      }
+      continue;
+    }
+    std::string text;
+    if (const auto* s = node.as_string()) text = s->get();
+    else if (const auto* i = node.as_integer()) text = std::to_string(i->get());
+    else if (const auto* f = node.as_floating_point()) text = fmt::format("{}", f->get());
+    else if (const auto* b = node.as_boolean()) text = b->get() ? "true" : "false";
+    else return {StatusCode::invalid_argument, fmt::format("{} ({}) must be a single value", key, origin), "use key = value"};
+    if (Status st = set_config_key(config, key, text, origin); !st) return st;
+  }
+  return Status::ok();
+}
+
+std::optional<std::filesystem::path> find_config_file(
+    const std::optional<std::filesystem::path>& explicit_path,
+    const std::function<std::optional<std::string>(const std::string&)>& getenv) {
+  if (explicit_path) return explicit_path;
+  if (auto v = getenv("CARBONTRACKER_CONFIG"); v && !v->empty()) return std::filesystem::path(*v);
+  if (io::exists("carbontracker.toml")) return std::filesystem::path("carbontracker.toml");
+  return std::nullopt;
+}
+
+}  // namespace carbontracker::tracker

@@ -1,0 +1,49 @@
+// Every Config parameter by name, so the four ways of setting one — CLI flags, environment
+// variables, the configuration file and the defaults — share one parser and one set of error
+// messages. Precedence (applied in this order, later wins): defaults < config file <
+// environment < CLI flags. See docs/configuration.md.
+//
+//  - key names are the C++ Config names (snake_case), budget keys are flat
+//    (max_energy_kwh, budget_action) and API keys live under [api_keys] in the file.
+//  - environment: CARBONTRACKER_<KEY IN UPPER CASE> (e.g. CARBONTRACKER_PUE=1.58); provider
+//    credentials: CARBONTRACKER_ELECTRICITYMAPS_TOKEN, CARBONTRACKER_WATTTIME_USER/_PASSWORD.
+//  - a bad value is a Status naming the key, where it came from, and the fix.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "carbontracker/status.hpp"
+#include "carbontracker/tracker.hpp"
+
+namespace carbontracker::tracker {
+
+struct ConfigKey {
+  std::string name;         // "pue"
+  std::string type;         // "int", "number", "bool", "string", "path", "warn|ask|stop"
+  std::string description;  // one line, for docs and --help
+};
+
+const std::vector<ConfigKey>& config_keys();
+
+// Sets `key` from its text form. `origin` says where the value came from ("--pue",
+// "CARBONTRACKER_PUE", "carbontracker.toml:3") for the error message.
+Status set_config_key(Config& config, const std::string& key, const std::string& value, const std::string& origin);
+
+// Applies every CARBONTRACKER_<KEY> variable that is set (getenv injected).
+Status apply_environment(Config& config, const std::function<std::optional<std::string>(const std::string&)>& getenv);
+
+// Applies a TOML configuration file (toml++). Unknown keys and bad values are errors naming the
+// file and line.
+Status apply_config_file(Config& config, const std::filesystem::path& path);
+
+// The file to use: --config if given, else $CARBONTRACKER_CONFIG, else ./carbontracker.toml if
+// it exists, else none.
+std::optional<std::filesystem::path> find_config_file(
+    const std::optional<std::filesystem::path>& explicit_path,
+    const std::function<std::optional<std::string>(const std::string&)>& getenv);
+
+}  // namespace carbontracker::tracker

@@ -1,0 +1,83 @@
+#include "tracker/intensity_setup.hpp"
+
+#include <fmt/format.h>
+
+#include "intensity/provider_choice.hpp"
+#include "intensity/providers/factory.hpp"
+#include "intensity/providers/geolocation.hpp"
+#include "intensity/resolve.hpp"
+
+namespace carbontracker::tracker {
+namespace {
+
+using intensity::Setting;
+
+template <class T>
+std::optional<Setting<T>> setting(const std::optional<T>& v, const char* name) {
+  if (!v) return std::nullopt;
+  return Setting<T>{*v, std::string("setting ") + name};
+}
+
+}  // namespace
+
+intensity::ServiceConfig make_intensity_config(const Config& config, const Getenv& getenv) {
+  intensity::ServiceConfig sc;
+  sc.refresh_s = config.intensity_refresh_s;
+
+  if (config.intensity_g_per_kwh) {
+    // A fixed value: no table, no provider, no network.
+    auto off = intensity::offline_intensity({}, Setting<double>{*config.intensity_g_per_kwh, "setting intensity_g_per_kwh"});
+    if (!off) throw ConfigError("intensity_g_per_kwh", off.status().message(), off.status().fix());
+    sc.location.how = "not needed: a fixed intensity is set";
+    sc.plan = [off = *off](const intensity::Location&) {
+      intensity::Plan p;
+      p.offline = off.quote;
+      p.offline_why = off.why;
+      return p;
+    };
+    return sc;
+  }
+
+  intensity::LocationSettings ls;
+  ls.country = setting(config.country, "country");
+  ls.zone = setting(config.zone, "zone");
+  ls.cloud = setting(config.cloud, "cloud");
+  ls.gb_postcode = setting(config.gb_postcode, "gb_postcode");
+  ls.geolocate = config.geolocate;
+  // Geolocation is network I/O: it runs later, on the service's thread, never here.
+  auto where = intensity::resolve_location(ls, getenv, nullptr);
+  if (!where) throw ConfigError("location", where.status().message(), where.status().fix());
+  sc.location = *where;
+
+  const auto keys = intensity::collect_keys(config.api_keys, getenv);
+  const auto requested = setting(config.provider, "provider");
+  if (auto first = intensity::choose_provider(*where, keys, requested); !first) {
+    throw ConfigError("provider", first.status().message(), first.status().fix());
+  }
+  auto http = std::shared_ptr<io::HttpClient>(io::make_curl_http_client());
+  const auto endpoints = intensity::Endpoints::from_env(getenv);
+
+  sc.plan = [keys, requested, http, endpoints](const intensity::Location& loc) {
+    intensity::Plan p;
+    if (auto off = intensity::offline_intensity(loc)) {
+      p.offline = off->quote;
+      p.offline_why = off->why;
+    }
+    auto choice = intensity::choose_provider(loc, keys, requested);
+    if (!choice) {
+      p.provider_why = "no live provider: " + choice.status().message();
+    } else if (choice->none()) {
+      p.provider_why = choice->reason;
+    } else {
+      p.provider = intensity::make_provider(choice->provider, http, keys, endpoints);
+      p.provider_why = choice->reason;
+    }
+    return p;
+  };
+  if (config.geolocate && where->empty()) {
+    sc.geolocate = [http, url = endpoints.geolocation]() { return intensity::geolocate_by_ip(*http, url); };
+  }
+  return sc;
+}
+
+}  // namespace carbontracker::tracker
