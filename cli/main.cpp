@@ -5,6 +5,7 @@
 
 #include "carbontracker/tracker.hpp"
 #include "carbontracker/version.hpp"
+#include "intensity/tables.hpp"
 #include "commands.hpp"
 
 namespace {
@@ -47,6 +48,7 @@ int main(int raw_argc, char** raw_argv) {
   auto devices = add_devices_command(app);
   auto monitor = add_monitor_command(app);
   auto run = add_run_command(app);
+  auto intensity = add_intensity_command(app);
   // --about works without a subcommand.
   app.preparse_callback([&](std::size_t) {
     for (int i = 1; i < argc; ++i) {
@@ -62,12 +64,13 @@ int main(int raw_argc, char** raw_argv) {
     if (about) {
       std::cout << "carbontracker " << carbontracker::kVersion << "\n\n"
                 << "Data shipped with this tool:\n"
-                << "  CPU TDP table: CodeCarbon (mlco2/codecarbon), MIT licence.\n";
+                << carbontracker::intensity::data_attributions();
       return 0;
     }
     if (app.got_subcommand("devices")) return devices();
     if (app.got_subcommand("monitor")) return monitor();
     if (app.got_subcommand("run")) return run();
+    if (app.got_subcommand("intensity")) return intensity();
   } catch (const carbontracker::ConfigError& e) {
     std::cerr << "carbontracker: " << e.what() << "\n";
     return 2;

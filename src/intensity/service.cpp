@@ -69,6 +69,7 @@ void IntensityService::start() {
 void IntensityService::stop() {
   if (thread_.joinable()) {
     thread_.request_stop();
+    if (config_.cancel) config_.cancel();  // a hanging provider must not hold up the end of a run
     thread_.join();
   }
 }

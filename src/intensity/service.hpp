@@ -46,6 +46,7 @@ struct ServiceConfig {
   Location location;                              // resolved without network (may be empty)
   std::function<Result<Location>()> geolocate;    // null: geolocation disabled
   std::function<Plan(const Location&)> plan;      // required
+  std::function<void()> cancel;                   // aborts network calls in flight (stop() calls it)
   double refresh_s = 900;
   int forecast_hours = 24;
   std::size_t max_changes = 1024;                 // bound on the recorded history of values in force

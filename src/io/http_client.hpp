@@ -48,6 +48,8 @@ class HttpClient {
  public:
   virtual ~HttpClient() = default;
   virtual Result<HttpResponse> get(const HttpRequest& request) noexcept = 0;
+  // Shutdown: the request in flight (if any) and every later one fail at once. Thread-safe.
+  virtual void cancel() noexcept {}
 };
 
 // libcurl-based client. Initialises libcurl once per process (thread-safe).

@@ -3,6 +3,7 @@
 // Redirects are followed here rather than by libcurl: libcurl re-sends custom headers (such
 // as Electricity Maps' `auth-token`) to whatever host a redirect names, so each hop is checked
 // and secrets are dropped when the origin changes; an https -> http downgrade is refused.
+#include <atomic>
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -113,7 +114,15 @@ struct HopSettings {
   bool send_secrets = true;
   double connect_timeout_s = 2.0;
   double remaining_s = 5.0;
+  const std::atomic<bool>* cancelled = nullptr;
 };
+
+// libcurl calls this often during a transfer (also while resolving and connecting): a non-zero
+// return aborts it, so cancel() ends a hanging request within milliseconds.
+int check_cancelled(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) noexcept {
+  const auto* flag = static_cast<const std::atomic<bool>*>(user);
+  return flag != nullptr && flag->load(std::memory_order_relaxed) ? 1 : 0;
+}
 
 long to_ms(double s) { return std::max(1L, static_cast<long>(std::ceil(s * 1000.0))); }
 
@@ -157,6 +166,9 @@ Exchange perform(CURL* h, const HttpRequest& req, const HopSettings& hop) {
     curl_easy_setopt(h, CURLOPT_PASSWORD, req.basic_auth->second.c_str());
   }
 
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &check_cancelled);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(hop.cancelled));
   ex.rc = curl_easy_perform(h);
   ex.curl_error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(ex.rc));
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ex.status);
@@ -295,7 +307,10 @@ Status http_status(long status, const std::string& where, int attempts) {
 
 class CurlHttpClient final : public HttpClient {
  public:
+  void cancel() noexcept override { cancelled_.store(true); }
+
   Result<HttpResponse> get(const HttpRequest& request) noexcept override {
+    if (cancelled_.load()) return Status(StatusCode::unavailable, "HTTP client shut down");
     try {
       return get_impl(request);
     } catch (const std::exception& e) {
@@ -306,7 +321,7 @@ class CurlHttpClient final : public HttpClient {
   }
 
  private:
-  static Result<HttpResponse> get_impl(const HttpRequest& req) {
+  Result<HttpResponse> get_impl(const HttpRequest& req) {
     const std::string first_where = redact_url(req.url);
     const std::string_view scheme = scheme_of(req.url);
     if (!iequals(scheme, "http") && !iequals(scheme, "https")) {
@@ -347,7 +362,7 @@ class CurlHttpClient final : public HttpClient {
           ex.curl_error = "time limit reached";
           break;
         }
-        ex = perform(handle.get(), req, {&url, send_secrets, req.connect_timeout_s, left});
+        ex = perform(handle.get(), req, {&url, send_secrets, req.connect_timeout_s, left, &cancelled_});
         if (ex.rc != CURLE_OK || !is_redirect(ex.status) || ex.redirect_url.empty()) break;
         if (hop == kMaxRedirects) {
           return Status(StatusCode::unavailable,
@@ -391,10 +406,17 @@ class CurlHttpClient final : public HttpClient {
                           seconds_text(req.total_timeout_s) + " limit",
                       last.fix());
       }
-      std::this_thread::sleep_for(std::chrono::duration<double>(backoff_s));
+      // Sleep in short steps so cancel() is honoured during a backoff too.
+      const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(backoff_s);
+      while (std::chrono::steady_clock::now() < until && !cancelled_.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      if (cancelled_.load()) return Status(StatusCode::unavailable, "HTTP client shut down");
     }
     return last;
   }
+
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace

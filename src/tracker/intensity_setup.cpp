@@ -56,6 +56,7 @@ intensity::ServiceConfig make_intensity_config(const Config& config, const Geten
   }
   auto http = std::shared_ptr<io::HttpClient>(io::make_curl_http_client());
   const auto endpoints = intensity::Endpoints::from_env(getenv);
+  sc.cancel = [http] { http->cancel(); };
 
   sc.plan = [keys, requested, http, endpoints](const intensity::Location& loc) {
     intensity::Plan p;
