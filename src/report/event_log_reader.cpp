@@ -1,0 +1,287 @@
+#include "report/event_log_reader.hpp"
+
+#include <cmath>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "report/text_util.hpp"
+
+namespace carbontracker::report {
+namespace {
+
+using nlohmann::json;
+
+const json* member(const json& o, const char* key) {
+  if (!o.is_object()) return nullptr;
+  const auto it = o.find(key);
+  return it == o.end() ? nullptr : &*it;
+}
+
+std::optional<double> num(const json& o, const char* key) {
+  const json* v = member(o, key);
+  if (v && v->is_number()) return v->get<double>();
+  return std::nullopt;
+}
+
+std::optional<int> integer(const json& o, const char* key) {
+  const json* v = member(o, key);
+  if (v && v->is_number_integer() && v->get<long long>() >= 0 && v->get<long long>() < (1LL << 31)) {
+    return static_cast<int>(v->get<long long>());
+  }
+  return std::nullopt;
+}
+
+std::string str(const json& o, const char* key) {
+  const json* v = member(o, key);
+  return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+bool flag(const json& o, const char* key, bool fallback) {
+  const json* v = member(o, key);
+  return v && v->is_boolean() ? v->get<bool>() : fallback;
+}
+
+const json& object(const json& o, const char* key) {
+  static const json empty = json::object();
+  const json* v = member(o, key);
+  return v && v->is_object() ? *v : empty;
+}
+
+// nlohmann's parser is iterative, but keep pathological nesting (a damaged or hostile line) out.
+bool nesting_ok(std::string_view line, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : line) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+Consumption consumption_from(const json& totals, std::optional<int> epochs) {
+  Consumption c;
+  c.epochs = epochs;
+  c.duration_s = num(totals, "duration_s").value_or(std::nan(""));
+  c.energy_kwh = num(totals, "energy_kwh").value_or(std::nan(""));
+  c.co2eq_g = num(totals, "co2eq_g").value_or(std::nan(""));
+  if (std::isfinite(c.co2eq_g)) c.equivalents["km travelled by car"] = c.co2eq_g / kCarGramsPerKmForEvents;
+  return c;
+}
+
+class EventReader {
+ public:
+  EventReader(const std::string& file, std::vector<ReadIssue>* issues) : issues_(issues, file, 50) {}
+
+  void record(const json& r, int line) {
+    ++records_;
+    if (const auto v = integer(r, "v"); v && *v > kEventLogVersionRead && !newer_) {
+      newer_ = true;
+      issues_.add(line, "event log version " + std::to_string(*v) + " is newer than this reader (" +
+                            std::to_string(kEventLogVersionRead) + "): only the keys of version 1 are read");
+    }
+    const std::string type = str(r, "type");
+    if (type == "run_start") run_start(r);
+    else if (type == "power") power(r, line);
+    else if (type == "epoch") epoch(object(r, "epoch"));
+    else if (type == "prediction") prediction(r);
+    else if (type == "warning") {
+      if (const auto m = str(r, "message"); !m.empty()) run_.warnings.push_back(m);
+    } else if (type == "budget") {
+      if (str(object(r, "event"), "outcome") == "stopped") run_.stopped_by_budget = true;
+    } else if (type == "run_end") {
+      run_end(r);
+    } else if (type == "intensity_history") {
+      const auto it = r.find("points");
+      if (it != r.end() && it->is_array()) {
+        for (const auto& p : *it) {
+          if (!p.is_object()) continue;
+          const auto a = num(p, "start_unix_s"), b = num(p, "end_unix_s"), g = num(p, "g_per_kwh");
+          if (a && b && g && *b > *a) run_.intensity_history.push_back({*a, *b, *g, str(p, "kind")});
+        }
+      }
+    }
+    // Other types: a later version's records, ignored by design.
+  }
+
+  std::optional<RunData> finish() {
+    if (records_ == 0) return std::nullopt;
+    if (!run_.measured_energy_j && !run_.epochs.empty()) {
+      run_.measured_energy_j = measured_j_;
+      run_.estimated_energy_j = estimated_j_;
+    }
+    // The average intensity over the completed epochs (a live provider may change it mid-run).
+    double kwh = 0, g = 0;
+    bool all_co2 = !run_.epochs.empty();
+    for (const auto& e : run_.epochs) {
+      if (e.facility_energy_j && e.co2eq_g) {
+        kwh += *e.facility_energy_j / 3.6e6;
+        g += *e.co2eq_g;
+      } else {
+        all_co2 = false;
+      }
+    }
+    if (run_.actual && run_.actual->energy_kwh > 0 && std::isfinite(run_.actual->co2eq_g)) {
+      run_.intensity_g_per_kwh = run_.actual->co2eq_g / run_.actual->energy_kwh;
+    } else if (all_co2 && kwh > 0) {
+      run_.intensity_g_per_kwh = g / kwh;
+    } else {
+      run_.intensity_g_per_kwh = start_intensity_;
+    }
+    if (run_.finished && monitor_epochs_ && completed_ < *monitor_epochs_) run_.early_stop = true;
+    return std::move(run_);
+  }
+
+  detail::IssueSink& issues() { return issues_; }
+
+ private:
+  void run_start(const json& r) {
+    run_.version = str(r, "carbontracker_version");
+    run_.pue = num(r, "pue");
+    monitor_epochs_ = integer(r, "monitor_epochs");
+    const json& intensity = object(r, "intensity");
+    start_intensity_ = num(intensity, "g_per_kwh");
+    run_.intensity_source = str(intensity, "source");
+    run_.intensity_kind = str(intensity, "kind");
+    present_known_ = true;
+    for (const auto& [name, comp] : object(r, "components").items()) {
+      if (!flag(comp, "present", false)) continue;
+      present_.insert(name);
+      std::vector<std::string> names;
+      if (const json* devices = member(comp, "devices"); devices && devices->is_array()) {
+        for (const auto& d : *devices) names.push_back(str(d, "name"));
+      }
+      run_.devices[name] = std::move(names);
+    }
+    if (const json* channels = member(r, "channels"); channels && channels->is_array()) {
+      for (const auto& c : *channels) {
+        run_.channels.push_back({str(c, "id"), str(c, "component"), str(c, "name"), str(c, "method"), str(c, "source")});
+      }
+    }
+  }
+
+  void power(const json& r, int line) {
+    PowerPoint p;
+    const auto t = num(r, "t_s");
+    const json* e = member(r, "energy_j");
+    if (!t || !e || !e->is_array()) {
+      issues_.add(line, "power record without t_s or energy_j; skipped");
+      return;
+    }
+    p.t_s = *t;
+    p.energy_j.reserve(e->size());
+    for (const auto& v : *e) p.energy_j.push_back(v.is_number() ? v.get<double>() : std::nan(""));
+    run_.power.push_back(std::move(p));
+  }
+
+  void epoch(const json& e) {
+    EpochData d;
+    d.index = integer(e, "index").value_or(static_cast<int>(run_.epochs.size()) + 1);
+    d.complete = flag(e, "complete", true);
+    d.duration_s = num(e, "duration_s").value_or(0.0);
+    for (const auto& [name, v] : object(e, "energy_j").items()) {
+      if (name == "total" || !v.is_number()) continue;
+      const double j = v.get<double>();
+      // A component absent from the machine is written as 0 J: not a measurement.
+      if (present_known_ ? present_.count(name) > 0 : j != 0) d.energy_j[name] = j;
+    }
+    d.facility_energy_j = num(e, "facility_energy_j");
+    d.co2eq_g = num(e, "co2eq_g");
+    d.intensity_g_per_kwh = num(e, "intensity_g_per_kwh");
+    d.estimated_energy_j = num(e, "estimated_energy_j");
+    measured_j_ += num(e, "measured_energy_j").value_or(0.0);
+    estimated_j_ += d.estimated_energy_j.value_or(0.0);
+    run_.epochs.push_back(std::move(d));
+  }
+
+  void prediction(const json& r) {
+    const json& f = object(r, "forecast");
+    ForecastData p;
+    p.after_epochs = integer(f, "after_epochs").value_or(0);
+    p.epochs = integer(f, "epochs").value_or(0);
+    const double nan = std::nan("");
+    p.duration_s = num(f, "duration_s").value_or(nan);
+    p.energy_kwh = num(f, "energy_kwh").value_or(nan);
+    p.energy_kwh_low = num(f, "energy_kwh_low").value_or(nan);
+    p.energy_kwh_high = num(f, "energy_kwh_high").value_or(nan);
+    p.co2eq_g = num(f, "co2eq_g").value_or(nan);
+    p.co2eq_g_low = num(f, "co2eq_g_low").value_or(nan);
+    p.co2eq_g_high = num(f, "co2eq_g_high").value_or(nan);
+    p.intensity_g_per_kwh = num(f, "intensity_g_per_kwh").value_or(nan);
+    if (flag(r, "printed", false) && !run_.printed_prediction) {
+      run_.printed_prediction = static_cast<int>(run_.predictions.size());
+      Consumption c = consumption_from(f, p.epochs);
+      run_.predicted = std::move(c);
+    }
+    run_.predictions.push_back(p);
+  }
+
+  void run_end(const json& r) {
+    run_.finished = true;
+    completed_ = integer(r, "epochs").value_or(static_cast<int>(run_.epochs.size()));
+    const json& total = object(r, "total");
+    run_.actual = consumption_from(total, completed_);
+    run_.measured_energy_j = num(total, "measured_energy_j");
+    run_.estimated_energy_j = num(total, "estimated_energy_j");
+    const json& whole = object(r, "whole_run");
+    run_.whole_run_duration_s = num(whole, "duration_s");
+    run_.whole_run_energy_kwh = num(whole, "energy_kwh");
+    run_.whole_run_co2eq_g = num(whole, "co2eq_g");
+    if (flag(r, "stopped_by_budget", false)) run_.stopped_by_budget = true;
+  }
+
+  detail::IssueSink issues_;
+  RunData run_;
+  int records_ = 0;
+  bool newer_ = false;
+  bool present_known_ = false;
+  std::set<std::string> present_;
+  std::optional<int> monitor_epochs_;
+  int completed_ = 0;
+  std::optional<double> start_intensity_;
+  double measured_j_ = 0, estimated_j_ = 0;
+};
+
+}  // namespace
+
+std::optional<RunData> read_event_log(std::string_view text, const std::string& file, std::vector<ReadIssue>* issues) {
+  EventReader reader(file, issues);
+  int number = 0;
+  while (!text.empty()) {
+    ++number;
+    const std::size_t nl = text.find('\n');
+    const bool last_torn = nl == std::string_view::npos;
+    std::string_view line = detail::trim(text.substr(0, nl));
+    text.remove_prefix(last_torn ? text.size() : nl + 1);
+    if (line.empty()) continue;
+    if (!nesting_ok(line, 64)) {
+      reader.issues().add(number, "record nested too deeply; skipped");
+      continue;
+    }
+    const json r = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+    if (r.is_discarded() || !r.is_object()) {
+      reader.issues().add(number, last_torn ? "incomplete last record (the run was killed while writing?); skipped"
+                                            : "not a JSON object; skipped");
+      continue;
+    }
+    try {
+      reader.record(r, number);
+    } catch (const json::exception& e) {  // a key of an unexpected type that a check missed
+      reader.issues().add(number, std::string("unexpected record layout (") + e.what() + "); skipped");
+    }
+  }
+  std::optional<RunData> run = reader.finish();
+  if (run) run->format = "carbontracker-cpp-events-v1";
+  return run;
+}
+
+}  // namespace carbontracker::report

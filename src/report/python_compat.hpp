@@ -1,0 +1,123 @@
+// C++ equivalents of the Python carbontracker's parser functions (carbontracker/parser.py, same
+// in v1.x and v2.4.3), with its names and return shapes as C++ types that the Python module
+// converts to the same dicts/tuples. Built on text_logs / log_reader, so these read our logs and
+// the Python tool's alike.
+//
+// Shapes (Python -> C++):
+//   get_consumption(text) -> (actual, pred), each dict or None -> std::optional<ConsumptionDict>.
+//   get_early_stop(text) -> bool;  get_devices(text) -> {comp: [device, ...]};
+//   get_epoch_durations(text) -> [s, ...];  get_avg_power_usages(text) -> {comp: [[W, ...] per line]}.
+//   parse_logs(dir, std?, out?) -> {comp: {"avg_power_usages (W)", "avg_energy_usages (J)",
+//     "epoch_durations (s)", "devices"}} -> std::map<std::string, ComponentLog>.
+//   parse_all_logs(dir) -> [{"output_filename", "standard_filename", "components", "early_stop",
+//     "actual", "pred"}] -> std::vector<LogEntry>.
+//   aggregate_consumption(dir) -> (kWh, g, {unit: value}) -> AggregateConsumption (+ basis).
+//   print_aggregate(dir) prints the sentence -> returns it (without the newline).
+//
+// Defects of the Python parser fixed here (each one documented where it applies):
+//  1. Actual epoch count: its regex captured none, so "epochs" was always 1 and finished
+//     multi-epoch runs were aggregated from their prediction. Here the count is read
+//     ("Actual consumption for N epoch(s):"); "Actual consumption:" (no count) gives nullopt.
+//  2. Summing, not averaging / first number only: a v1.x power array holds one value per device;
+//     the Python regex kept only the first number. Here every value is kept, and
+//     ComponentLog::epoch_energy_j gives the component's energy per epoch summed over devices.
+//  3. `None` powers: the Python parser appended [0.0] to EVERY component for each None (issue
+//     #87, double counting) and reported 0 W. Here a None is an empty list for its own component
+//     only (unknown, not 0), and its energy is NaN.
+//  4. Incomplete logs (issue #37, #65): mismatched durations/powers raised MismatchedEpochsError;
+//     here epochs are matched by their "Epoch N:" block, an epoch without a duration is left out,
+//     and each gap is reported as a ReadIssue.
+//  5. Pairing (issue #66): output and standard logs were zipped from two sorted lists, so one
+//     missing file shifted every later pair; here they are matched by stem, and a file without
+//     its partner is still read (its missing half is empty / nullopt).
+//  6. Block order: re.search took the first "Actual consumption" block; here the last (final)
+//     one, and the first "Predicted consumption" block (the one printed after
+//     epochs_before_pred epochs) as before.
+//  7. aggregate_consumption uses a run's actual figures when it finished or stopped early (a
+//     Python-format run prints its actual block only then), else its prediction; the choice is
+//     visible per run and in total (`basis`). A run with neither is skipped with basis "none".
+//     NaN CO2eq is skipped in the CO2eq total as before.
+//
+// Errors: never throws for bad input; problems go to the optional `issues`. Thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "report/run_data.hpp"
+
+namespace carbontracker::report::python_compat {
+
+// {"epochs", "duration (s)", "energy (kWh)", "co2eq (g)", "equivalents"}.
+struct ConsumptionDict {
+  std::optional<int> epochs;  // None for "Actual consumption:" (no count printed)
+  double duration_s = 0;
+  double energy_kwh = 0;
+  double co2eq_g = 0;  // NaN when the log printed nan
+  // None when the block has no "This is equivalent to:" line; {} when it has no entries.
+  std::optional<std::map<std::string, double>> equivalents;
+};
+
+// parse_logs' per-component dict.
+struct ComponentLog {
+  // "avg_power_usages (W)": per epoch, the values as logged (one per device in a v1.x array, one
+  // otherwise; empty when logged None). std::nullopt (None) when the log has no power lines.
+  std::optional<std::vector<std::vector<double>>> avg_power_usages_w;
+  // "avg_energy_usages (J)": power x the epoch's duration, same shape; None as above.
+  std::optional<std::vector<std::vector<double>>> avg_energy_usages_j;
+  // "epoch_durations (s)"; None when the log has no durations.
+  std::optional<std::vector<double>> epoch_durations_s;
+  std::vector<std::string> devices;  // "devices"
+  // Added: per epoch, the component's energy summed over its devices (NaN when unknown).
+  std::vector<double> epoch_energy_j;
+};
+
+struct LogEntry {
+  std::string output_filename;    // "" when the run has no output log
+  std::string standard_filename;  // "" when the run has no standard log
+  std::map<std::string, ComponentLog> components;
+  bool early_stop = false;
+  std::optional<ConsumptionDict> actual, pred;
+};
+
+struct RunBasis {
+  std::string file;   // the run's main file
+  std::string basis;  // "actual", "predicted" or "none"
+};
+
+struct AggregateConsumption {
+  double energy_kwh = 0;  // total kWh (facility energy, as logged)
+  double co2eq_g = 0;     // total g over runs with a known CO2eq
+  std::map<std::string, double> equivalents;
+  // Added: "actual" (every counted run), "predicted" (every counted run), "mixed", or "none"
+  // (nothing counted); and the choice for each run.
+  std::string basis = "none";
+  std::vector<RunBasis> runs;
+};
+
+std::pair<std::optional<ConsumptionDict>, std::optional<ConsumptionDict>> get_consumption(
+    std::string_view output_log_text);
+bool get_early_stop(std::string_view std_log_text);
+std::map<std::string, std::vector<std::string>> get_devices(std::string_view std_log_text);
+std::vector<double> get_epoch_durations(std::string_view std_log_text);
+std::map<std::string, std::vector<std::vector<double>>> get_avg_power_usages(std::string_view std_log_text);
+
+// Without both files: the most recent standard and output logs in `log_dir` (by mtime), as the
+// Python tool. A missing or unreadable file gives an empty result and an issue.
+std::map<std::string, ComponentLog> parse_logs(const std::filesystem::path& log_dir,
+                                               const std::optional<std::filesystem::path>& std_log_file = std::nullopt,
+                                               const std::optional<std::filesystem::path>& output_log_file = std::nullopt,
+                                               std::vector<ReadIssue>* issues = nullptr);
+std::vector<LogEntry> parse_all_logs(const std::filesystem::path& log_dir, std::vector<ReadIssue>* issues = nullptr);
+// Reads every run in log_dir (event logs included, via read_logs).
+AggregateConsumption aggregate_consumption(const std::filesystem::path& log_dir, std::vector<ReadIssue>* issues = nullptr);
+std::string print_aggregate(const std::filesystem::path& log_dir, std::vector<ReadIssue>* issues = nullptr);
+// The sentence for given totals (what print_aggregate prints).
+std::string aggregate_sentence(const AggregateConsumption& a);
+
+}  // namespace carbontracker::report::python_compat
