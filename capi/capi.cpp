@@ -1,0 +1,252 @@
+// The C API (include/carbontracker/carbontracker.h): a thin boundary over carbontracker::Tracker.
+// Every entry point catches everything (guarded() below is noexcept) and maps it to a status
+// code: an exception unwinding into a C or FFI frame would be undefined behaviour.
+#include "carbontracker/carbontracker.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "carbontracker/tracker.hpp"
+#include "carbontracker/version.hpp"
+#include "outputs/results_json.hpp"
+#include "tracker/config_keys.hpp"
+
+struct ct_tracker {
+  std::unique_ptr<carbontracker::Tracker> tracker;
+  std::string last_error;
+};
+
+namespace {
+
+using carbontracker::Config;
+using nlohmann::json;
+
+// The message for ct_last_error(NULL). thread_local: a failed ct_tracker_new has no handle to
+// carry it, and two threads creating trackers must not see each other's errors.
+thread_local std::string t_last_error;
+
+// Used when even the message cannot be stored (out of memory).
+constexpr const char* kNoMemoryMessage = "out of memory";
+
+// Carries a status code and its message out of the JSON parsing below.
+struct ApiError {
+  int code;
+  std::string message;
+};
+
+// Stores "prefix + message". On out of memory it keeps a short fixed message instead, which
+// fits the string's inline buffer, so this cannot throw.
+void store(std::string& slot, std::string_view prefix, std::string_view message) noexcept {
+  try {
+    slot.assign(prefix);
+    slot.append(message);
+  } catch (...) {
+    slot.clear();
+    try {
+      slot.assign(kNoMemoryMessage);
+    } catch (...) {
+    }
+  }
+}
+
+int fail(ct_tracker* t, int code, std::string_view message, std::string_view prefix = {}) noexcept {
+  store(t_last_error, prefix, message);
+  if (t) store(t->last_error, prefix, message);
+  return code;
+}
+
+// Runs `body`, which returns a ct_status, and maps every exception to a status code.
+template <class F>
+int guarded(ct_tracker* t, F&& body) noexcept {
+  try {
+    return body();
+  } catch (const ApiError& e) {
+    return fail(t, e.code, e.message);
+  } catch (const carbontracker::BudgetExceeded& e) {
+    // action "ask" answered "n" is the user's decision; action "stop" is the budget's.
+    return fail(t, e.event().action == "ask" ? CT_STOP_USER : CT_STOP_BUDGET, e.what());
+  } catch (const carbontracker::StopTraining& e) {
+    return fail(t, CT_STOP_USER, e.what());
+  } catch (const carbontracker::ConfigError& e) {
+    return fail(t, CT_ERR_INVALID_ARGUMENT, e.what());
+  } catch (const carbontracker::TrackerError& e) {
+    return fail(t, CT_ERR_TRACKER, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(t, CT_ERR_NO_MEMORY, kNoMemoryMessage);
+  } catch (const std::exception& e) {
+    return fail(t, CT_ERR_INTERNAL, e.what(), "carbontracker: internal error: ");
+  } catch (...) {
+    return fail(t, CT_ERR_INTERNAL, "carbontracker: internal error: unknown exception");
+  }
+}
+
+[[noreturn]] void invalid(const std::string& message, const std::string& fix) {
+  throw ApiError{CT_ERR_INVALID_ARGUMENT, message + "; fix: " + fix};
+}
+
+// A JSON scalar as the text the shared config-key parser reads (the same text a TOML file or
+// an environment variable would give).
+std::string value_text(const std::string& key, const json& v) {
+  switch (v.type()) {
+    case json::value_t::string:
+      return v.get<std::string>();
+    case json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case json::value_t::number_integer:
+      return std::to_string(v.get<std::int64_t>());
+    case json::value_t::number_unsigned:
+      return std::to_string(v.get<std::uint64_t>());
+    case json::value_t::number_float:
+      return fmt::format("{}", v.get<double>());  // shortest text that reads back the same
+    case json::value_t::null:
+      invalid(fmt::format("config_json: \"{}\" is null", key), fmt::format("give {} a value, or leave the key out", key));
+    default:
+      invalid(fmt::format("config_json: \"{}\" must be a number, a boolean or a string, not {}", key, v.type_name()),
+              fmt::format("give {} a single value", key));
+  }
+}
+
+Config parse_config(const char* text) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    invalid(fmt::format("config_json is not valid JSON: {}", e.what()),
+            R"(pass a JSON object such as {"epochs": 10, "log_dir": "logs"}, or "{}" for the defaults)");
+  }
+  if (!doc.is_object()) {
+    invalid(fmt::format("config_json must be a JSON object, not {}", doc.type_name()),
+            R"(pass a JSON object such as {"epochs": 10}, or "{}" for the defaults)");
+  }
+  Config config;
+  for (const auto& [key, value] : doc.items()) {
+    if (key == "api_keys") {
+      if (!value.is_object()) invalid("config_json: \"api_keys\" must be an object", R"(write "api_keys": {"electricitymaps": "..."})");
+      for (const auto& [provider, secret] : value.items()) {
+        // The value is a secret: it never appears in a message.
+        if (!secret.is_string()) {
+          invalid(fmt::format("config_json: api_keys.{} must be a string", provider), "quote the key");
+        }
+        config.api_keys[provider] = secret.get<std::string>();
+      }
+      continue;
+    }
+    const std::string origin = "config_json";
+    if (auto st = carbontracker::tracker::set_config_key(config, key, value_text(key, value), origin); !st) {
+      throw ApiError{CT_ERR_INVALID_ARGUMENT, st.to_string()};
+    }
+  }
+  return config;
+}
+
+char* copy_to_malloc(const std::string& text) {
+  auto* out = static_cast<char*>(std::malloc(text.size() + 1));
+  if (!out) throw std::bad_alloc();
+  std::memcpy(out, text.c_str(), text.size() + 1);
+  return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+int ct_tracker_new(const char* config_json, ct_tracker** out) {
+  if (out) *out = nullptr;
+  if (!out) return fail(nullptr, CT_ERR_NULL, "ct_tracker_new: out is NULL; fix: pass the address of a ct_tracker*");
+  if (!config_json) {
+    return fail(nullptr, CT_ERR_NULL, R"(ct_tracker_new: config_json is NULL; fix: pass "{}" for the defaults)");
+  }
+  return guarded(nullptr, [&] {
+    auto handle = std::make_unique<ct_tracker>();
+    handle->tracker = std::make_unique<carbontracker::Tracker>(parse_config(config_json));
+    *out = handle.release();
+    return static_cast<int>(CT_OK);
+  });
+}
+
+int ct_epoch_start(ct_tracker* t) {
+  if (!t) return fail(nullptr, CT_ERR_NULL, "ct_epoch_start: the tracker is NULL");
+  return guarded(t, [&] {
+    t->tracker->epoch_start();
+    return static_cast<int>(CT_OK);
+  });
+}
+
+int ct_epoch_end(ct_tracker* t) {
+  if (!t) return fail(nullptr, CT_ERR_NULL, "ct_epoch_end: the tracker is NULL");
+  return guarded(t, [&] {
+    (void)t->tracker->epoch_end();
+    return static_cast<int>(CT_OK);
+  });
+}
+
+int ct_epoch_discard(ct_tracker* t) {
+  if (!t) return fail(nullptr, CT_ERR_NULL, "ct_epoch_discard: the tracker is NULL");
+  return guarded(t, [&] {
+    t->tracker->discard_epoch();
+    return static_cast<int>(CT_OK);
+  });
+}
+
+int ct_stop(ct_tracker* t) {
+  if (!t) return fail(nullptr, CT_ERR_NULL, "ct_stop: the tracker is NULL");
+  return guarded(t, [&] {
+    t->tracker->stop();
+    return static_cast<int>(CT_OK);
+  });
+}
+
+int ct_summary_json(ct_tracker* t, char** out) {
+  if (out) *out = nullptr;
+  if (!t) return fail(nullptr, CT_ERR_NULL, "ct_summary_json: the tracker is NULL");
+  if (!out) return fail(t, CT_ERR_NULL, "ct_summary_json: out is NULL; fix: pass the address of a char*");
+  return guarded(t, [&] {
+    *out = copy_to_malloc(carbontracker::outputs::summary_json(t->tracker->snapshot()).dump(2));
+    return static_cast<int>(CT_OK);
+  });
+}
+
+void ct_free(char* text) { std::free(text); }
+
+void ct_tracker_free(ct_tracker* t) {
+  // ~Tracker stops and swallows errors; delete cannot throw.
+  delete t;
+}
+
+const char* ct_last_error(const ct_tracker* t) {
+  return t ? t->last_error.c_str() : t_last_error.c_str();
+}
+
+const char* ct_status_string(int status) {
+  switch (status) {
+    case CT_OK:
+      return "CT_OK: success";
+    case CT_STOP_BUDGET:
+      return "CT_STOP_BUDGET: a budget with action stop was crossed; end the training";
+    case CT_STOP_USER:
+      return "CT_STOP_USER: the user chose to stop; end the training";
+    case CT_ERR_INVALID_ARGUMENT:
+      return "CT_ERR_INVALID_ARGUMENT: invalid configuration";
+    case CT_ERR_TRACKER:
+      return "CT_ERR_TRACKER: the tracker reported an internal failure";
+    case CT_ERR_INTERNAL:
+      return "CT_ERR_INTERNAL: unexpected internal error";
+    case CT_ERR_NULL:
+      return "CT_ERR_NULL: a required argument was NULL";
+    case CT_ERR_NO_MEMORY:
+      return "CT_ERR_NO_MEMORY: out of memory";
+    default:
+      return "unknown status";
+  }
+}
+
+const char* ct_version(void) { return carbontracker::kVersion; }
+
+}  // extern "C"
