@@ -32,6 +32,7 @@ std::function<int()> add_devices_command(CLI::App& app);
 std::function<int()> add_monitor_command(CLI::App& app);
 std::function<int()> add_run_command(CLI::App& app);
 std::function<int()> add_intensity_command(CLI::App& app);
+std::function<int()> add_report_command(CLI::App& app);
 
 // The Python carbontracker's CLI, `carbontracker [--log_dir DIR] [--api_keys K] [--sim-*] CMD ...`,
 // rewritten to `carbontracker run [...] -- CMD ...`. Other argument lists are returned as they are.

@@ -49,6 +49,7 @@ int main(int raw_argc, char** raw_argv) {
   auto monitor = add_monitor_command(app);
   auto run = add_run_command(app);
   auto intensity = add_intensity_command(app);
+  auto report = add_report_command(app);
   // --about works without a subcommand.
   app.preparse_callback([&](std::size_t) {
     for (int i = 1; i < argc; ++i) {
@@ -71,6 +72,7 @@ int main(int raw_argc, char** raw_argv) {
     if (app.got_subcommand("monitor")) return monitor();
     if (app.got_subcommand("run")) return run();
     if (app.got_subcommand("intensity")) return intensity();
+    if (app.got_subcommand("report")) return report();
   } catch (const carbontracker::ConfigError& e) {
     std::cerr << "carbontracker: " << e.what() << "\n";
     return 2;

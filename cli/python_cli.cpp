@@ -1,3 +1,4 @@
+#include <optional>
 #include <set>
 
 #include "commands.hpp"
@@ -7,6 +8,20 @@ namespace carbontracker::cli {
 std::vector<std::string> translate_python_cli(const std::vector<std::string>& args) {
   static const std::set<std::string> kSubcommands{"devices", "monitor", "run", "report", "intensity"};
   if (args.size() < 2 || kSubcommands.count(args[1])) return args;
+  // `--parse DIR`: the Python tool printed the aggregate statement; `--report LOG [--output F]`
+  // wrote a PDF report: ours is the HTML report.
+  auto value_of = [&](std::string_view flag) -> std::optional<std::string> {
+    for (std::size_t i = 1; i + 1 < args.size(); ++i) {
+      if (args[i] == flag) return args[i + 1];
+    }
+    return std::nullopt;
+  };
+  if (auto dir = value_of("--parse")) return {args[0], "report", "--statement", *dir};
+  if (auto log = value_of("--report")) {
+    std::string out = value_of("--output").value_or("carbon_report.html");
+    if (out.size() > 4 && out.substr(out.size() - 4) == ".pdf") out.replace(out.size() - 4, 4, ".html");
+    return {args[0], "report", "--format", "html", "--output", out, *log};
+  }
   // The Python CLI's options that take a value (argparse, parse_known_args).
   static const std::set<std::string> kValued{"--log_dir",     "--api_keys",      "--sim-cpu",       "--sim-cpu-tdp",
                                              "--sim-cpu-util", "--sim-gpu",      "--sim-gpu-watts", "--sim-gpu-util"};

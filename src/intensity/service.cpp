@@ -137,6 +137,14 @@ void IntensityService::refresh() {
   auto latest = provider->latest(where);
   auto forecast = provider->forecast(where, config_.forecast_hours);
   const TimePoint now = clock_.wall();
+  if (!history_fetched_ && latest) {
+    // Once per run: the day before, for the report's "other hours of the day". Best effort.
+    history_fetched_ = true;
+    if (auto h = provider->history(where, now - std::chrono::hours(24), now)) {
+      std::lock_guard lock(mutex_);
+      day_history_ = std::move(*h);
+    }
+  }
   const bool have_forecast = forecast && !forecast->empty();
   {
     std::lock_guard lock(mutex_);
@@ -212,6 +220,11 @@ std::vector<std::string> IntensityService::take_events() {
 std::vector<IntensityQuote> IntensityService::history() const {
   std::lock_guard lock(mutex_);
   return history_;
+}
+
+IntensitySeries IntensityService::day_history() const {
+  std::lock_guard lock(mutex_);
+  return day_history_;
 }
 
 std::vector<std::string> IntensityService::sources_used() const {

@@ -74,6 +74,8 @@ class IntensityService {
   [[nodiscard]] std::vector<IntensityQuote> history() const;
   // Distinct sources that were in force, in order of first use.
   [[nodiscard]] std::vector<std::string> sources_used() const;
+  // The provider's history for the day before the run (fetched once; empty when none).
+  [[nodiscard]] IntensitySeries day_history() const;
 
   // One fetch round, synchronously (the thread's body; tests call it directly).
   void refresh();
@@ -107,6 +109,8 @@ class IntensityService {
   std::vector<std::string> events_;
   bool geolocated_ = false;
   bool forecast_failure_reported_ = false;
+  bool history_fetched_ = false;
+  IntensitySeries day_history_;
   std::jthread thread_;
 };
 

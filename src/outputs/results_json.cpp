@@ -117,6 +117,7 @@ nlohmann::json summary_json(const Snapshot& s) {
           {"prediction_history", std::move(history)},
           {"budget_events", std::move(budget)},
           {"stopped_by_budget", s.stopped_by_budget},
+          {"finished", s.finished},
           {"warnings", s.warnings}};
 }
 

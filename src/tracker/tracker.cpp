@@ -376,9 +376,8 @@ void Tracker::decide(const Decision& d, bool continue_training) {
 
 void Tracker::stop() {
   auto& s = *impl_;
-  if (s.stopped) return;
-  s.guarded("stop", [&] { s.finish(); });
-  s.surface_errors();
+  if (!s.stopped) s.guarded("stop", [&] { s.finish(); });
+  s.surface_errors();  // also what failed when the run finished by itself (monitor_epochs, budget)
 }
 
 bool Tracker::finished() const { return impl_->stopped; }
@@ -424,6 +423,17 @@ void Tracker::Impl::finish() {
   }
   write_actual(final_snap);
   if (events) {
+    const auto day = intensity->day_history();
+    if (!day.empty()) {
+      nlohmann::json points = nlohmann::json::array();
+      for (const auto& q : day) {
+        points.push_back({{"start_unix_s", std::chrono::duration<double>(q.start.time_since_epoch()).count()},
+                          {"end_unix_s", std::chrono::duration<double>(q.end.time_since_epoch()).count()},
+                          {"g_per_kwh", q.g_per_kwh},
+                          {"kind", intensity::to_string(q.kind)}});
+      }
+      events->append({{"type", "intensity_history"}, {"source", day.front().source}, {"points", std::move(points)}});
+    }
     events->append({{"type", "run_end"},
                     {"epochs", final_snap.epochs.size()},
                     {"total", outputs::totals_json(final_snap.epochs_total)},

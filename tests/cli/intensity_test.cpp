@@ -162,6 +162,12 @@ TEST(CliRunIntensity, TheReportAndSummaryNameTheLiveSource) {
   EXPECT_NE(s["total"]["intensity_source"].get<std::string>().find("Energi Data Service"), std::string::npos)
       << s["total"].dump(2) << r.err;
   EXPECT_NE(r.err.find("Energi Data Service"), std::string::npos) << r.err;
+  // The provider's history went into the event log: the HTML report can say what other hours of
+  // the day would have emitted.
+  auto html = run_process({kCli, "report", (dir / "logs").string(), "--format", "html"});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_NE(html.out.find("what-if-hours"), std::string::npos);
+  EXPECT_EQ(html.out.find("no hourly data"), std::string::npos);
 }
 
 TEST(CliRunIntensity, AHangingProviderDoesNotHoldUpTheRunAndTheTableIsUsed) {
