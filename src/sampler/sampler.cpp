@@ -71,6 +71,7 @@ Sampler::Sampler(std::vector<std::unique_ptr<Sensor>> sensors, Clock& clock, Sam
     for (std::size_t i = 0; i < n; ++i) slot->acc[i].info = &channels_[slot->first_channel + i];
   }
   timeline_ = Timeline(channels_.size(), options_.timeline_capacity);
+  round_energy_.reserve(channels_.size());
   in_use_.resize(channels_.size());
   options_.interval_s = std::max(options_.interval_s, 0.001);
   options_.max_counter_gap_s = std::clamp(options_.max_counter_gap_s, 0.001, 30.0);
@@ -277,8 +278,10 @@ void Sampler::round(bool slow_allowed) {
   const MonoTime now = clock_.monotonic();
   for (auto& slot : slots_) read_slot(*slot, now);
 
-  std::vector<double> energy;
-  energy.reserve(channels_.size());
+  // Reused across rounds: round() runs on one thread at a time (the sampler's, or stop() after
+  // joining it), and a steady-state tick must not allocate.
+  std::vector<double>& energy = round_energy_;
+  energy.clear();
   for (auto& slot : slots_) {
     std::lock_guard lock(slot->mutex);
     for (auto& a : slot->acc) {

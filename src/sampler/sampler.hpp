@@ -154,6 +154,7 @@ class Sampler {
   MonoTime next_point_{};
   MonoTime next_slow_tick_{};
 
+  std::vector<double> round_energy_;  // scratch for round()
   std::jthread thread_;
 };
 
