@@ -16,10 +16,12 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "carbontracker/version.hpp"
+#include "io/dynamic_library.hpp"
 #include "io/http_client.hpp"
 
 namespace carbontracker::io {
@@ -30,19 +32,75 @@ using Steady = std::chrono::steady_clock;
 constexpr int kMaxRedirects = 3;
 constexpr double kFirstBackoffS = 0.25;
 
-std::once_flag g_curl_init_once;
-CURLcode g_curl_init_rc = CURLE_OK;
+// libcurl is loaded with dlopen on the first request, not linked: its dependency closure
+// (OpenSSL, GnuTLS, Kerberos, LDAP, ...) is about 5 MB of resident memory and several ms of
+// relocation at start-up, which every program linking carbontracker would pay although most
+// runs never fetch anything (a fixed intensity, or the offline tables). The header still gives
+// the types and constants; the soname is the ABI of Debian's libcurl4.
+constexpr const char* kCurlSoname = "libcurl.so.4";
 
-CURLcode global_init() {
-  std::call_once(g_curl_init_once, [] { g_curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return g_curl_init_rc;
+struct CurlApi {
+  decltype(&::curl_global_init) global_init = nullptr;
+  decltype(&::curl_easy_init) easy_init = nullptr;
+  decltype(&::curl_easy_cleanup) easy_cleanup = nullptr;
+  decltype(&::curl_easy_reset) easy_reset = nullptr;
+  decltype(&::curl_easy_setopt) easy_setopt = nullptr;
+  decltype(&::curl_easy_perform) easy_perform = nullptr;
+  decltype(&::curl_easy_getinfo) easy_getinfo = nullptr;
+  decltype(&::curl_easy_strerror) easy_strerror = nullptr;
+  decltype(&::curl_slist_append) slist_append = nullptr;
+  decltype(&::curl_slist_free_all) slist_free_all = nullptr;
+};
+
+std::once_flag g_curl_init_once;
+Status g_curl_init_status;
+CurlApi g_curl;  // written once under g_curl_init_once, read-only afterwards
+
+Status load_curl() {
+  auto lib = DynamicLibrary::open(kCurlSoname);
+  const std::string fix = "install libcurl (Debian: apt-get install libcurl4), or use a fixed intensity "
+                          "(--intensity) or the offline tables (no --provider)";
+  if (!lib) {
+    return Status(StatusCode::unavailable, std::string(kCurlSoname) + " could not be loaded: " + lib.status().message(),
+                  fix);
+  }
+  CurlApi api;
+  bool complete = true;
+  const auto bind = [&](auto& fn, const char* name) {
+    fn = lib->function<std::remove_reference_t<decltype(fn)>>(name);
+    complete = complete && fn != nullptr;
+  };
+  bind(api.global_init, "curl_global_init");
+  bind(api.easy_init, "curl_easy_init");
+  bind(api.easy_cleanup, "curl_easy_cleanup");
+  bind(api.easy_reset, "curl_easy_reset");
+  bind(api.easy_setopt, "curl_easy_setopt");
+  bind(api.easy_perform, "curl_easy_perform");
+  bind(api.easy_getinfo, "curl_easy_getinfo");
+  bind(api.easy_strerror, "curl_easy_strerror");
+  bind(api.slist_append, "curl_slist_append");
+  bind(api.slist_free_all, "curl_slist_free_all");
+  if (!complete) return Status(StatusCode::unavailable, std::string(kCurlSoname) + " lacks a libcurl function", fix);
+  if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    return Status(StatusCode::unavailable, "libcurl could not be initialised");
+  }
+  // Kept for the life of the process: libcurl cannot be unloaded once initialised.
+  static DynamicLibrary keep;
+  keep = std::move(*lib);
+  g_curl = api;
+  return {};
+}
+
+const Status& global_init() {
+  std::call_once(g_curl_init_once, [] { g_curl_init_status = load_curl(); });
+  return g_curl_init_status;
 }
 
 struct EasyDeleter {
-  void operator()(CURL* h) const noexcept { curl_easy_cleanup(h); }
+  void operator()(CURL* h) const noexcept { g_curl.easy_cleanup(h); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const noexcept { g_curl.slist_free_all(l); }
 };
 using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
 using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
@@ -130,12 +188,12 @@ Exchange perform(CURL* h, const HttpRequest& req, const HopSettings& hop) {
   Exchange ex;
   ex.sink.max_bytes = req.max_body_bytes;
   char errbuf[CURL_ERROR_SIZE] = {};
-  curl_easy_reset(h);
+  g_curl.easy_reset(h);
 
   HeaderList headers;
   if (hop.send_secrets) {
     for (const auto& [name, value] : req.headers) {
-      curl_slist* l = curl_slist_append(headers.get(), (name + ": " + value).c_str());
+      curl_slist* l = g_curl.slist_append(headers.get(), (name + ": " + value).c_str());
       if (l == nullptr) {
         ex.rc = CURLE_OUT_OF_MEMORY;
         return ex;
@@ -146,45 +204,45 @@ Exchange perform(CURL* h, const HttpRequest& req, const HopSettings& hop) {
   }
   static const std::string user_agent = std::string("carbontracker/") + kVersion;
 
-  curl_easy_setopt(h, CURLOPT_URL, hop.url->c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: we run on threads
-  curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent.c_str());
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // the body limit applies after decoding
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, to_ms(std::min(hop.connect_timeout_s, hop.remaining_s)));
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, to_ms(hop.remaining_s));
-  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(req.max_body_bytes));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &write_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &ex.sink);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+  g_curl.easy_setopt(h, CURLOPT_URL, hop.url->c_str());
+  g_curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  g_curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+  g_curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: we run on threads
+  g_curl.easy_setopt(h, CURLOPT_USERAGENT, user_agent.c_str());
+  g_curl.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // the body limit applies after decoding
+  g_curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, to_ms(std::min(hop.connect_timeout_s, hop.remaining_s)));
+  g_curl.easy_setopt(h, CURLOPT_TIMEOUT_MS, to_ms(hop.remaining_s));
+  g_curl.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(req.max_body_bytes));
+  g_curl.easy_setopt(h, CURLOPT_WRITEFUNCTION, &write_body);
+  g_curl.easy_setopt(h, CURLOPT_WRITEDATA, &ex.sink);
+  g_curl.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   // TLS verification stays at libcurl's default (peer and host verified); never turned off.
-  if (headers) curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+  if (headers) g_curl.easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   if (hop.send_secrets && req.basic_auth) {
-    curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-    curl_easy_setopt(h, CURLOPT_USERNAME, req.basic_auth->first.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, req.basic_auth->second.c_str());
+    g_curl.easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    g_curl.easy_setopt(h, CURLOPT_USERNAME, req.basic_auth->first.c_str());
+    g_curl.easy_setopt(h, CURLOPT_PASSWORD, req.basic_auth->second.c_str());
   }
 
-  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &check_cancelled);
-  curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(hop.cancelled));
-  ex.rc = curl_easy_perform(h);
-  ex.curl_error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(ex.rc));
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ex.status);
+  g_curl.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  g_curl.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &check_cancelled);
+  g_curl.easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(hop.cancelled));
+  ex.rc = g_curl.easy_perform(h);
+  ex.curl_error = errbuf[0] != '\0' ? std::string(errbuf) : std::string(g_curl.easy_strerror(ex.rc));
+  g_curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &ex.status);
   char* ctype = nullptr;
-  if (curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype != nullptr) ex.content_type = ctype;
+  if (g_curl.easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype) == CURLE_OK && ctype != nullptr) ex.content_type = ctype;
   char* location = nullptr;
-  if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location != nullptr) {
+  if (g_curl.easy_getinfo(h, CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location != nullptr) {
     ex.redirect_url = location;
   }
   curl_off_t retry_after = 0;
-  if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0) {
+  if (g_curl.easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0) {
     ex.retry_after_s = static_cast<double>(retry_after);
   }
   // The handle points at errbuf and the header list: detach both before they go out of scope.
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
+  g_curl.easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
+  g_curl.easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
   return ex;
 }
 
@@ -338,10 +396,8 @@ class CurlHttpClient final : public HttpClient {
     if (!(req.total_timeout_s > 0) || !(req.connect_timeout_s > 0)) {
       return Status(StatusCode::invalid_argument, "HTTP timeouts must be positive");
     }
-    if (global_init() != CURLE_OK) {
-      return Status(StatusCode::unavailable, "libcurl could not be initialised");
-    }
-    EasyHandle handle(curl_easy_init());
+    if (const Status& loaded = global_init(); !loaded.is_ok()) return loaded;
+    EasyHandle handle(g_curl.easy_init());
     if (!handle) return Status(StatusCode::unavailable, "libcurl could not create a handle");
 
     const auto deadline = Steady::now() + std::chrono::duration_cast<Steady::duration>(
