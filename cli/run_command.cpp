@@ -196,7 +196,10 @@ std::function<int()> add_run_command(CLI::App& app) {
     ro.argv = a->command;
     if (!a->epoch_pattern.empty()) ro.epoch_pattern = a->epoch_pattern;
     ro.control_channel = !a->no_control;
-    ro.tick_interval_s = cfg.update_interval;
+    // The tick only checks budgets mid-epoch: without one, the run loop wakes for output alone
+    // (the sampler thread keeps sampling at update_interval).
+    const bool has_budget = cfg.budget.max_energy_kwh || cfg.budget.max_co2eq_g || cfg.budget.max_duration_s;
+    ro.tick_interval_s = has_budget ? cfg.update_interval : 3600.0;
     ro.grace_period_s = a->grace_period_s;
     std::unique_ptr<runner::ChildRunner> runner;
     try {
