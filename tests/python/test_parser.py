@@ -1,0 +1,126 @@
+"""carbontracker.parser: the Python tool's functions and return shapes, on logs in the Python
+tool's own v2 format (tests/fixtures/logs/python-v2) and on ours."""
+
+import math
+import os
+import shutil
+
+import numpy as np
+import pytest
+from conftest import LOG_FIXTURES
+
+from carbontracker import parser
+
+V2 = LOG_FIXTURES / "python-v2"
+STEM = "4242.517230_2025-11-18T155354Z"
+CONSUMPTION_KEYS = {"epochs", "duration (s)", "energy (kWh)", "co2eq (g)", "equivalents"}
+COMPONENT_KEYS = {"avg_power_usages (W)", "avg_energy_usages (J)", "epoch_durations (s)", "devices"}
+
+
+def text(name):
+    return (V2 / f"{STEM}_{name}").read_text()
+
+
+def test_get_consumption_shapes_and_values():
+    actual, pred = parser.get_consumption(text("carbontracker_output.log"))
+    assert set(actual) == CONSUMPTION_KEYS and set(pred) == CONSUMPTION_KEYS
+    assert actual["epochs"] == 3  # the Python parser's regex gave 1
+    assert pred["epochs"] == 3
+    assert actual["duration (s)"] == 101.0
+    assert actual["energy (kWh)"] == pytest.approx(0.012185397089)
+    assert actual["co2eq (g)"] == pytest.approx(1.746167402917)
+    assert actual["equivalents"] == {"km travelled by car": pytest.approx(0.016349882050)}
+    assert pred["energy (kWh)"] == pytest.approx(0.012074250585)
+    assert isinstance(actual["epochs"], int) and isinstance(actual["energy (kWh)"], float)
+
+
+def test_get_consumption_without_blocks_is_none_none():
+    assert parser.get_consumption("2025-01-01 00:00:00 - CarbonTracker: nothing\n") == (None, None)
+
+
+def test_get_devices_epoch_durations_and_powers():
+    std = text("carbontracker.log")
+    assert parser.get_devices(std) == {"gpu": ["NVIDIA A100-SXM4-40GB"], "cpu": ["cpu:0", "dram:0"]}
+    assert parser.get_epoch_durations(std) == pytest.approx([33.57, 34.01, 33.90])
+    powers = parser.get_avg_power_usages(std)
+    assert powers == {"gpu": [[250.12], [251.5], [249.8]], "cpu": [[23.05], [23.4], [22.9]]}
+    assert parser.get_early_stop(std) is False
+
+
+def test_get_early_stop():
+    std = next((LOG_FIXTURES / "early-stop").glob("*_carbontracker.log")).read_text()
+    assert parser.get_early_stop(std) is True
+
+
+def test_parse_logs_returns_numpy_arrays_like_the_python_tool():
+    logs = parser.parse_logs(V2)
+    assert set(logs) == {"gpu", "cpu"}
+    gpu = logs["gpu"]
+    assert COMPONENT_KEYS <= set(gpu)
+    assert isinstance(gpu["avg_power_usages (W)"], np.ndarray) and gpu["avg_power_usages (W)"].shape == (3, 1)
+    assert isinstance(gpu["epoch_durations (s)"], np.ndarray) and gpu["epoch_durations (s)"].shape == (3,)
+    assert isinstance(gpu["avg_energy_usages (J)"], np.ndarray)
+    # power x duration per epoch, as the Python tool (no PUE)
+    expected = np.array([[250.12 * 33.57], [251.5 * 34.01], [249.8 * 33.90]])
+    assert np.allclose(gpu["avg_energy_usages (J)"], expected)
+    assert gpu["devices"] == ["NVIDIA A100-SXM4-40GB"]
+
+
+def test_parse_logs_with_explicit_files():
+    logs = parser.parse_logs(V2, V2 / f"{STEM}_carbontracker.log", V2 / f"{STEM}_carbontracker_output.log")
+    assert logs["cpu"]["devices"] == ["cpu:0", "dram:0"]
+
+
+def test_parse_all_logs_shape():
+    runs = parser.parse_all_logs(V2)
+    assert len(runs) == 1
+    run = runs[0]
+    assert set(run) == {"output_filename", "standard_filename", "components", "early_stop", "actual", "pred"}
+    assert run["output_filename"].endswith(f"{STEM}_carbontracker_output.log")
+    assert run["standard_filename"].endswith(f"{STEM}_carbontracker.log")
+    assert run["early_stop"] is False
+    assert run["actual"]["epochs"] == 3
+    assert set(run["components"]) == {"gpu", "cpu"}
+
+
+def test_aggregate_consumption_and_print_aggregate(capsys):
+    kwh, g, equivalents = parser.aggregate_consumption(V2)
+    assert kwh == pytest.approx(0.012185397089)  # the actual figures: the run finished
+    assert g == pytest.approx(1.746167402917)
+    assert equivalents == {"km travelled by car": pytest.approx(0.016349882050)}
+    details = parser.aggregate_consumption_details(V2)
+    assert details["basis"] == "actual" and len(details["runs"]) == 1
+    assert parser.print_aggregate(V2) is None
+    out = capsys.readouterr().out
+    assert out.startswith("The training of models in this work is estimated to use 0.0121853970890000 kWh")
+    assert "kg of CO2eq" in out
+
+
+def test_aggregate_over_several_runs():
+    kwh, g, _ = parser.aggregate_consumption(LOG_FIXTURES / "multi-run")
+    assert len(parser.parse_all_logs(LOG_FIXTURES / "multi-run")) == 3
+    assert kwh > 0 and g > 0 and not math.isnan(g)
+
+
+def test_get_all_logs_and_most_recent(tmp_path):
+    for f in V2.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    output_logs, std_logs = parser.get_all_logs(tmp_path)
+    assert [os.path.basename(p) for p in output_logs] == [f"{STEM}_carbontracker_output.log"]
+    assert [os.path.basename(p) for p in std_logs] == [f"{STEM}_carbontracker.log"]
+    std, out = parser.get_most_recent_logs(tmp_path)
+    assert std == std_logs[0] and out == output_logs[0]
+
+
+def test_a_truncated_log_is_read_with_warnings_not_an_exception():
+    with pytest.warns(parser.ParserWarning, match="truncated"):
+        runs = parser.parse_all_logs(LOG_FIXTURES / "truncated")
+    assert len(runs) == 1 and runs[0]["actual"] is None  # the actual block was cut
+    assert runs[0]["pred"] is not None
+
+
+def test_an_output_log_without_its_standard_log_is_still_paired_by_name():
+    runs = parser.parse_all_logs(LOG_FIXTURES / "mismatched")
+    by_stem = {os.path.basename(r["output_filename"] or r["standard_filename"]).split("_")[0]: r for r in runs}
+    assert set(by_stem) == {"1111.1", "2222.2", "3333.3"}
+    assert by_stem["2222.2"]["standard_filename"] == "" and by_stem["3333.3"]["output_filename"] == ""
