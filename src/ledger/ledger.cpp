@@ -59,6 +59,15 @@ std::vector<std::string> window_notes(const std::vector<ChannelInfo>& channels, 
                                     c.name, to_string(c.component), gap));
       }
     }
+    // A failed read leaves the window's energy at the channel's last good read: say so, never a
+    // silent 0 J (a lost device has its own note below).
+    if (i < w.to->failed_reads.size() && i < w.from->failed_reads.size() && i < w.to->state.size() &&
+        w.to->state[i] != ChannelState::lost && w.to->failed_reads[i] > w.from->failed_reads[i]) {
+      notes.push_back(fmt::format("{} ({}): {} read(s) failed in this window; its energy here stops at the last "
+                                  "good read{}",
+                                  c.name, to_string(c.component), w.to->failed_reads[i] - w.from->failed_reads[i],
+                                  c.method == Method::counter ? " (the counter catches up at its next good read)" : ""));
+    }
     if (i < w.to->state.size() && i < w.from->state.size() && w.to->state[i] == ChannelState::lost &&
         w.from->state[i] != ChannelState::lost) {
       notes.push_back(fmt::format("{} ({}) was lost during this window; its energy stops at the last good read",

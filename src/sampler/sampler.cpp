@@ -248,6 +248,7 @@ Sampler::Mark Sampler::collect(MonoTime now) const {
   m.unmeasured_s.reserve(channels_.size());
   m.state.reserve(channels_.size());
   m.co2eq_g.reserve(channels_.size());
+  m.failed_reads.reserve(channels_.size());
   for (const auto& slot : slots_) {
     std::lock_guard lock(slot->mutex);
     for (const auto& a : slot->acc) {
@@ -255,6 +256,7 @@ Sampler::Mark Sampler::collect(MonoTime now) const {
       m.unmeasured_s.push_back(a.health.unmeasured_s);
       m.state.push_back(a.health.state);
       m.co2eq_g.push_back(a.co2eq_g);
+      m.failed_reads.push_back(a.health.failed_reads);
     }
   }
   return m;

@@ -110,6 +110,7 @@ class Sampler {
     std::vector<double> unmeasured_s;  // cumulative per channel (ChannelHealth::unmeasured_s)
     std::vector<ChannelState> state;   // per channel
     std::vector<double> co2eq_g;       // cumulative per channel (device energy x intensity)
+    std::vector<std::uint64_t> failed_reads;  // cumulative per channel (ChannelHealth::failed_reads)
   };
   Mark mark();
   // Energy per channel since `m` (reads now). Convenience over two marks.

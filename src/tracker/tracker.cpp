@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -144,7 +147,7 @@ auto Tracker::Impl::guarded(const char* what, F&& body) -> decltype(body()) {
       warn(msg + "; monitoring continues where it can");
     } catch (...) {
     }
-    return decltype(body()){};
+    return decltype(body())();  // (){} is not valid for void in clang
   }
 }
 
@@ -446,16 +449,35 @@ void Tracker::Impl::finish() {
                     {"stopped_by_budget", final_snap.stopped_by_budget}});
     events->flush();
   }
-  if (config.summary_json) {
-    std::ofstream out(*config.summary_json, std::ios::trunc);
-    out << outputs::summary_json(final_snap).dump(2) << '\n';
-    if (!out) {
-      warn("could not write the summary " + config.summary_json->string());
-      pending_error = Status(StatusCode::unavailable, "could not write the summary " + config.summary_json->string());
-    }
-  }
+  if (config.summary_json) write_summary(*config.summary_json, final_snap);
   log->flush();
   note_log_status();
+}
+
+// Whole or not at all: written to a temporary file renamed over `path`, so a full disk or a
+// file-size limit never leaves a torn summary (nor a previous run's, which this one replaces).
+void Tracker::Impl::write_summary(const std::filesystem::path& path, const Snapshot& final_snap) {
+  const std::filesystem::path tmp = path.string() + ".tmp";
+  bool written = false;
+  int err = 0;
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << outputs::summary_json(final_snap).dump(2) << '\n';
+    out.flush();
+    written = static_cast<bool>(out);
+    err = errno;
+  }
+  std::error_code ec;
+  if (written) std::filesystem::rename(tmp, path, ec);
+  if (written && !ec) return;
+  const std::string why = !written ? std::strerror(err != 0 ? err : EIO) : ec.message();
+  std::error_code ignored;
+  std::filesystem::remove(tmp, ignored);
+  std::filesystem::remove(path, ignored);
+  const std::string fix = "free space there, raise the file size limit, or choose another summary path";
+  warn(fmt::format("could not write the summary {} ({}); fix: {}", path.string(), why, fix));
+  pending_error =
+      Status(StatusCode::unavailable, fmt::format("could not write the summary {} ({})", path.string(), why), fix);
 }
 
 }  // namespace carbontracker

@@ -45,7 +45,8 @@ struct Tracker::Impl {
   std::size_t sampler_event_cursor = 0;
   tracker::BudgetState budget_state;
   std::optional<Status> pending_error;  // surfaced once by the next API call
-  bool logging_failure_reported = false;
+  bool log_failure_reported = false;        // the carbontracker text logs stopped (reported once)
+  bool event_log_failure_reported = false;  // the JSON Lines event log stopped (reported once)
   std::optional<Decision> decision;     // run mode
   bool stopped = false;                 // finish() ran
 
@@ -76,6 +77,7 @@ struct Tracker::Impl {
   double future_intensity(int after_epochs, IntensityInfo* used);
   void warn(const std::string& message);
   void note_log_status();
+  void write_summary(const std::filesystem::path& path, const Snapshot& final_snap);
   std::chrono::system_clock::time_point now_wall() const { return clock->wall(); }
 };
 

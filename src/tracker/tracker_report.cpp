@@ -32,15 +32,18 @@ void Tracker::Impl::warn(const std::string& message) {
 }
 
 void Tracker::Impl::note_log_status() {
-  if (logging_failure_reported) return;
-  Status st = log->status();
-  if (st.is_ok() && events) st = events->status();
-  if (st.is_ok()) return;
-  logging_failure_reported = true;
-  // Not an error that stops anything: the run goes on, the console and the summary still work.
-  if (console) *console << "CarbonTracker: WARNING - " << st.to_string() << '\n' << std::flush;
-  std::lock_guard lock(mutex);
-  snap.warnings.push_back(st.to_string());
+  // The text logs and the event log fail independently (the event log grows faster and usually
+  // reaches a size limit first): each is reported once, when it stops.
+  const auto report = [&](bool& reported, const Status& st) {
+    if (reported || st.is_ok()) return;
+    reported = true;
+    // Not an error that stops anything: the run goes on, the console and the summary still work.
+    if (console) *console << "CarbonTracker: WARNING - " << st.to_string() << '\n' << std::flush;
+    std::lock_guard lock(mutex);
+    snap.warnings.push_back(st.to_string());
+  };
+  report(log_failure_reported, log->status());
+  if (events) report(event_log_failure_reported, events->status());
 }
 
 void Tracker::Impl::write_header() {
