@@ -1,6 +1,7 @@
 #include "report/text_logs.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "report/text_util.hpp"
 
@@ -171,7 +172,11 @@ class Parser {
     log_.epochs.back().duration_s = *d;
   }
 
-  int next_index() const { return log_.epochs.empty() ? 1 : log_.epochs.back().index + 1; }
+  int next_index() const {
+    if (log_.epochs.empty()) return 1;
+    const int last = log_.epochs.back().index;
+    return last < std::numeric_limits<int>::max() ? last + 1 : last;  // a damaged "Epoch 2147483647:"
+  }
 
   void power(std::string_view rest, int number) {
     const std::size_t sep = rest.find(": ");

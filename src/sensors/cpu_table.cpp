@@ -2,10 +2,14 @@
 
 // libfccp copies file names with strncpy; GCC's optimiser flags that inside the header when
 // it inlines it here (-Wstringop-truncation), although the header null-terminates the copy.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
+#endif
 #include <libfccp/csv.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include <algorithm>
 #include <charconv>

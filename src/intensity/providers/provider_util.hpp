@@ -120,6 +120,8 @@ inline std::optional<TimePoint> parse_utc_time(std::string_view s) {
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
                                         std::chrono::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  // TimePoint counts int64 nanoseconds (years 1677..2262): a later year would overflow it.
+  if (static_cast<int>(ymd.year()) < 1900 || static_cast<int>(ymd.year()) > 2200) return std::nullopt;
   const auto t = std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi - offset_min} +
                  std::chrono::seconds{sec};
   return std::chrono::time_point_cast<TimePoint::duration>(t);

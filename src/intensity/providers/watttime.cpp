@@ -83,7 +83,8 @@ Result<IntensitySeries> parse_watttime_series(std::string_view text, QuoteKind k
     const std::string signal = meta->value("signal_type", std::string("co2_moer"));
     std::chrono::seconds period{300};
     if (const auto p = meta->find("data_point_period_seconds"); p != meta->end() && p->is_number_integer() &&
-                                                                  p->get<long long>() > 0) {
+                                                                  p->get<long long>() > 0 &&
+        p->get<long long>() <= 86400) {  // a day at most: a huge period would overflow the time arithmetic
       period = std::chrono::seconds{p->get<long long>()};
     }
     const auto data = root->find("data");
