@@ -44,22 +44,13 @@
 #include "carbontracker/sensor.hpp"
 #include "carbontracker/tracker.hpp"
 #include "sensors/registry.hpp"
+#include "../spin.hpp"
 
 namespace {
 
 using Steady = std::chrono::steady_clock;
 
-// splitmix64's finaliser: each round depends on the last, so the chain runs at the core's
-// multiply latency and cannot be vectorised or folded away.
-std::uint64_t spin(std::uint64_t x, std::uint64_t rounds) {
-  for (std::uint64_t i = 0; i < rounds; ++i) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-  }
-  return x;
-}
+using carbontracker::bench::spin;
 
 double clock_s(clockid_t id) {
   timespec ts{};

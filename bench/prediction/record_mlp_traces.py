@@ -32,32 +32,37 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
-def record(binary, out_dir, epochs, samples, hidden, seed):
+def run_and_convert(cmd, path, scenario, description, epochs, recorder):
+    """Runs cmd + ["--summary-json", S, "--log-dir", D] and writes its completed epochs as a trace."""
     with tempfile.TemporaryDirectory() as tmp:
         summary = os.path.join(tmp, "summary.json")
-        cmd = [binary, "--epochs", str(epochs), "--samples", str(samples), "--hidden", str(hidden),
-               "--seed", str(seed), "--quiet", "--summary-json", summary, "--log-dir", tmp]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd + ["--summary-json", summary, "--log-dir", tmp], check=True, stdout=subprocess.DEVNULL)
         with open(summary, encoding="utf-8") as f:
             s = json.load(f)
     epochs_done = [e for e in s["epochs"] if e.get("complete", True)]
     methods = {c: "+".join(v["methods"]) or "absent" for c, v in s["components"].items() if c in ("cpu", "dram", "gpu")}
-    name = f"mlp_cpu_e{epochs:03d}_s{samples}_h{hidden}"
-    path = os.path.join(out_dir, name + ".csv")
     with open(path, "w", encoding="utf-8") as f:
-        f.write("# scenario: real_mlp_cpu\n")
-        f.write(f"# description: examples/mlp_training --epochs {epochs} --samples {samples} --hidden {hidden} --seed {seed}, "
-                "C++ tracker in-process, CPU only\n")
+        f.write(f"# scenario: {scenario}\n")
+        f.write(f"# description: {description}\n")
         f.write(f"# planned_epochs: {epochs}\n")
         f.write(f"# hardware: {cpu_model()}, {os.cpu_count()} CPUs, shared with other jobs while recording\n")
         f.write(f"# energy: {', '.join(f'{c} {m}' for c, m in methods.items())} (estimated energy where not measured)\n")
         f.write("# intensity: not included (the tracker's value was a constant default, not a time series)\n")
-        f.write("# source: real, bench/prediction/record_mlp_traces.py; durations measured\n")
+        f.write(f"# source: real, bench/prediction/{recorder}; durations measured\n")
         f.write("epoch,duration_s,energy_j_cpu,energy_j_dram,energy_j_gpu\n")
         for e in epochs_done:
             en = e["energy_j"]
             f.write(f"{e['index']},{e['duration_s']:.4f},{en['cpu']:.3f},{en['dram']:.3f},{en['gpu']:.3f}\n")
     return path, len(epochs_done)
+
+
+def record(binary, out_dir, epochs, samples, hidden, seed):
+    cmd = [binary, "--epochs", str(epochs), "--samples", str(samples), "--hidden", str(hidden),
+           "--seed", str(seed), "--quiet"]
+    path = os.path.join(out_dir, f"mlp_cpu_e{epochs:03d}_s{samples}_h{hidden}.csv")
+    description = (f"examples/mlp_training --epochs {epochs} --samples {samples} --hidden {hidden} --seed {seed}, "
+                   "C++ tracker in-process, CPU only")
+    return run_and_convert(cmd, path, "real_mlp_cpu", description, epochs, "record_mlp_traces.py")
 
 
 def main():

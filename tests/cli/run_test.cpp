@@ -242,13 +242,7 @@ struct Started {
 Started start(const std::vector<std::string>& argv, const std::vector<std::string>& env, const TempDir& dir) {
   Started s;
   s.out = dir / "run.out";
-  std::vector<std::string> envs;
-  for (char** e = environ; *e; ++e) envs.emplace_back(*e);
-  for (const auto& kv : env) {
-    const auto key = kv.substr(0, kv.find('=')) + "=";
-    std::erase_if(envs, [&](const std::string& x) { return x.rfind(key, 0) == 0; });
-    if (kv.find('=') != std::string::npos) envs.push_back(kv);
-  }
+  std::vector<std::string> envs = testing::environment_with(env);
   s.pid = ::fork();
   if (s.pid == 0) {
     const int fd = ::open(s.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

@@ -111,13 +111,7 @@ inline Started start(const std::vector<std::string>& argv, const std::vector<std
                      const std::filesystem::path& out, StartOptions opts = {}) {
   Started s;
   s.out = out;
-  std::vector<std::string> envs;
-  for (char** e = environ; *e; ++e) envs.emplace_back(*e);
-  for (const auto& kv : env) {
-    const auto key = kv.substr(0, kv.find('=')) + "=";
-    std::erase_if(envs, [&](const std::string& x) { return x.rfind(key, 0) == 0; });
-    if (kv.find('=') != std::string::npos) envs.push_back(kv);
-  }
+  std::vector<std::string> envs = testing::environment_with(env);
   std::vector<char*> a, e;
   for (const auto& x : argv) a.push_back(const_cast<char*>(x.c_str()));
   a.push_back(nullptr);

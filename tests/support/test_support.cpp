@@ -105,17 +105,21 @@ std::string run_unprivileged(const std::function<std::string()>& fn) {
   return result;
 }
 
-ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                          const std::string& input) {
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
   std::vector<std::string> envs;
   for (char** e = environ; *e; ++e) envs.emplace_back(*e);
-  for (const auto& kv : env) {
+  for (const auto& kv : overrides) {
     const auto eq = kv.find('=');
     const std::string key = kv.substr(0, eq) + "=";
-    envs.erase(std::remove_if(envs.begin(), envs.end(), [&](const std::string& x) { return x.rfind(key, 0) == 0; }),
-               envs.end());
+    std::erase_if(envs, [&](const std::string& x) { return x.rfind(key, 0) == 0; });
     if (eq != std::string::npos) envs.push_back(kv);
   }
+  return envs;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                          const std::string& input) {
+  std::vector<std::string> envs = environment_with(env);
   TempDir io;
   const auto in_path = io / "stdin";
   write_file(in_path, input);

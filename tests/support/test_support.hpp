@@ -43,6 +43,10 @@ std::filesystem::path fixtures_dir();
 // Returns the string, or throws std::runtime_error if the child failed.
 std::string run_unprivileged(const std::function<std::string()>& fn);
 
+// This process's environment with `overrides` applied: "NAME=value" adds or replaces NAME, a
+// bare "NAME" removes it. For execve() in tests that start children themselves.
+std::vector<std::string> environment_with(const std::vector<std::string>& overrides);
+
 // Runs a real child process (argv[0] is a path) and waits for it. `env` entries "NAME=value"
 // add to or replace this process's environment; a bare "NAME" removes that variable. stdin
 // is `input` (empty by default); stdout and stderr are captured.
