@@ -167,7 +167,7 @@ double median(std::vector<double> v) {
 
 struct Row {
   std::vector<double> steady_ms_per_min, startup_ms, rss_added_mib, wall_vs_bare_pct, calls_us_per_epoch;
-  double channels = 0;
+  std::optional<double> channels;  // counter channels the tracked process reported; none for `run`
 };
 
 }  // namespace
@@ -228,7 +228,7 @@ int main(int argc, char** argv) try {
                                              o.epochs);
           }
         }
-        row.channels = r.result.value("channels", 0.0);
+        if (r.result.contains("channels")) row.channels = r.result["channels"].get<double>();
       }
     }
     std::fprintf(stderr, "  round %d/%d done\n", round + 1, o.rounds);
@@ -253,7 +253,8 @@ int main(int argc, char** argv) try {
       std::string calls = row.calls_us_per_epoch.empty() ? "-" : fmt::format("{:.1f}", median(row.calls_us_per_epoch));
       std::string rss = std::string(mode) == "run" ? fmt::format("{:.1f} (own process)", median(row.rss_added_mib))
                                                    : fmt::format("{:.2f}", median(row.rss_added_mib));
-      std::printf("| %s | %g s | %.0f | %.3f | %s | %s | %s | %s | %+.2f |\n", mode, interval, row.channels, steady,
+      const std::string counters = row.channels ? fmt::format("{:.0f}", *row.channels) : "-";
+      std::printf("| %s | %g s | %s | %.3f | %s | %s | %s | %s | %+.2f |\n", mode, interval, counters.c_str(), steady,
                   tracker ? fmt::format("{:.2f}", floor > 0 ? steady / floor : 0.0).c_str() : "1", startup.c_str(),
                   calls.c_str(), rss.c_str(), median(row.wall_vs_bare_pct));
       if (!tracker) continue;
