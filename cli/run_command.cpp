@@ -1,7 +1,10 @@
 // `carbontracker run [options] -- CMD ARGS...`: the tracker around a child process. The child
 // runner supervises the process (output, epoch markers, signals); this file only wires its
 // events to the tracker and turns the tracker's decisions into questions or a stop.
+#include <charconv>
+#include <cmath>
 #include <iostream>
+#include <limits>
 #include <memory>
 
 #include <fmt/format.h>
@@ -11,6 +14,8 @@
 #include "commands.hpp"
 #include "tracker/config_keys.hpp"
 #include "runner/child_runner.hpp"
+#include "runner/command_line.hpp"
+#include "run_glue.hpp"
 
 namespace carbontracker::cli {
 namespace {
@@ -22,69 +27,6 @@ using tracker::set_config_key;
 
 // Documented in docs/run-mode.md: the command was stopped because a budget said so.
 constexpr int kExitStoppedByBudget = 124;
-
-class Glue final : public runner::RunObserver {
- public:
-  Glue(Tracker& tracker, runner::ChildRunner& runner) : tracker_(tracker), runner_(runner) {}
-
-  void on_epoch_start(runner::EpochSource) override {
-    guarded([&] { tracker_.epoch_start(); });
-    epoch_open_ = true;
-  }
-  void on_epoch_end(runner::EpochSource source) override {
-    if (source != runner::EpochSource::start) marked_ = true;
-    epoch_open_ = false;
-    guarded([&] { tracker_.epoch_end(); });
-  }
-  void on_epoch_discard() override {
-    marked_ = true;
-    epoch_open_ = false;
-    guarded([&] { tracker_.discard_epoch(); });
-  }
-  void on_tick() override {
-    guarded([&] { tracker_.check_budget_now(); });
-  }
-
-  [[nodiscard]] bool epoch_open() const { return epoch_open_; }
-  [[nodiscard]] bool marked() const { return marked_; }
-  [[nodiscard]] bool stopped_by_budget() const { return stopped_by_budget_; }
-  [[nodiscard]] bool stopped_by_user() const { return stopped_by_user_; }
-
- private:
-  // The training is the child's: a tracker error is reported, never a reason to stop it.
-  template <class F>
-  void guarded(F&& f) {
-    try {
-      f();
-    } catch (const std::exception& e) {
-      std::cerr << "carbontracker: error: " << e.what() << '\n';
-    }
-    act_on_decisions();
-  }
-
-  void act_on_decisions() {
-    while (auto d = tracker_.take_decision()) {
-      if (d->kind == Decision::Kind::budget_stop) {
-        stopped_by_budget_ = true;
-        runner_.request_stop("stopped by the budget: " + d->prompt);
-        continue;
-      }
-      runner_.ask(d->prompt, [this, decision = *d](bool yes) {
-        tracker_.decide(decision, yes);
-        if (yes) return;
-        (decision.event ? stopped_by_budget_ : stopped_by_user_) = true;
-        runner_.request_stop(decision.event ? "stopped by the budget (answered n)" : "stopped by the user (answered n)");
-      });
-    }
-  }
-
-  Tracker& tracker_;
-  runner::ChildRunner& runner_;
-  bool epoch_open_ = false;
-  bool marked_ = false;  // a pattern or control marker was seen: epochs come from the child
-  bool stopped_by_budget_ = false;
-  bool stopped_by_user_ = false;
-};
 
 std::map<std::string, std::string> parse_api_keys(const std::string& text) {
   std::map<std::string, std::string> keys;
@@ -100,6 +42,26 @@ std::map<std::string, std::string> parse_api_keys(const std::string& text) {
   return keys;
 }
 
+// Bounds of --grace-period (docs/run-mode.md): 0 kills at once; an hour is beyond any checkpoint.
+constexpr double kMaxGracePeriodS = 3600;
+
+double parse_grace_period(const std::string& text) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v) || v < 0 || v > kMaxGracePeriodS) {
+    throw CLI::ValidationError(
+        "--grace-period",
+        fmt::format("'{}' is not a number of seconds between 0 and {:.0f}; fix: give e.g. --grace-period 10 (the "
+                    "default: seconds between SIGTERM and SIGKILL when the child is stopped)",
+                    text.substr(0, 64), kMaxGracePeriodS));
+  }
+  return v;
+}
+
+// Config::epochs before any source is applied: still this afterwards means nobody gave it.
+constexpr int kEpochsNotGiven = std::numeric_limits<int>::min();
+
 }  // namespace
 
 std::function<int()> add_run_command(CLI::App& app) {
@@ -114,8 +76,9 @@ std::function<int()> add_run_command(CLI::App& app) {
     std::string config_file;
     std::string api_keys;
     std::string epoch_pattern;
+    std::string epoch_start_pattern;
     bool no_control = false;
-    double grace_period_s = 10;
+    std::string grace_period = "10";
     std::vector<std::string> command;
   };
   auto a = std::make_shared<Args>();
@@ -125,7 +88,7 @@ std::function<int()> add_run_command(CLI::App& app) {
   auto flag = [&](const std::string& name, const std::string& key, const std::string& v, const std::string& help) {
     a->switches.emplace_back(cmd->add_flag(name, help), std::make_pair(key, v));
   };
-  value("--epochs", "epochs", "Epochs the command will run (enables the prediction)");
+  value("--epochs", "epochs", "Epochs the command will run (enables the prediction; default: unknown, or a pattern's total group)");
   value("--epochs-before-pred", "epochs_before_pred", "Epochs measured before predicting (0: never; default 1)");
   value("--monitor-epochs", "monitor_epochs", "Epochs to monitor (-1: all)");
   value("--update-interval", "update_interval", "Seconds between power samples (default 1)");
@@ -162,9 +125,12 @@ std::function<int()> add_run_command(CLI::App& app) {
                   "Intensity provider keys as JSON, e.g. '{\"electricitymaps\": \"KEY\"}' (prefer the environment "
                   "or the config file: command lines are visible to other users)");
   cmd->add_option("--epoch-pattern", a->epoch_pattern,
-                  "RE2 regex; each match on a line of the command's output ends an epoch and starts the next");
+                  "RE2 regex; each match on a line of the command's output ends an epoch and starts the next "
+                  "(named groups (?P<epoch>\\d+), (?P<total>\\d+): see docs/run-mode.md)");
+  cmd->add_option("--epoch-start-pattern", a->epoch_start_pattern,
+                  "RE2 regex; each match starts an epoch (the time before the first is set-up, not epoch 1)");
   cmd->add_flag("--no-control-channel", a->no_control, "Do not offer the CARBONTRACKER_CONTROL channel");
-  cmd->add_option("--grace-period", a->grace_period_s, "Seconds between SIGTERM and SIGKILL when stopping")
+  cmd->add_option("--grace-period", a->grace_period, "Seconds between SIGTERM and SIGKILL when stopping (0 to 3600)")
       ->capture_default_str();
   cmd->add_option("command", a->command, "The command to run, after --")->required();
 
@@ -176,6 +142,7 @@ std::function<int()> add_run_command(CLI::App& app) {
     // Precedence: defaults < config file < environment < flags.
     Config cfg;
     cfg.log_dir = "./logs";  // the Python CLI's default
+    cfg.epochs = kEpochsNotGiven;
     const auto file = find_config_file(
         a->config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(a->config_file), getenv);
     auto check = [](const Status& st) {
@@ -189,18 +156,23 @@ std::function<int()> add_run_command(CLI::App& app) {
     for (const auto& [opt, kv] : a->switches) {
       if (opt->count() > 0) check(set_config_key(cfg, kv.first, kv.second, opt->get_name()));
     }
+    // `run` measures until the child exits: without a planned count there is no forecast (a
+    // pattern's total group may give one later), never a forecast for 1 epoch.
+    const bool epochs_given = cfg.epochs != kEpochsNotGiven;
+    if (!epochs_given) cfg.epochs = std::max(1, cfg.epochs_before_pred);
     for (auto& [k, v] : parse_api_keys(a->api_keys)) cfg.api_keys[k] = v;
     cfg.root_pid = 0;  // our process tree contains the child and everything it starts
 
     runner::RunOptions ro;
     ro.argv = a->command;
     if (!a->epoch_pattern.empty()) ro.epoch_pattern = a->epoch_pattern;
+    if (!a->epoch_start_pattern.empty()) ro.epoch_start_pattern = a->epoch_start_pattern;
     ro.control_channel = !a->no_control;
     // The tick only checks budgets mid-epoch: without one, the run loop wakes for output alone
     // (the sampler thread keeps sampling at update_interval).
     const bool has_budget = cfg.budget.max_energy_kwh || cfg.budget.max_co2eq_g || cfg.budget.max_duration_s;
     ro.tick_interval_s = has_budget ? cfg.update_interval : 3600.0;
-    ro.grace_period_s = a->grace_period_s;
+    ro.grace_period_s = parse_grace_period(a->grace_period);
     std::unique_ptr<runner::ChildRunner> runner;
     try {
       runner = std::make_unique<runner::ChildRunner>(ro);
@@ -208,26 +180,26 @@ std::function<int()> add_run_command(CLI::App& app) {
       throw CLI::ValidationError(e.what());
     }
 
+    // A command that cannot start is not measured at all: no logs, no "0 kWh" report.
+    if (auto problem = runner::precheck_start(ro.argv.front(), std::getenv("PATH"))) {
+      std::cerr << "carbontracker: error: not measured: " << problem->reason << '\n';
+      return problem->exit_code;
+    }
+
     TrackerEnvironment env;
     env.console = &std::cerr;  // the child's stdout stays the child's
     env.defer_decisions = true;
+    env.open_ended = true;
+    env.planned_epochs_known = epochs_given;
+    env.command = runner::masked_command(ro.argv);
     Tracker tracker(cfg, env);  // ConfigError propagates: stderr, exit 2
-    Glue glue(tracker, *runner);
+    RunPlan plan;
+    if (epochs_given) plan.epochs = cfg.epochs;
+    plan.epoch_pattern = ro.epoch_pattern;
+    plan.epoch_start_pattern = ro.epoch_start_pattern;
+    RunGlue glue(tracker, *runner, plan);
     const runner::RunResult result = runner->run(glue);
-    for (const auto& w : result.warnings) std::cerr << "carbontracker: warning: " << w << '\n';
-
-    try {
-      if (glue.epoch_open()) {
-        if (!glue.marked()) {
-          tracker.epoch_end();  // no markers: the whole command is the one epoch
-        } else if (result.exit_code == 0 && !result.stopped) {
-          tracker.discard_epoch();  // after the last marker: wrap-up, not an epoch (in the whole run)
-        }  // else: interrupted, reported as such by stop()
-      }
-      tracker.stop();
-    } catch (const std::exception& e) {
-      std::cerr << "carbontracker: error: " << e.what() << '\n';
-    }
+    glue.finish(result);
     if (glue.stopped_by_budget()) return kExitStoppedByBudget;
     if (glue.stopped_by_user()) return 0;
     return result.exit_code;

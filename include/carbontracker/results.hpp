@@ -97,6 +97,11 @@ struct Snapshot {
   bool stopped_by_budget = false;
   std::vector<std::string> warnings;
   bool finished = false;                       // stop() ran or monitor_epochs reached
+  // Run mode (`carbontracker run`):
+  std::vector<std::string> command;            // the measured command, secrets masked
+  std::optional<int> planned_epochs;           // null: unknown (no --epochs and no pattern total)
+  std::optional<Totals> setup;                 // before the first epoch started (not an epoch)
+  std::optional<Totals> wrap_up;               // after the last planned epoch ended (not an epoch)
 };
 
 }  // namespace carbontracker

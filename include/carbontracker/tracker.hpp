@@ -33,6 +33,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "carbontracker/clock.hpp"
 #include "carbontracker/results.hpp"
@@ -145,6 +146,13 @@ struct TrackerEnvironment {
   // Run mode: never prompt on `input` and never throw StopTraining; hand a Decision to the
   // caller instead (pending_decision / decide).
   bool defer_decisions = false;
+  // Run mode (`carbontracker run`): monitoring ends only at stop() (the child's exit), never at
+  // monitor_epochs; epochs beyond `epochs` are further epochs. With planned_epochs_known=false
+  // the planned count is unknown (no forecast) until set_planned_epochs() gives it.
+  bool open_ended = false;
+  bool planned_epochs_known = true;
+  // The command being measured (secrets already masked), recorded in the logs and the summary.
+  std::vector<std::string> command;
 };
 
 class Tracker {
@@ -177,6 +185,26 @@ class Tracker {
   // Run mode: the user's answer to a Decision (true: continue). false records the stop
   // (stopped_by_budget for budget decisions); the caller then ends the child and calls stop().
   void decide(const Decision& decision, bool continue_training);
+
+  // Run mode (open_ended), defined in src/tracker/run_mode.cpp:
+  // The planned epoch count learnt while running (a pattern's total); forecasts use it from the
+  // next epoch_end on. Values < 1 are ignored with a warning.
+  void set_planned_epochs(int epochs);
+  // A warning about the run (e.g. from the supervisor at exit): console, logs, summary JSON.
+  void add_warning(const std::string& message);
+  // A line printed (console and log) right after the first prediction.
+  void set_prediction_note(std::string note);
+  // The open epoch was set-up before the first epoch: dropped as an epoch, reported on its own.
+  void end_setup();
+  // The measured work has ended (the child exited): the open epoch is complete and recorded,
+  // with no forecast and no budget decision after it. Call stop() next.
+  void end_last_epoch();
+  // As end_last_epoch(), but the open epoch was wrap-up after the last planned epoch: dropped
+  // as an epoch, reported on its own.
+  void end_wrap_up();
+  // Nothing was measured (e.g. the command could not start): ends the run without a
+  // consumption report or summary, saying why. Idempotent with stop().
+  void abandon(const std::string& reason);
 
   struct Impl;
 

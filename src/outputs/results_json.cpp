@@ -118,7 +118,11 @@ nlohmann::json summary_json(const Snapshot& s) {
           {"budget_events", std::move(budget)},
           {"stopped_by_budget", s.stopped_by_budget},
           {"finished", s.finished},
-          {"warnings", s.warnings}};
+          {"warnings", s.warnings},
+          {"command", s.command},
+          {"planned_epochs", s.planned_epochs ? nlohmann::json(*s.planned_epochs) : nlohmann::json(nullptr)},
+          {"setup", s.setup ? totals_json(*s.setup) : nlohmann::json(nullptr)},
+          {"wrap_up", s.wrap_up ? totals_json(*s.wrap_up) : nlohmann::json(nullptr)}};
 }
 
 }  // namespace carbontracker::outputs

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
-#include <re2/re2.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include <system_error>
 
 #include "runner/control_channel.hpp"
+#include "runner/epoch_markers.hpp"
 #include "runner/output_stream.hpp"
 #include "runner/posix_util.hpp"
 #include "runner/questions.hpp"
@@ -71,7 +71,8 @@ struct ChildRunner::Impl {
   explicit Impl(RunOptions o) : options(std::move(o)), questions(options.input_fd, options.error_fd) {}
 
   RunOptions options;
-  std::unique_ptr<RE2> pattern;
+  std::optional<EpochMarkers> markers;
+  std::optional<long> planned_total;
   Questions questions;
   std::array<char, kReadChunk> buffer{};
 
@@ -131,21 +132,43 @@ struct ChildRunner::Impl {
   }
 
   void on_output_line(std::string_view line) {
-    if (RE2::PartialMatch(line, *pattern)) epoch_boundary(EpochSource::pattern);
+    ++result.lines_read;
+    const auto m = markers->match(line);
+    if (!m) return;
+    if (m->total && m->total != planned_total) {
+      planned_total = m->total;
+      guarded("on_planned_epochs", [&] { observer->on_planned_epochs(*m->total); });
+    }
+    if (m->kind == EpochMarker::Kind::start) {
+      start_marker(EpochSource::pattern);
+    } else if (markers->has_start()) {
+      if (epoch_open) {
+        implicit_epoch = false;
+        epoch_open = false;
+        guarded("on_epoch_end", [&] { observer->on_epoch_end(EpochSource::pattern); });
+      }
+    } else {
+      epoch_boundary(EpochSource::pattern);
+    }
+  }
+
+  // An epoch starts: the first one ends the set-up (the implicit epoch opened at start).
+  void start_marker(EpochSource source) {
+    if (epoch_open && implicit_epoch) {
+      implicit_epoch = false;
+      guarded("on_epoch_discard", [&] { observer->on_epoch_discard(); });
+      guarded("on_epoch_start", [&] { observer->on_epoch_start(source); });
+    } else {
+      epoch_boundary(source);
+    }
   }
 
   void on_control(const ControlCommand& cmd, ControlChannel& channel) {
     switch (cmd.kind) {
       case ControlCommand::Kind::epoch_start:
-        if (epoch_open && implicit_epoch) {
-          // The child marks its epochs explicitly: what ran before its first epoch_start was
-          // setup, not an epoch.
-          implicit_epoch = false;
-          guarded("on_epoch_discard", [&] { observer->on_epoch_discard(); });
-          guarded("on_epoch_start", [&] { observer->on_epoch_start(EpochSource::control); });
-        } else {
-          epoch_boundary(EpochSource::control);
-        }
+        // The child marks its epochs explicitly: what ran before its first epoch_start was
+        // setup, not an epoch.
+        start_marker(EpochSource::control);
         break;
       case ControlCommand::Kind::epoch_end:
         implicit_epoch = false;
@@ -226,22 +249,7 @@ ChildRunner::ChildRunner(RunOptions options) : impl_(std::make_unique<Impl>(std:
   if (!std::isfinite(o.grace_period_s) || o.grace_period_s < 0) {
     throw std::invalid_argument(fmt::format("the grace period must be >= 0 seconds, not {}", o.grace_period_s));
   }
-  if (o.epoch_pattern) {
-    RE2::Options re_options;
-    re_options.set_log_errors(false);  // the error goes into the exception, not to stderr
-    auto re = std::make_unique<RE2>(*o.epoch_pattern, re_options);
-    if (!re->ok()) {
-      throw std::invalid_argument(fmt::format("--epoch-pattern '{}' is not a valid regular expression (RE2 syntax): {}",
-                                              *o.epoch_pattern, re->error()));
-    }
-    if (RE2::PartialMatch("", *re)) {
-      throw std::invalid_argument(
-          fmt::format("--epoch-pattern '{}' matches an empty line, so every line of output would end an epoch; give "
-                      "the text that marks an epoch, e.g. 'Epoch \\d+'",
-                      *o.epoch_pattern));
-    }
-    impl_->pattern = std::move(re);
-  }
+  if (o.epoch_pattern || o.epoch_start_pattern) impl_->markers.emplace(o.epoch_pattern, o.epoch_start_pattern);
 }
 
 ChildRunner::~ChildRunner() = default;
@@ -268,6 +276,8 @@ RunResult ChildRunner::Impl::run(RunObserver& obs) {
   child_exited = false;
   kill_sent = false;
   epoch_open = false;
+  planned_total.reset();
+  if (markers) markers.emplace(options.epoch_pattern, options.epoch_start_pattern);  // fresh repeat state
   warned.clear();
   unknown_command_warnings = 0;
   try {
@@ -328,11 +338,12 @@ void ChildRunner::Impl::supervise() {
     return;
   }
   pid = spawned.pid;
+  result.started = true;
   const UniqueFd pidfd(open_pidfd(pid));
   set_nonblocking(out_read.get());
   set_nonblocking(err_read.get());
   OutputStream::OnLine on_line;
-  if (pattern) on_line = [this](std::string_view line) { on_output_line(line); };
+  if (markers) on_line = [this](std::string_view line) { on_output_line(line); };
   std::array<OutputStream, 2> streams{OutputStream(std::move(out_read), options.output_fd, "stdout", on_line),
                                       OutputStream(std::move(err_read), options.error_fd, "stderr", on_line)};
 
@@ -422,6 +433,10 @@ void ChildRunner::Impl::supervise() {
     cut_lines += s.cut_lines();
   }
   if (control) control->finish(on_command);  // commands sent just before the exit
+  if (markers) {
+    result.markers = markers->matched();
+    result.repeated_markers = markers->repeats();
+  }
   if (cut_lines > 0) {
     result.warnings.push_back(fmt::format(
         "a line longer than 1 MiB was cut for pattern matching: only its first 1 MiB was searched ({} such line{})",

@@ -14,7 +14,10 @@
 //    closes the open epoch. Exception: a control `epoch_start` while the epoch opened at start
 //    is still the only one gives on_epoch_discard() + on_epoch_start(control): a child that marks
 //    its epochs explicitly did setup work before, not an epoch. The epoch open when the child exits is left open: the caller ends it.
-//    At most one boundary per output line.
+//    At most one boundary per output line. A start-pattern match acts as a control `epoch_start`;
+//    with a start pattern, an end-pattern match acts as a control `epoch_end` (ignored when no
+//    epoch is open). Markers are matched by EpochMarkers (named groups, repeats dropped); a
+//    `total` group reports the planned count through on_planned_epochs() before the boundary.
 //  - Output: the child's stdout/stderr are pipes; every byte goes to output_fd/error_fd unchanged
 //    as soon as it is read (blocking writes: a stalled reader of our output stalls the child, as
 //    with tee). If a write fails (EPIPE), that stream is still read and matched, and discarded.
@@ -43,6 +46,7 @@ namespace carbontracker::runner {
 struct RunOptions {
   std::vector<std::string> argv;             // argv[0] resolved through PATH like execvp; no shell
   std::optional<std::string> epoch_pattern;  // RE2; each match on an output line ends an epoch and starts the next
+  std::optional<std::string> epoch_start_pattern;  // RE2; each match starts an epoch (the first: ends set-up)
   bool control_channel = true;               // create the FIFOs and export CARBONTRACKER_CONTROL(_ACK)
   double tick_interval_s = 1.0;              // RunObserver::on_tick cadence (> 0)
   double grace_period_s = 10.0;              // SIGTERM -> wait -> SIGKILL when stopping (>= 0)
@@ -62,6 +66,7 @@ class RunObserver {  // called on the thread that called run()
   virtual void on_epoch_end(EpochSource) {}
   virtual void on_epoch_discard() {}  // the open epoch (the implicit first one) is not an epoch
   virtual void on_tick() {}  // every tick_interval_s while the child runs
+  virtual void on_planned_epochs(long /*total*/) {}  // a marker's (?P<total>) group, when it changes
 };
 
 struct RunResult {
@@ -72,6 +77,10 @@ struct RunResult {
   bool killed_after_grace = false;    // SIGKILL was needed
   std::vector<std::string> warnings;  // e.g. "a line longer than 1 MiB was cut for pattern matching"
   std::vector<int> received_signals;  // signals the runner received (forwarded or not), in order
+  bool started = false;               // the command was started (else exit_code 126/127/1 says why)
+  std::size_t markers = 0;            // pattern matches that were markers
+  std::size_t repeated_markers = 0;   // matches dropped as repeats of the same epoch number
+  std::size_t lines_read = 0;         // output lines searched for a pattern
 };
 
 class ChildRunner {

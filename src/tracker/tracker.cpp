@@ -18,6 +18,7 @@
 #include "sensors/registry.hpp"
 #include "tracker/intensity_setup.hpp"
 #include "tracker/messages.hpp"
+#include "tracker/run_mode.hpp"
 #include "tracker/tracker_impl.hpp"
 
 namespace carbontracker {
@@ -27,6 +28,9 @@ Tracker::Impl::Impl(Config cfg, TrackerEnvironment e)
   clock = env.clock ? env.clock : &real_clock();
   console = env.console ? env.console : &std::cout;
   input = env.input ? env.input : &std::cin;
+  planned_known = env.planned_epochs_known;
+  snap.command = tracker::utf8_safe(env.command);  // JSON needs valid UTF-8; argv is bytes
+  if (planned_known) snap.planned_epochs = config.epochs;
 }
 
 Tracker::Tracker(Config config, TrackerEnvironment env) : impl_(std::make_unique<Impl>(std::move(config), std::move(env))) {
@@ -211,17 +215,20 @@ EpochRecord Tracker::Impl::end_epoch() {
   write_epoch(rec);
   drain_sampler_warnings();
   refresh_intensity_info();
-  refit(epoch_counter);
-  handle_budget(snap.whole_run);  // may finish and throw (stop) or ask
+  if (!work_ended) {
+    refit(epoch_counter);
+    handle_budget(snap.whole_run);  // may finish and throw (stop) or ask
+  }
   log->flush();
   if (events) events->flush();
-  if (!stopped && epoch_counter == derived.monitor_epochs) finish();
+  if (!stopped && !env.open_ended && epoch_counter == derived.monitor_epochs) finish();
   return rec;
 }
 
 void Tracker::Impl::refit(int after_epochs) {
   const int k = derived.epochs_before_pred;
-  if (k == 0 || after_epochs < k) return;
+  if (k == 0 || after_epochs < k || !forecast_possible(after_epochs)) return;
+  const bool first = !snap.prediction;  // printed once; later refits only go to the logs
   prediction::PredictionInputs in;
   for (const auto& e : snap.epochs) in.observed.push_back({e.totals.duration_s, e.totals.facility_energy_j, e.totals.co2eq_g});
   in.total_epochs = config.epochs;
@@ -233,17 +240,21 @@ void Tracker::Impl::refit(int after_epochs) {
   {
     std::lock_guard lock(mutex);
     snap.prediction_history.push_back(robust);
-    if (after_epochs == k) {
+    if (first) {
       snap.prediction = robust;
       snap.paper_prediction = paper;
     }
   }
   if (events) {
-    events->append({{"type", "prediction"}, {"printed", after_epochs == k}, {"forecast", outputs::forecast_json(robust)},
+    events->append({{"type", "prediction"}, {"printed", first}, {"forecast", outputs::forecast_json(robust)},
                     {"paper", outputs::forecast_json(paper)}});
   }
   log->info(now_wall(), tracker::forecast_log_line(robust));
-  if (after_epochs != k) return;
+  if (!first) {
+    print_update_if_outside(robust);
+    return;
+  }
+  last_printed = robust;
   write_prediction(robust, paper);
   if (config.stop_and_confirm) {
     Decision d{Decision::Kind::confirm_prediction, "Continue training (y/n)?", std::nullopt};
@@ -409,7 +420,7 @@ void Tracker::Impl::finish() {
     snap.interrupted = std::move(partial);
   }
   // The Python parser reads this line as "early stop" and then trusts the actual figures.
-  if (snap.epochs.size() < static_cast<std::size_t>(derived.monitor_epochs)) {
+  if (planned_known && snap.epochs.size() < static_cast<std::size_t>(derived.monitor_epochs)) {
     log->info(now_wall(), fmt::format("Training was interrupted before all {} epochs were monitored.",
                                       derived.monitor_epochs));
   }

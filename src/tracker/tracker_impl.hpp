@@ -49,6 +49,11 @@ struct Tracker::Impl {
   bool event_log_failure_reported = false;  // the JSON Lines event log stopped (reported once)
   std::optional<Decision> decision;     // run mode
   bool stopped = false;                 // finish() ran
+  // Run mode (run_mode.cpp).
+  bool planned_known = true;            // config.epochs is the planned count
+  bool work_ended = false;              // the child exited: no forecast, no decision any more
+  std::string prediction_note;          // printed after the first prediction
+  std::optional<Forecast> last_printed; // the forecast whose interval was last printed
 
   // --- results (guarded: snapshot() may run on any thread) ---
   mutable std::mutex mutex;
@@ -66,6 +71,12 @@ struct Tracker::Impl {
   bool ask_user(const std::string& prompt);
   void finish();
   Totals whole_run_until(const Sampler::Mark& now) const;
+
+  // run_mode.cpp
+  bool forecast_possible(int after_epochs) const;
+  void print_update_if_outside(const Forecast& robust);
+  void write_run_breakdown(const Snapshot& s);
+  Totals open_epoch_totals();
 
   // tracker_report.cpp
   void write_header();

@@ -11,6 +11,7 @@
 #include "outputs/python_format.hpp"
 #include "outputs/results_json.hpp"
 #include "tracker/messages.hpp"
+#include "tracker/run_mode.hpp"
 #include "tracker/tracker_impl.hpp"
 
 namespace carbontracker {
@@ -49,6 +50,7 @@ void Tracker::Impl::note_log_status() {
 void Tracker::Impl::write_header() {
   const auto t = now_wall();
   log->info(t, tracker::version_line());
+  if (!snap.command.empty()) log->info(t, "Command: " + tracker::command_line_text(snap.command));
   log->info(t, tracker::pue_line(config.pue));
   const std::string found = outputs::components_found(tracker::python_components(channels));
   log->info(t, found);
@@ -75,7 +77,8 @@ void Tracker::Impl::write_header() {
                     {"carbontracker_version", kVersion},
                     {"pid", static_cast<int>(::getpid())},
                     {"start_unix_s", std::chrono::duration<double>(run_wall_start.time_since_epoch()).count()},
-                    {"epochs", config.epochs},
+                    {"epochs", planned_known ? nlohmann::json(config.epochs) : nlohmann::json(nullptr)},
+                    {"command", snap.command},
                     {"epochs_before_pred", derived.epochs_before_pred},
                     {"monitor_epochs", derived.monitor_epochs},
                     {"update_interval_s", config.update_interval},
@@ -110,6 +113,7 @@ void Tracker::Impl::write_prediction(const Forecast& robust, const Forecast& pap
   const std::string interval = tracker::interval_line(robust, &paper);
   log->output(t, interval);
   log->info(t, interval);
+  if (!prediction_note.empty()) log->output(t, prediction_note);
 }
 
 void Tracker::Impl::write_actual(const Snapshot& s) {
@@ -134,7 +138,9 @@ void Tracker::Impl::write_actual(const Snapshot& s) {
                                p.co2eq_g));
   }
   const auto& w = s.whole_run;
-  if (w.duration_s - tot.duration_s > 0.01 * std::max(1.0, w.duration_s)) {
+  if (env.open_ended) {
+    write_run_breakdown(s);
+  } else if (w.duration_s - tot.duration_s > 0.01 * std::max(1.0, w.duration_s)) {
     log->output(t, fmt::format("The whole run, time outside epochs included: {}, {:.9f} kWh, {:.6f} g CO2eq.",
                                outputs::report_time(w.duration_s), kwh(w.facility_energy_j), w.co2eq_g));
   }

@@ -30,6 +30,10 @@ SNAPSHOT_KEYS = {
     "stopped_by_budget",
     "finished",
     "warnings",
+    "command",
+    "planned_epochs",
+    "setup",
+    "wrap_up",
 }
 
 

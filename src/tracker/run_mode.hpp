@@ -1,0 +1,20 @@
+// The tracker's run-mode pieces (`carbontracker run`, TrackerEnvironment::open_ended): the
+// planned count learnt while running, set-up and wrap-up reported on their own, the last epoch
+// closed at the child's exit without a forecast, updated prediction lines, the whole-command
+// breakdown. The Tracker methods are declared in include/carbontracker/tracker.hpp.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace carbontracker::tracker {
+
+// argv as one line for the log: arguments with blanks or shell characters single-quoted,
+// newlines escaped (the log stays one line per record).
+std::string command_line_text(const std::vector<std::string>& argv);
+
+// Each argument as valid UTF-8: bytes that are not are replaced by U+FFFD (an argv is bytes; the
+// summary and event log are JSON).
+std::vector<std::string> utf8_safe(std::vector<std::string> argv);
+
+}  // namespace carbontracker::tracker
