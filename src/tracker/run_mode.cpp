@@ -104,6 +104,11 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
 
 std::vector<std::string> utf8_safe(std::vector<std::string> argv) {
   for (auto& a : argv) {
+    std::string cut_note;
+    if (a.size() > kMaxRecordedArgBytes) {
+      cut_note = fmt::format("...[+{} bytes]", a.size() - kMaxRecordedArgBytes);
+      a.resize(kMaxRecordedArgBytes);
+    }
     std::string out;
     for (std::size_t i = 0; i < a.size();) {
       const std::size_t n = utf8_sequence(a, i);
@@ -115,7 +120,7 @@ std::vector<std::string> utf8_safe(std::vector<std::string> argv) {
         i += n;
       }
     }
-    a = std::move(out);
+    a = std::move(out) + cut_note;
   }
   return argv;
 }

@@ -13,8 +13,10 @@ namespace carbontracker::tracker {
 // newlines escaped (the log stays one line per record).
 std::string command_line_text(const std::vector<std::string>& argv);
 
-// Each argument as valid UTF-8: bytes that are not are replaced by U+FFFD (an argv is bytes; the
-// summary and event log are JSON).
+// Each argument as valid UTF-8 (bytes that are not become U+FFFD: an argv is bytes, the summary
+// and event log are JSON), and at most kMaxRecordedArgBytes long (then cut, with "...[+N bytes]"):
+// the record names a run, it does not archive a 100 kB argument.
+inline constexpr std::size_t kMaxRecordedArgBytes = 1024;
 std::vector<std::string> utf8_safe(std::vector<std::string> argv);
 
 }  // namespace carbontracker::tracker

@@ -4,7 +4,9 @@
 // total group gives it; repeats of one epoch number are one marker; every disagreement is one
 // warning at exit in the console, the logs and the summary. Real binary, real shell children, the
 // fixture machine of run_test.cpp (fake GPUs whose counters the child writes).
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -229,6 +231,34 @@ TEST(RunWholeCommand, ACommandThatCannotStartIsNotMeasuredAndWritesNoReport) {
     EXPECT_FALSE(std::filesystem::exists(m.summary));
     EXPECT_TRUE(m.log(".log").empty());
   }
+}
+
+TEST(RunWholeCommand, AStartThatFailsAfterTheChecksIsNotMeasuredEither) {
+  Machine m;
+  // An executable script the test holds open for writing: it passes the pre-start check, and
+  // execve refuses it (ETXTBSY), once the tracker has started.
+  const auto script = m.dir / "busy.sh";
+  write_file(script, "#!/bin/sh\necho ran\n");
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const int writer = ::open(script.c_str(), O_WRONLY | O_CLOEXEC);
+  ASSERT_GE(writer, 0);
+  const std::string long_arg(5000, 'x');
+  auto r = run_process({kCli, "run", "--log-dir", m.logs.string(), "--summary-json", m.summary.string(),
+                        "--intensity", "100", "--", script.string(), long_arg},
+                       m.env());
+  ::close(writer);
+  EXPECT_EQ(r.exit_code, 126) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("Not measured: the command could not be started"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("Actual consumption"), std::string::npos);
+  EXPECT_EQ(r.err.find("Energy:"), std::string::npos);  // no figure at all, not even 0 kWh
+  EXPECT_EQ(r.err.find("The whole command"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(m.summary));
+  EXPECT_NE(m.log("_events.jsonl").find("\"not_measured\""), std::string::npos);
+  // The recorded command names the run without archiving a long argument whole.
+  const std::string log = m.log("_carbontracker.log");
+  EXPECT_NE(log.find("xxx...[+" + std::to_string(long_arg.size() - 1024) + " bytes]"), std::string::npos) << log;
+  EXPECT_EQ(log.find(std::string(1025, 'x')), std::string::npos);
 }
 
 TEST(RunWholeCommand, GracePeriodValuesAreCheckedBeforeTheCommandStarts) {
