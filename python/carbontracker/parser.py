@@ -115,8 +115,19 @@ def aggregate_consumption(log_dir):
 
 
 def print_aggregate(log_dir):
-    """Prints the Python tool's sentence for the runs in log_dir."""
-    print(aggregate_consumption_details(log_dir)["sentence"])
+    """Prints the Python tool's sentence for the runs in log_dir. With no usable run (an empty
+    directory, or only damaged figures) it prints nothing and warns (ParserWarning), where the
+    Python tool printed a statement of zeros."""
+    details = aggregate_consumption_details(log_dir)
+    if details["basis"] == "none":
+        warnings.warn(
+            f"{os.fsdecode(log_dir)}: no run with a usable energy figure (no carbontracker logs, or only "
+            "damaged ones): no statement printed",
+            ParserWarning,
+            stacklevel=2,
+        )
+        return
+    print(details["sentence"])
 
 
 def get_all_logs(log_dir):

@@ -122,6 +122,13 @@ def test_damaged_energies_are_left_out_with_a_warning_naming_file_and_line():
     assert bases.count("damaged") == 3
 
 
+def test_print_aggregate_of_an_empty_directory_prints_no_statement(tmp_path, capsys):
+    with pytest.warns(parser.ParserWarning, match="no statement printed"):
+        assert parser.print_aggregate(tmp_path) is None
+    assert capsys.readouterr().out == ""
+    assert parser.aggregate_consumption(tmp_path) == (0.0, 0.0, {})  # the Python tool's shape
+
+
 def test_get_all_logs_and_most_recent(tmp_path):
     for f in V2.iterdir():
         shutil.copy(f, tmp_path / f.name)
