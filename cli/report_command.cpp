@@ -46,12 +46,32 @@ std::function<int()> add_report_command(CLI::App& app) {
     std::vector<report::RunFigures> figures;
     for (const auto& r : read.runs) figures.push_back(report::figures_for(r));
     const report::TotalFigures total = report::totals_for(figures);
+    auto warn_issues = [&] {
+      for (const auto& i : read.issues) {
+        std::cerr << "carbontracker: warning: " << i.file << ":" << i.line << ": " << i.message << "\n";
+      }
+    };
+    if (read.runs.empty()) {
+      // Nothing to report: no statement of zeros, no output file, a non-zero status.
+      warn_issues();
+      std::string given;
+      for (const auto& p : a->paths) given += (given.empty() ? "" : ", ") + p;
+      std::cerr << "carbontracker: no carbontracker logs found in " << given
+                << ": nothing to report, no statement written. A log directory holds *_carbontracker.log and "
+                   "*_carbontracker_output.log (the Python carbontracker's) or *_carbontracker_events.jsonl files; "
+                   "give the directory your runs wrote (log_dir / --log-dir)\n";
+      return 1;
+    }
+    const bool usable = total.runs > 0;
 
     std::string text;
     if (a->statement) {
-      text = report::paper_statement(total, a->latex) + "\n";
+      if (usable) text = report::paper_statement(total, a->latex) + "\n";
     } else if (a->format == "json") {
-      text = report::render_json(figures, total, read.issues).dump(2) + "\n";
+      // A log's bytes in an issue may be invalid UTF-8: replaced, never a throw.
+      text = report::render_json(figures, total, read.issues)
+                 .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+             "\n";
     } else if (a->format == "csv") {
       text = report::render_csv(figures);
     } else if (a->format == "html") {
@@ -61,7 +81,9 @@ std::function<int()> add_report_command(CLI::App& app) {
     } else {
       text = report::render_text(figures, total, read.issues, a->latex);
     }
-    if (a->output.empty()) {
+    if (!usable && a->statement) {
+      // No statement to write.
+    } else if (a->output.empty()) {
       std::cout << text;
     } else {
       std::ofstream out(a->output, std::ios::trunc | std::ios::binary);
@@ -69,13 +91,14 @@ std::function<int()> add_report_command(CLI::App& app) {
       if (!out) throw CLI::ValidationError(fmt::format("cannot write {}", a->output), "choose a writable --output path");
       std::cerr << "carbontracker: wrote " << a->output << "\n";
     }
-    if (read.runs.empty()) {
-      std::cerr << "carbontracker: no carbontracker logs found in the given paths\n";
-      return 1;
-    }
     // Problems while reading are reported (in the text/json outputs, and here for the others).
-    if (a->format == "csv" || a->format == "html" || a->statement) {
-      for (const auto& i : read.issues) std::cerr << "carbontracker: warning: " << i.file << ":" << i.line << ": " << i.message << "\n";
+    if (a->format == "csv" || a->format == "html" || a->statement) warn_issues();
+    if (!usable) {
+      std::cerr << fmt::format(
+          "carbontracker: none of the {} run(s) found has a usable energy figure ({} damaged: NaN, negative or missing "
+          "values, each named with its file:line): no statement written\n",
+          read.runs.size(), total.runs_damaged);
+      return 1;
     }
     return 0;
   };

@@ -97,8 +97,9 @@ def parse_logs(log_dir, std_log_file=None, output_log_file=None):
 
 def aggregate_consumption_details(log_dir):
     """aggregate_consumption with what it was based on: {"energy (kWh)", "co2eq (g)",
-    "equivalents", "basis" ("actual", "predicted", "mixed" or "none"), "runs" [(file, basis)],
-    "sentence"}."""
+    "equivalents", "basis" ("actual", "predicted", "mixed" or "none"), "runs" [(file, basis)]
+    where a run's basis is "actual", "predicted", "damaged" (a NaN, negative or missing energy:
+    left out, with a ParserWarning naming file:line) or "none", and "sentence"}."""
     details = _native().aggregate_consumption(os.fsdecode(log_dir))
     _warn(details.pop("issues"))
     return details
@@ -106,14 +107,27 @@ def aggregate_consumption_details(log_dir):
 
 def aggregate_consumption(log_dir):
     """(total energy in kWh, total CO2eq in g, {unit: total}) over every run in log_dir: a
-    run's actual figures when it finished or stopped early, else its prediction."""
+    run's actual figures when it stopped early or its actual block covers the epochs it
+    predicted for, else its prediction (a run that monitored only its first epochs, as with
+    the old default monitor_epochs=1, counts with its prediction for the whole training)."""
     d = aggregate_consumption_details(log_dir)
     return d["energy (kWh)"], d["co2eq (g)"], d["equivalents"]
 
 
 def print_aggregate(log_dir):
-    """Prints the Python tool's sentence for the runs in log_dir."""
-    print(aggregate_consumption_details(log_dir)["sentence"])
+    """Prints the Python tool's sentence for the runs in log_dir. With no usable run (an empty
+    directory, or only damaged figures) it prints nothing and warns (ParserWarning), where the
+    Python tool printed a statement of zeros."""
+    details = aggregate_consumption_details(log_dir)
+    if details["basis"] == "none":
+        warnings.warn(
+            f"{os.fsdecode(log_dir)}: no run with a usable energy figure (no carbontracker logs, or only "
+            "damaged ones): no statement printed",
+            ParserWarning,
+            stacklevel=2,
+        )
+        return
+    print(details["sentence"])
 
 
 def get_all_logs(log_dir):

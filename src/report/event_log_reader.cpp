@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "report/text_util.hpp"
@@ -68,6 +69,60 @@ bool nesting_ok(std::string_view line, int max_depth) {
   return true;
 }
 
+// Why o[key] cannot be counted as an energy (or CO2eq), or nullopt when it can: "null", "NaN"
+// (a writer that put a bare NaN into the line, read back as a string by read_event_log), "-5
+// (negative)". Absent: "missing" when `required`. `null_ok`: null means "not known" (CO2eq).
+std::optional<std::string> bad_value(const json& o, const char* key, bool required, bool null_ok) {
+  const json* v = member(o, key);
+  if (!v) return required ? std::optional<std::string>("missing") : std::nullopt;
+  if (v->is_null()) return null_ok ? std::nullopt : std::optional<std::string>("null");
+  if (v->is_string()) {
+    const std::string t = v->get<std::string>();
+    // "NaN", "Infinity", "-Infinity": a bare one restored by restore_non_finite, or written as text.
+    if (t == "NaN" || t == "-NaN" || t == "Infinity" || t == "-Infinity") return t;
+    return "\"" + t.substr(0, 40) + "\" (not a number)";
+  }
+  if (!v->is_number()) return std::string("not a number");
+  const double d = v->get<double>();
+  if (!std::isfinite(d)) return fmt::format("{}", d);
+  if (d < 0) return fmt::format("{} (negative)", d);
+  return std::nullopt;
+}
+
+// JSON has no NaN or Infinity, but Python's json.dumps (and other writers) put them bare into a
+// line. Outside strings, each becomes the string "NaN" / "Infinity" / "-Infinity", so the record
+// is read and the value reported as damaged instead of the whole record being lost. Returns
+// whether anything was replaced.
+bool restore_non_finite(std::string_view line, std::string* out) {
+  out->clear();
+  out->reserve(line.size() + 16);
+  bool in_string = false, escaped = false, changed = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      out->push_back(c);
+      continue;
+    }
+    if (c == '"') in_string = true;
+    bool replaced = false;
+    for (const std::string_view word : {"-Infinity", "Infinity", "-NaN", "NaN"}) {
+      if (line.substr(i, word.size()) == word) {
+        *out += '"';
+        *out += word;
+        *out += '"';
+        i += word.size() - 1;
+        replaced = changed = true;
+        break;
+      }
+    }
+    if (!replaced) out->push_back(c);
+  }
+  return changed;
+}
+
 Consumption consumption_from(const json& totals, std::optional<int> epochs) {
   Consumption c;
   c.epochs = epochs;
@@ -80,7 +135,7 @@ Consumption consumption_from(const json& totals, std::optional<int> epochs) {
 
 class EventReader {
  public:
-  EventReader(const std::string& file, std::vector<ReadIssue>* issues) : issues_(issues, file, 50) {}
+  EventReader(const std::string& file, std::vector<ReadIssue>* issues) : file_(file), issues_(issues, file, 50) {}
 
   void record(const json& r, int line) {
     ++records_;
@@ -92,14 +147,14 @@ class EventReader {
     const std::string type = str(r, "type");
     if (type == "run_start") run_start(r);
     else if (type == "power") power(r, line);
-    else if (type == "epoch") epoch(object(r, "epoch"));
-    else if (type == "prediction") prediction(r);
+    else if (type == "epoch") epoch(object(r, "epoch"), line);
+    else if (type == "prediction") prediction(r, line);
     else if (type == "warning") {
       if (const auto m = str(r, "message"); !m.empty()) run_.warnings.push_back(m);
     } else if (type == "budget") {
       if (str(object(r, "event"), "outcome") == "stopped") run_.stopped_by_budget = true;
     } else if (type == "run_end") {
-      run_end(r);
+      run_end(r, line);
     } else if (type == "intensity_history") {
       const auto it = r.find("points");
       if (it != r.end() && it->is_array()) {
@@ -183,19 +238,32 @@ class EventReader {
     run_.power.push_back(std::move(p));
   }
 
-  void epoch(const json& e) {
+  void epoch(const json& e, int line) {
     EpochData d;
     d.index = integer(e, "index").value_or(static_cast<int>(run_.epochs.size()) + 1);
     d.complete = flag(e, "complete", true);
     d.duration_s = num(e, "duration_s").value_or(0.0);
-    for (const auto& [name, v] : object(e, "energy_j").items()) {
-      if (name == "total" || !v.is_number()) continue;
-      const double j = v.get<double>();
+    auto damaged = [&](const std::string& what) {
+      if (d.damaged) return;
+      d.damaged = ReadIssue{file_, line, "epoch " + std::to_string(d.index) + ": " + what};
+      issues_.add(line, d.damaged->message + ": damaged; this epoch's energy is unknown and is not counted");
+    };
+    const json& energy = object(e, "energy_j");
+    for (const auto& [name, v] : energy.items()) {
+      if (name == "total") continue;
       // A component absent from the machine is written as 0 J: not a measurement.
-      if (present_known_ ? present_.count(name) > 0 : j != 0) d.energy_j[name] = j;
+      if (present_known_ && present_.count(name) == 0) continue;
+      if (const auto bad = bad_value(energy, name.c_str(), false, false)) {
+        damaged("energy_j." + name + " is " + *bad);
+        continue;
+      }
+      const double j = v.get<double>();
+      if (present_known_ || j != 0) d.energy_j[name] = j;
     }
-    d.facility_energy_j = num(e, "facility_energy_j");
-    d.co2eq_g = num(e, "co2eq_g");
+    if (const auto bad = bad_value(e, "facility_energy_j", false, false)) damaged("facility_energy_j is " + *bad);
+    else d.facility_energy_j = num(e, "facility_energy_j");
+    if (const auto bad = bad_value(e, "co2eq_g", false, true)) damaged("co2eq_g is " + *bad);
+    else d.co2eq_g = num(e, "co2eq_g");
     d.intensity_g_per_kwh = num(e, "intensity_g_per_kwh");
     d.estimated_energy_j = num(e, "estimated_energy_j");
     measured_j_ += num(e, "measured_energy_j").value_or(0.0);
@@ -203,7 +271,7 @@ class EventReader {
     run_.epochs.push_back(std::move(d));
   }
 
-  void prediction(const json& r) {
+  void prediction(const json& r, int line) {
     const json& f = object(r, "forecast");
     ForecastData p;
     p.after_epochs = integer(f, "after_epochs").value_or(0);
@@ -220,16 +288,28 @@ class EventReader {
     if (flag(r, "printed", false) && !run_.printed_prediction) {
       run_.printed_prediction = static_cast<int>(run_.predictions.size());
       Consumption c = consumption_from(f, p.epochs);
+      mark_damaged(c, f, line, "the printed prediction");
       run_.predicted = std::move(c);
     }
     run_.predictions.push_back(p);
   }
 
-  void run_end(const json& r) {
+  // A total whose energy is missing, null, NaN or negative, or whose CO2eq is NaN or negative.
+  void mark_damaged(Consumption& c, const json& totals, int line, const std::string& what) {
+    std::string why;
+    if (const auto bad = bad_value(totals, "energy_kwh", true, false)) why = "energy_kwh is " + *bad;
+    else if (const auto bad2 = bad_value(totals, "co2eq_g", false, true)) why = "co2eq_g is " + *bad2;
+    if (why.empty()) return;
+    c.damaged = ReadIssue{file_, line, what + ": " + why};
+    issues_.add(line, c.damaged->message + ": damaged; never added to a total");
+  }
+
+  void run_end(const json& r, int line) {
     run_.finished = true;
     completed_ = integer(r, "epochs").value_or(static_cast<int>(run_.epochs.size()));
     const json& total = object(r, "total");
     run_.actual = consumption_from(total, completed_);
+    mark_damaged(*run_.actual, total, line, "the run's total (run_end)");
     run_.measured_energy_j = num(total, "measured_energy_j");
     run_.estimated_energy_j = num(total, "estimated_energy_j");
     const json& whole = object(r, "whole_run");
@@ -239,6 +319,7 @@ class EventReader {
     if (flag(r, "stopped_by_budget", false)) run_.stopped_by_budget = true;
   }
 
+  std::string file_;
   detail::IssueSink issues_;
   RunData run_;
   int records_ = 0;
@@ -267,7 +348,11 @@ std::optional<RunData> read_event_log(std::string_view text, const std::string& 
       reader.issues().add(number, "record nested too deeply; skipped");
       continue;
     }
-    const json r = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+    json r = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+    std::string restored;
+    if (r.is_discarded() && restore_non_finite(line, &restored)) {
+      r = json::parse(restored, nullptr, /*allow_exceptions=*/false);
+    }
     if (r.is_discarded() || !r.is_object()) {
       reader.issues().add(number, last_torn ? "incomplete last record (the run was killed while writing?); skipped"
                                             : "not a JSON object; skipped");

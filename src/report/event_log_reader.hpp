@@ -6,7 +6,12 @@
 //   skipped with a ReadIssue "file:line: reason" (a torn last line, from a run killed while
 //   writing, is named as such). Unknown record types and unknown keys are ignored; a record with
 //   `v` > 1 is read for the keys v1 defines, with one issue per file. A key of the wrong type is
-//   read as absent. Never throws for bad input, never crashes.
+//   read as absent, except the energies: a bare NaN / Infinity in a line (Python's json.dumps
+//   writes them) is read, and an epoch energy (`energy_j.<present component>`,
+//   `facility_energy_j`) or a total's / printed forecast's `energy_kwh` that is null, NaN,
+//   infinite, negative or not a number, or a CO2eq that is negative, NaN or infinite, marks that
+//   epoch (EpochData::damaged) or block (Consumption::damaged) with an issue at its line. A null
+//   CO2eq is "not known", not damaged. Never throws for bad input, never crashes.
 // - Filled: version, pue, devices (component -> device names, present components only), channels,
 //   power timeline, epochs (exact device energy per present component, facility energy, CO2eq,
 //   intensity, estimated energy, complete), predictions (every refit; `printed_prediction` indexes

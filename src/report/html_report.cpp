@@ -17,8 +17,14 @@ namespace {
 
 using namespace html;
 
-// Nothing usable in the log: its zeros are placeholders, never shown as figures.
-bool none(const RunFigures& f) { return f.basis == "none"; }
+// Nothing usable in the log (or only damaged values): its placeholders are never shown as figures.
+bool none(const RunFigures& f) { return f.basis == "none" || f.basis == "damaged"; }
+
+std::string damage_text(const RunFigures& f) {
+  if (!f.damage) return kNotInLog;
+  return "<span class=\"na damage\">left out of the totals: damaged value at " +
+         escape_html(fmt::format("{}:{}: {}", f.damage->file, f.damage->line, f.damage->message)) + "</span>";
+}
 
 std::string utc_text(std::chrono::system_clock::time_point tp) {
   const std::time_t t = std::chrono::system_clock::to_time_t(tp);
@@ -165,8 +171,9 @@ std::string run_section(const RunData& r, std::size_t n, const HtmlOptions& o) {
   fact("status", escape_html(status));
   fact("epochs", fmt::format("{}", fig.epochs));
   fact("duration", none(fig) ? kNotInLog : duration_text(fig.duration_s));
+  fact("basis", escape_html(fig.basis) + (fig.basis_note.empty() ? "" : ": " + escape_html(fig.basis_note)));
   if (none(fig)) {
-    fact("energy", kNotInLog);
+    fact("energy", fig.basis == "damaged" ? damage_text(fig) : kNotInLog);
   } else if (r.pue || fig.basis != "partial") {
     fact("facility energy",
          kwh_text(fig.energy_kwh) + fmt::format(" <span class=\"basis\">({})</span>", escape_html(fig.basis)));
@@ -175,13 +182,24 @@ std::string run_section(const RunData& r, std::size_t n, const HtmlOptions& o) {
          kwh_text(fig.energy_kwh) + " <span class=\"basis\">(partial; device energy: the log gives no PUE)</span>");
   }
   fact("CO2eq", mass_text(fig.co2eq_g));
+  if (fig.measured) {
+    fact("measured part",
+         fmt::format("{} epoch(s), {}, {}, {} (before monitoring ended)",
+                     fig.measured->epochs ? std::to_string(*fig.measured->epochs) : "?",
+                     duration_text(fig.measured->duration_s), kwh_text(fig.measured->energy_kwh),
+                     mass_text(fig.measured->co2eq_g)));
+  }
   fact("PUE", r.pue ? format_sig(*r.pue, 3) : kNotInLog);
   if (r.whole_run_energy_kwh)
     fact("whole run", kwh_text(*r.whole_run_energy_kwh) + ", " +
                           duration_text(r.whole_run_duration_s.value_or(std::nan(""))) +
                           " (including time outside epochs)");
   out += "</dl>\n";
-  if (fig.basis == "predicted")
+  if (fig.basis == "predicted" && fig.measured)
+    out +=
+        "<p class=\"warning\">Monitoring ended before training did (monitor_epochs): its figures are the printed "
+        "prediction for the whole training, not a measurement; the measured part is shown beside it.</p>";
+  else if (fig.basis == "predicted")
     out +=
         "<p class=\"warning\">This run logged no finished epoch: its figures are the printed prediction, not a "
         "measurement.</p>";
@@ -218,23 +236,33 @@ std::string summary_section(const std::vector<RunData>& runs) {
     out += fmt::format(
         "<tr><td><a href=\"#run-{}\">{}</a></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-        i + 1, i + 1, escape_html(f.basis), f.epochs, none(f) ? kNotInLog : duration_text(f.duration_s),
+        i + 1, i + 1,
+        escape_html(f.basis) + (f.measured ? " (first epochs measured)" : "") +
+            (f.basis == "damaged" ? "<br>" + damage_text(f) : ""),
+        f.epochs, none(f) ? kNotInLog : duration_text(f.duration_s),
         none(f) ? kNotInLog : kwh_text(f.energy_kwh), mass_text(f.co2eq_g),
         f.intensity_g_per_kwh ? format_sig(*f.intensity_g_per_kwh, 3) + " g/kWh" : kNotInLog,
         f.estimated_share ? format_sig(100 * *f.estimated_share, 3) + " %" : kNotInLog);
+    if (none(f)) continue;  // left out of the totals: no bar
     auto& s = f.basis == "predicted" ? pred : meas;
     s.x.push_back(static_cast<double>(i + 1));
     s.y.push_back(f.co2eq_g / u.factor);
   }
   out += fmt::format(
-      "</tbody><tfoot><tr><th>total ({} runs)</th><td colspan=\"3\">{} actual, {} partial, {} predicted</td>"
+      "</tbody><tfoot><tr><th>total ({} runs)</th><td colspan=\"3\">{} actual, {} partial, {} predicted{}{}</td>"
       "<td class=\"num\">{}</td><td class=\"num\">{}</td><td colspan=\"2\">{}</td></tr></tfoot></table>",
-      t.runs, t.runs_actual, t.runs_partial, t.runs_predicted, kwh_text(t.energy_kwh), mass_text(t.co2eq_g),
+      t.runs, t.runs_actual, t.runs_partial, t.runs_predicted,
+      t.runs_predicted_partly_measured > 0
+          ? fmt::format(" ({} with the first epochs measured: {})", t.runs_predicted_partly_measured,
+                        kwh_text(t.measured_part_energy_kwh))
+          : "",
+      t.runs_damaged > 0 ? fmt::format("; {} damaged run(s) left out", t.runs_damaged) : "", kwh_text(t.energy_kwh),
+      mass_text(t.co2eq_g),
       t.runs_without_co2 > 0 ? fmt::format("{} run(s) without CO2eq left out", t.runs_without_co2) : "");
   ch.series = {meas, pred};
   out += figure("summary-co2", "CO2eq per run", svg::render(ch),
                 "Bars: each run's CO2eq from its best basis (actual, else the finished epochs, else the prediction).");
-  out += "<p class=\"statement\">" + escape_html(paper_statement(t, false)) + "</p>";
+  if (t.runs > 0) out += "<p class=\"statement\">" + escape_html(paper_statement(t, false)) + "</p>";
   return out + "</section>\n";
 }
 
@@ -261,7 +289,9 @@ std::string render_html_report(const std::vector<RunData>& runs, const HtmlOptio
     out += fmt::format("<section class=\"issues\"><h2>Problems while reading ({})</h2><ul>", o.issues.size());
     for (const auto& i : o.issues)
       out += fmt::format("<li>{}:{}: {}</li>", escape_html(i.file), i.line, escape_html(i.message));
-    out += "</ul><p>These lines were skipped; nothing else is affected.</p></section>";
+    out +=
+        "</ul><p>A damaged value leaves its run out of the totals (said in that run's section); other lines were "
+        "skipped.</p></section>";
   }
   out += "<footer><p>Data shipped with carbontracker: " + escape_html(intensity::data_attributions()) +
          "</p><p>Made by carbontracker. Estimated, simulated, assumed and predicted values are labelled as such; "

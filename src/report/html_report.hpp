@@ -50,7 +50,8 @@ struct ComponentPower {
 std::vector<ComponentPower> component_power(const RunData& run, std::size_t max_points = 600);
 
 // Facility energy of one epoch in J: facility_energy_j when logged, else the device energy
-// (components other than "total") x PUE (1 when not logged). nullopt when nothing was logged.
+// (components other than "total") x PUE (1 when not logged). nullopt when nothing was logged or
+// the epoch holds a damaged value (EpochData::damaged).
 std::optional<double> epoch_facility_energy_j(const RunData& run, const EpochData& e);
 
 // One row of the what-if table: the run's facility energy at another country's yearly intensity.

@@ -24,6 +24,7 @@ int component_rank(const std::string& c) {
 }  // namespace
 
 std::optional<double> epoch_facility_energy_j(const RunData& run, const EpochData& e) {
+  if (e.damaged) return std::nullopt;  // a NaN, negative or null value: unknown, not a low bar
   if (e.facility_energy_j) return e.facility_energy_j;
   double j = 0;
   bool any = false;

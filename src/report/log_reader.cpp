@@ -280,17 +280,32 @@ ReadResult read_logs(const std::vector<fs::path>& paths) {
     if (auto run = read_run(files, &result.issues)) result.runs.push_back(std::move(*run));
   }
   // The same note on thousands of runs (e.g. every Python 2.x log of one cluster) buries the
-  // rest: keep the first few of each message, then count the others in one issue.
-  constexpr int kSameMessageKept = 5;
-  std::map<std::string, int> seen;
+  // rest: keep every line of the first few FILES with each message, then count the other files
+  // (and their lines, when a file has it more than once) in one issue. Counted in files, not in
+  // lines, so "the same in N more file(s)" is exact.
+  constexpr std::size_t kSameMessageFilesKept = 5;
+  struct Seen {
+    std::set<std::string> kept_files, more_files;
+    std::size_t more_lines = 0;
+  };
+  std::map<std::string, Seen> seen;
   std::vector<ReadIssue> kept;
   for (auto& i : result.issues) {
-    if (++seen[i.message] <= kSameMessageKept) kept.push_back(std::move(i));
-  }
-  for (const auto& [message, n] : seen) {
-    if (n > kSameMessageKept) {
-      kept.push_back({"", 0, "the same in " + std::to_string(n - kSameMessageKept) + " more file(s): " + message});
+    Seen& s = seen[i.message];
+    if (s.kept_files.count(i.file) || s.kept_files.size() < kSameMessageFilesKept) {
+      s.kept_files.insert(i.file);
+      kept.push_back(std::move(i));
+    } else {
+      s.more_files.insert(i.file);
+      ++s.more_lines;
     }
+  }
+  for (const auto& [message, s] : seen) {
+    if (s.more_files.empty()) continue;
+    std::string lines;
+    if (s.more_lines != s.more_files.size()) lines = " (" + std::to_string(s.more_lines) + " lines)";
+    kept.push_back(
+        {"", 0, "the same in " + std::to_string(s.more_files.size()) + " more file(s)" + lines + ": " + message});
   }
   result.issues = std::move(kept);
   return result;

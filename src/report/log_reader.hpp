@@ -42,8 +42,9 @@ std::vector<LogFiles> find_logs(const std::vector<std::filesystem::path>& paths,
 // Reads one run; std::nullopt (with an issue) when none of its files has anything usable.
 std::optional<RunData> read_run(const LogFiles& files, std::vector<ReadIssue>* issues);
 
-// find_logs + read_run for each run. A message repeated in more than 5 files (the same note on
-// every run of a cluster) is kept 5 times, then counted in one issue with an empty file.
+// find_logs + read_run for each run. A message met in more than 5 files (the same note on every
+// run of a cluster) is kept for the first 5 files (all their lines), then the other files are
+// counted exactly in one issue with an empty file: "the same in N more file(s) (M lines): ...".
 ReadResult read_logs(const std::vector<std::filesystem::path>& paths);
 
 // The whole file, or std::nullopt with an issue (unreadable, or larger than 1 GiB).

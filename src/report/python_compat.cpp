@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "report/aggregate.hpp"
 #include "report/log_reader.hpp"
 #include "report/text_logs.hpp"
 
@@ -170,20 +171,22 @@ AggregateConsumption aggregate_consumption(const fs::path& log_dir, std::vector<
   for (const auto& run : read.runs) {
     const Consumption* c = nullptr;
     std::string basis = "none";
-    // A Python-format run prints its actual block only when it finished or stopped early.
-    if (run.actual && (run.finished || run.early_stop)) {
+    // The Python tool's rule, with the actual epoch count read: the actual figures when the run
+    // stopped early or its actual block covers the epochs it predicted for; the prediction when
+    // monitoring ended first (monitor_epochs=1, its old default) or no actual block was printed.
+    if (run.actual && !prediction_covers_more(run)) {
       c = &*run.actual;
       basis = "actual";
     } else if (run.predicted) {
       c = &*run.predicted;
       basis = "predicted";
-    } else if (run.actual) {
-      c = &*run.actual;
-      basis = "actual";
     }
-    if (c && !std::isfinite(c->energy_kwh)) {
+    // A NaN, infinite, negative or missing energy (or a negative CO2eq) is never added (the
+    // reader reported it with its file:line).
+    if (c && (c->damaged || !std::isfinite(c->energy_kwh) || c->energy_kwh < 0 || c->co2eq_g < 0 ||
+              std::isinf(c->co2eq_g))) {
       c = nullptr;
-      basis = "none";
+      basis = "damaged";
     }
     a.runs.push_back({run.file, basis});
     if (!c) continue;

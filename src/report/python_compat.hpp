@@ -33,9 +33,14 @@
 //  6. Block order: re.search took the first "Actual consumption" block; here the last (final)
 //     one, and the first "Predicted consumption" block (the one printed after
 //     epochs_before_pred epochs) as before.
-//  7. aggregate_consumption uses a run's actual figures when it finished or stopped early (a
-//     Python-format run prints its actual block only then), else its prediction; the choice is
-//     visible per run and in total (`basis`). A run with neither is skipped with basis "none".
+//  7. aggregate_consumption keeps the Python tool's rule with the real epoch count: a run's
+//     actual figures when it stopped early ("Training was interrupted") or its actual block
+//     covers the epochs its prediction was for; its prediction when monitoring ended first
+//     (monitor_epochs=1, the default before 2.0: "Predicted consumption for 40 epoch(s)" beside
+//     "Actual consumption for 1 epoch(s)") or no actual block was printed (report::
+//     prediction_covers_more, shared with `carbontracker report`). The choice is visible per run
+//     and in total (`basis`). A run with neither is skipped with basis "none"; one whose chosen
+//     figures hold a NaN, negative or missing energy (or a negative CO2eq) with basis "damaged".
 //     NaN CO2eq is skipped in the CO2eq total as before.
 //
 // Errors: never throws for bad input; problems go to the optional `issues`. Thread-safe.
@@ -87,7 +92,7 @@ struct LogEntry {
 
 struct RunBasis {
   std::string file;   // the run's main file
-  std::string basis;  // "actual", "predicted" or "none"
+  std::string basis;  // "actual", "predicted", "damaged" or "none"
 };
 
 struct AggregateConsumption {

@@ -12,6 +12,13 @@
 
 namespace carbontracker::report {
 
+// Problems met while reading, never fatal: "file:line: reason (skipped)".
+struct ReadIssue {
+  std::string file;
+  int line = 0;
+  std::string message;
+};
+
 // A "Predicted consumption" or "Actual consumption" block, as printed.
 struct Consumption {
   std::optional<int> epochs;   // the Python parser always said 1 for actual; we read the number
@@ -19,6 +26,9 @@ struct Consumption {
   double energy_kwh = 0;       // as printed: facility energy (x PUE)
   double co2eq_g = 0;          // NaN when the log printed nan
   std::map<std::string, double> equivalents;  // unit -> value ("km travelled by car")
+  // Set when the block's energy is NaN, infinite, negative or missing (None/null), or its CO2eq
+  // is negative: where and what. Such a block is never added to a total (aggregate.hpp).
+  std::optional<ReadIssue> damaged;
 };
 
 struct EpochData {
@@ -32,6 +42,9 @@ struct EpochData {
   std::optional<double> intensity_g_per_kwh;
   std::optional<double> estimated_energy_j; // event log only
   bool complete = true;
+  // Set when a value this epoch's energy depends on is NaN, negative or null (a power, a
+  // duration, an energy): where and what. Its energy is then unknown, not counted.
+  std::optional<ReadIssue> damaged;
 };
 
 struct PowerPoint {
@@ -86,13 +99,6 @@ struct RunData {
   // The provider's history around the run (about the last 24 h), when a live provider had one.
   std::vector<IntensitySample> intensity_history;
   std::vector<std::string> warnings;  // from the run itself (lost GPUs, fallbacks)
-};
-
-// Problems met while reading, never fatal: "file:line: reason (skipped)".
-struct ReadIssue {
-  std::string file;
-  int line = 0;
-  std::string message;
 };
 
 struct ReadResult {

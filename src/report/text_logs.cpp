@@ -35,6 +35,15 @@ std::size_t timestamp_length(std::string_view line) {
 
 std::string block_name(bool actual) { return actual ? "\"Actual consumption\"" : "\"Predicted consumption\""; }
 
+constexpr const char* kDamagedEpoch = ": damaged; this epoch's energy is unknown and is not counted";
+constexpr const char* kDamagedBlock = ": damaged; never added to a total";
+
+// "None" or "null" (what a Python or JSON writer prints for a missing number), then anything.
+bool is_null_word(std::string_view s) {
+  s = trim(s);
+  return istarts_with(s, "None") || istarts_with(s, "null");
+}
+
 // A report block being read: its header, then tab-indented Time / Energy / CO2eq lines and the
 // optional equivalents.
 struct Block {
@@ -73,7 +82,7 @@ std::optional<Block> block_header(std::string_view m, int line) {
 class Parser {
  public:
   Parser(const std::string& file, std::vector<ReadIssue>* issues, const TextParseOptions& o)
-      : issues_(issues, file, o.max_issues) {}
+      : file_(file), issues_(issues, file, o.max_issues) {}
 
   void line(std::string_view raw, int number) {
     const std::size_t ts = timestamp_length(raw);
@@ -95,7 +104,7 @@ class Parser {
       array_.reset();
     }
     if (block_) {
-      if (!has_ts && block_line(m)) return;
+      if (!has_ts && block_line(m, number)) return;
       close_block();
     }
     message(m, number);
@@ -204,15 +213,16 @@ class Parser {
       return;
     }
     if (value == "None") {
-      issues_.add(number, "no power sample for " + p.component + " (logged None): its energy for this epoch is unknown");
-    } else if (const auto v = to_double(value); v && std::isfinite(*v)) {
+      p.damage = "no power sample for " + p.component + " (logged None)";
+    } else if (const auto v = to_double(value); v && std::isfinite(*v) && *v >= 0) {
       p.values_w.push_back(*v);
     } else if (v) {
-      issues_.add(number, "power for " + p.component + " is " + std::string(value) + ": its energy for this epoch is unknown");
+      p.damage = "power for " + p.component + " is " + std::string(value.substr(0, 40)) + " W";
     } else {
       issues_.add(number, "unreadable power value for " + p.component + "; skipped");
       return;
     }
+    if (!p.damage.empty()) issues_.add(number, p.damage + kDamagedEpoch);
     add_power(std::move(p));
   }
 
@@ -223,7 +233,7 @@ class Parser {
     std::string_view s = array_text_;
     s.remove_prefix(1);
     s = s.substr(0, s.find(']'));
-    bool unknown = false, bad = false;
+    bool unknown = false, bad = false, negative = false;
     while (!s.empty()) {
       const std::size_t start = s.find_first_not_of(" \t,");
       if (start == std::string_view::npos) break;
@@ -234,8 +244,9 @@ class Parser {
       if (token == "None") {
         unknown = true;
       } else if (const auto v = to_double(token)) {
-        if (std::isfinite(*v)) p.values_w.push_back(*v);
-        else unknown = true;
+        if (!std::isfinite(*v)) unknown = true;
+        else if (*v < 0) negative = true;
+        else p.values_w.push_back(*v);
       } else {
         bad = true;
       }
@@ -244,9 +255,11 @@ class Parser {
       issues_.add(p.line, "unreadable power array for " + p.component + "; skipped");
       return;
     }
-    if (unknown || p.values_w.empty()) {
+    if (unknown || negative || p.values_w.empty()) {
       p.values_w.clear();
-      issues_.add(p.line, "no power sample for a device of " + p.component + ": its energy for this epoch is unknown");
+      p.damage = negative ? "a negative power for a device of " + p.component
+                          : "no power sample (None or nan) for a device of " + p.component;
+      issues_.add(p.line, p.damage + kDamagedEpoch);
     }
     add_power(std::move(p));
   }
@@ -284,8 +297,14 @@ class Parser {
     if (c2 != std::string_view::npos) log_.whole_run_co2eq_g = leading_double(after.substr(c2 + 2));
   }
 
+  // Marks the block being read as damaged (the first reason only) and reports it.
+  void damage(Block& b, int number, const std::string& what) {
+    if (!b.c.damaged) b.c.damaged = ReadIssue{file_, number, block_name(b.actual) + " block: " + what};
+    issues_.add(number, block_name(b.actual) + " block: " + what + kDamagedBlock);
+  }
+
   // One line inside a report block; false when the line does not belong to it.
-  bool block_line(std::string_view m) {
+  bool block_line(std::string_view m, int number) {
     Block& b = *block_;
     if (m.empty()) return true;
     std::string_view rest;
@@ -301,13 +320,23 @@ class Parser {
       if (const auto v = leading_double(rest, &unit); v && istarts_with(trim(unit), "kWh")) {
         b.c.energy_kwh = *v;
         b.energy = true;
+        if (!std::isfinite(*v) || *v < 0) damage(b, number, "Energy is " + std::string(trim(rest).substr(0, 40)));
+      } else if (is_null_word(rest)) {
+        b.c.energy_kwh = std::nan("");
+        b.energy = true;
+        damage(b, number, "Energy is " + std::string(trim(rest).substr(0, 40)));
       }
       return true;
     }
     if (take(m, "CO2eq:", rest)) {
       std::string_view unit;
       if (const auto v = leading_double(rest, &unit); v && istarts_with(trim(unit), "g")) {
+        // nan: the tool had no intensity (CO2eq unknown, the energy still counts).
         b.c.co2eq_g = std::isnan(*v) ? std::nan("") : *v;
+        b.co2 = true;
+        if (std::isinf(*v) || *v < 0) damage(b, number, "CO2eq is " + std::string(trim(rest).substr(0, 40)));
+      } else if (is_null_word(rest)) {
+        b.c.co2eq_g = std::nan("");
         b.co2 = true;
       }
       return true;
@@ -339,6 +368,7 @@ class Parser {
     (b.actual ? log_.actual : log_.predicted).push_back({std::move(b.c), b.in_equivalents, b.line});
   }
 
+  std::string file_;
   IssueSink issues_;
   TextLog log_;
   std::optional<Block> block_;

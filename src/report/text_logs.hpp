@@ -38,6 +38,8 @@ struct PowerLine {
   std::vector<double> values_w;  // one per device (v1.x arrays) or one value; empty for None / nan
   bool bracketed = false;        // a v1.x numpy array
   int line = 0;
+  // Non-empty when the value is None, nan, infinite or negative (values_w is then empty): why.
+  std::string damage;
 };
 
 struct TextEpoch {

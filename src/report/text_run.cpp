@@ -59,8 +59,18 @@ RunData run_from_text_logs(const TextLog* std_log, const TextLog* output_log, co
     EpochData e;
     e.index = te.index;
     e.duration_s = *te.duration_s;
+    if (e.duration_s < 0) {
+      e.damaged = ReadIssue{std_file, te.line, "epoch " + std::to_string(te.index) + ": negative Duration"};
+      sink.add(te.line, e.damaged->message + ": damaged; this epoch's energy is unknown and is not counted");
+    }
     for (const auto& c : components) {
       const auto it = te.powers.find(c);
+      if (it != te.powers.end() && !it->second.damage.empty() && (!e.damaged || it->second.line < e.damaged->line)) {
+        // Reported where it was read (text_logs.cpp); kept here so that a total that needs this
+        // epoch leaves the run out instead of counting it low.
+        e.damaged =
+            ReadIssue{std_file, it->second.line, "epoch " + std::to_string(te.index) + ": " + it->second.damage};
+      }
       if (it == te.powers.end() || it->second.values_w.empty()) {
         e.complete = false;
         if (it == te.powers.end()) {

@@ -103,5 +103,100 @@ TEST(CliReport, NoLogsIsAClearError) {
   EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
 }
 
+TEST(CliReport, AnEmptyDirectoryGivesAClearMessageNoStatementAndStatus1) {
+  TempDir dir;
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, {"--statement"}, {"--statement", "--latex"}, {"--format", "json"},
+        {"--format", "csv"}, {"--format", "html", "--output", (dir / "r.html").string()}}) {
+    std::vector<std::string> argv{kCli, "report", logs("empty")};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto r = run_process(argv);
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.out, "") << "no statement of zeros, no empty table";
+    EXPECT_NE(r.err.find("no carbontracker logs found in " + logs("empty")), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("no statement written"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "r.html")) << "nothing to write, no file";
+  auto parse = run_process({kCli, "--parse", logs("empty")});
+  EXPECT_EQ(parse.exit_code, 1);
+  EXPECT_EQ(parse.out, "");
+}
+
+TEST(CliReport, MonitorEpochsOneCountsThePredictionInEveryFormat) {
+  auto j = run_process({kCli, "report", logs("python-monitor-epochs-1"), "--format", "json"});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  const json doc = json::parse(j.out);
+  ASSERT_EQ(doc["runs"].size(), 1u);
+  const json& run = doc["runs"][0];
+  EXPECT_EQ(run["basis"], "predicted");
+  EXPECT_EQ(run["epochs"], 40);
+  EXPECT_DOUBLE_EQ(run["energy_kwh"].get<double>(), 1.650946203677);
+  EXPECT_EQ(run["measured"]["epochs"], 1);
+  EXPECT_DOUBLE_EQ(run["measured"]["energy_kwh"].get<double>(), 0.041273655092);
+  EXPECT_DOUBLE_EQ(doc["total"]["energy_kwh"].get<double>(), 1.650946203677);
+  EXPECT_NE(doc["statement"].get<std::string>().find("monitored only their first epoch(s)"), std::string::npos);
+
+  auto text = run_process({kCli, "report", logs("python-monitor-epochs-1")});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("40 epoch(s), 12494.0 s, 1.650946204 kWh"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("measured part: 1 epoch(s)"), std::string::npos) << text.out;
+  auto csv = run_process({kCli, "report", logs("python-monitor-epochs-1"), "--format", "csv"});
+  EXPECT_NE(csv.out.find(",predicted,"), std::string::npos) << csv.out;
+  EXPECT_NE(csv.out.find(",1,312,0.041273655092,"), std::string::npos) << csv.out;
+  TempDir dir;
+  auto html = run_process(
+      {kCli, "report", logs("python-monitor-epochs-1"), "--format", "html", "--output", (dir / "r.html").string()});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_NE(testing::read_text(dir / "r.html").find("<dt>measured part</dt>"), std::string::npos);
+  // The Python tool's --parse statement counts it the same way.
+  auto parse = run_process({kCli, "--parse", logs("python-monitor-epochs-1")});
+  EXPECT_NE(parse.out.find("use 1.651 kWh"), std::string::npos) << parse.out;
+}
+
+TEST(CliReport, DamagedRunsAreNamedAndLeftOutOfTheTotal) {
+  auto r = run_process({kCli, "report", logs("damaged-values"), "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json doc = json::parse(r.out);
+  EXPECT_EQ(doc["total"]["runs"], 1);
+  EXPECT_EQ(doc["total"]["runs_damaged"], 5);
+  EXPECT_DOUBLE_EQ(doc["total"]["energy_kwh"].get<double>(), 0.012185397089);
+  int damaged = 0;
+  for (const auto& run : doc["runs"]) {
+    if (run["basis"] != "damaged") continue;
+    ++damaged;
+    EXPECT_TRUE(run["energy_kwh"].is_null());
+    EXPECT_GT(run["damage"]["line"].get<int>(), 0);
+  }
+  EXPECT_EQ(damaged, 5);
+
+  // Only damaged runs: the figures are shown, no statement, status 1.
+  TempDir dir;
+  for (const char* f : {"5101.311552_2025-11-20T100000Z_carbontracker.log",
+                        "5101.311552_2025-11-20T100000Z_carbontracker_output.log"}) {
+    std::filesystem::copy_file(std::filesystem::path(logs("damaged-values")) / f, dir / f);
+  }
+  auto only = run_process({kCli, "report", dir.path().string()});
+  EXPECT_EQ(only.exit_code, 1);
+  EXPECT_NE(only.out.find("left out of the totals: damaged value at "), std::string::npos) << only.out;
+  EXPECT_NE(only.out.find("_carbontracker_output.log:13: \"Actual consumption\" block: Energy is nan kWh"),
+            std::string::npos)
+      << only.out;
+  EXPECT_EQ(only.out.find("The training of models"), std::string::npos) << only.out;
+  EXPECT_NE(only.err.find("none of the 1 run(s) found has a usable energy figure"), std::string::npos) << only.err;
+  auto statement = run_process({kCli, "report", "--statement", dir.path().string()});
+  EXPECT_EQ(statement.exit_code, 1);
+  EXPECT_EQ(statement.out, "");
+}
+
+TEST(CliReport, ManyDamagedFilesAreCountedExactly) {
+  auto r = run_process({kCli, "report", logs("many-damaged")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("the same in 3 more file(s) (6 lines): no power sample for gpu (logged None)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Total over 1 run(s)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("8 damaged run(s) left out"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace carbontracker

@@ -102,6 +102,33 @@ def test_aggregate_over_several_runs():
     assert kwh > 0 and g > 0 and not math.isnan(g)
 
 
+def test_monitor_epochs_1_counts_the_prediction_for_the_whole_training():
+    # carbontracker 1.2.5's default monitor_epochs=1: actual for 1 epoch, prediction for 40.
+    kwh, g, _ = parser.aggregate_consumption(LOG_FIXTURES / "python-monitor-epochs-1")
+    assert kwh == pytest.approx(1.650946203677)  # the prediction, not the 0.041 kWh of epoch 1
+    assert g == pytest.approx(261.509876461175)
+    assert parser.aggregate_consumption_details(LOG_FIXTURES / "python-monitor-epochs-1")["basis"] == "predicted"
+    # Stopped early: the actual figures.
+    kwh, _, _ = parser.aggregate_consumption(LOG_FIXTURES / "python-interrupted")
+    assert kwh == pytest.approx(0.467107493667)
+
+
+def test_damaged_energies_are_left_out_with_a_warning_naming_file_and_line():
+    with pytest.warns(parser.ParserWarning, match=r"_carbontracker_output\.log:13: .*Energy is nan kWh: damaged"):
+        details = parser.aggregate_consumption_details(LOG_FIXTURES / "damaged-values")
+    assert math.isfinite(details["energy (kWh)"]) and details["energy (kWh)"] > 0
+    assert math.isfinite(details["co2eq (g)"])
+    bases = sorted(basis for _, basis in details["runs"])
+    assert bases.count("damaged") == 3
+
+
+def test_print_aggregate_of_an_empty_directory_prints_no_statement(tmp_path, capsys):
+    with pytest.warns(parser.ParserWarning, match="no statement printed"):
+        assert parser.print_aggregate(tmp_path) is None
+    assert capsys.readouterr().out == ""
+    assert parser.aggregate_consumption(tmp_path) == (0.0, 0.0, {})  # the Python tool's shape
+
+
 def test_get_all_logs_and_most_recent(tmp_path):
     for f in V2.iterdir():
         shutil.copy(f, tmp_path / f.name)

@@ -141,12 +141,16 @@ TEST(EventLogReader, DamagedLinesWrongTypesAndNullsAreSkippedOrAbsent) {
   EXPECT_TRUE(std::isnan(run->actual->co2eq_g));
   EXPECT_TRUE(run->actual->equivalents.empty());
   EXPECT_DOUBLE_EQ(*run->intensity_g_per_kwh, 200.0);  // no CO2eq: the intensity in force at the start
-  ASSERT_EQ(issues.size(), 4u);
+  ASSERT_EQ(issues.size(), 5u);
   EXPECT_EQ(issues[0].line, 2);
   EXPECT_THAT(issues[0].message, HasSubstr("not a JSON object"));
   EXPECT_THAT(issues[1].message, HasSubstr("nested too deeply"));
   EXPECT_EQ(issues[2].line, 4);
-  EXPECT_THAT(issues[3].message, HasSubstr("power record without"));
+  // An energy that is not a number is damaged, not silently absent: the epoch's energy is unknown.
+  EXPECT_EQ(issues[3].line, 5);
+  EXPECT_THAT(issues[3].message, HasSubstr("energy_j.gpu is \"x\" (not a number): damaged"));
+  ASSERT_TRUE(run->epochs[0].damaged);
+  EXPECT_THAT(issues[4].message, HasSubstr("power record without"));
 }
 
 TEST(EventLogReader, NothingReadableIsNoRun) {

@@ -14,8 +14,8 @@ RunData finished_run(double kwh, double g) {
   r.file = "a_carbontracker_events.jsonl";
   r.format = "carbontracker-cpp-events-v1";
   r.finished = true;
-  r.actual = Consumption{3, 30.0, kwh, g, {}};
-  r.predicted = Consumption{3, 28.0, kwh * 0.9, g * 0.9, {}};
+  r.actual = Consumption{3, 30.0, kwh, g, {}, {}};
+  r.predicted = Consumption{3, 28.0, kwh * 0.9, g * 0.9, {}, {}};
   return r;
 }
 
@@ -31,7 +31,7 @@ TEST(Aggregate, AKilledRunCountsItsCompletedEpochsNotItsPrediction) {
   RunData r;
   r.file = "killed";
   r.pue = 1.0;
-  r.predicted = Consumption{100, 1000, 9.0, 900, {}};
+  r.predicted = Consumption{100, 1000, 9.0, 900, {}, {}};
   for (int i = 1; i <= 2; ++i) {
     EpochData e;
     e.index = i;
@@ -49,7 +49,7 @@ TEST(Aggregate, AKilledRunCountsItsCompletedEpochsNotItsPrediction) {
 
 TEST(Aggregate, APredictionOnlyRunIsLabelledPredicted) {
   RunData r;
-  r.predicted = Consumption{10, 100, 2.0, std::nan(""), {}};
+  r.predicted = Consumption{10, 100, 2.0, std::nan(""), {}, {}};
   const auto f = figures_for(r);
   EXPECT_EQ(f.basis, "predicted");
   const auto t = totals_for({f, figures_for(finished_run(1.0, 50))});
@@ -81,7 +81,8 @@ TEST(Aggregate, JsonAndCsvHaveTheDocumentedColumns) {
   EXPECT_EQ(j["issues"][0]["line"], 3);
   const std::string csv = render_csv(runs);
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "file,format,epochs,duration_s,energy_kwh,co2eq_g,basis,intensity_g_per_kwh,intensity_source,estimated_share");
+            "file,format,epochs,duration_s,energy_kwh,co2eq_g,basis,intensity_g_per_kwh,intensity_source,estimated_share,"
+            "basis_note,measured_epochs,measured_duration_s,measured_energy_kwh,measured_co2eq_g,damage");
   EXPECT_NE(csv.find("\"dir/with,comma.log\""), std::string::npos) << csv;
 }
 

@@ -56,7 +56,8 @@ inline RunData event_log_run() {
                          .duration_s = 18,
                          .energy_kwh = 3 * 2295 / 3.6e6,
                          .co2eq_g = 3 * 2295 / 3.6e6 * 144,
-                         .equivalents = {}};
+                         .equivalents = {},
+                         .damaged = {}};
   r.measured_energy_j = 3 * 1230;
   r.estimated_energy_j = 3 * 300;
   r.whole_run_energy_kwh = 0.0021;
@@ -82,7 +83,8 @@ inline RunData python_log_run() {
     r.epochs.push_back(e);
   }
   r.predicted = Consumption{
-      .epochs = 10, .duration_s = 1000, .energy_kwh = 10 * 30000 * 1.58 / 3.6e6, .co2eq_g = 50, .equivalents = {}};
+      .epochs = 10, .duration_s = 1000, .energy_kwh = 10 * 30000 * 1.58 / 3.6e6, .co2eq_g = 50, .equivalents = {},
+      .damaged = {}};
   return r;
 }
 
