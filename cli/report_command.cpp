@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "io/safe_file.hpp"
 #include "report/aggregate.hpp"
 #include "report/formats.hpp"
 #include "report/html_report.hpp"
@@ -64,9 +65,9 @@ std::function<int()> add_report_command(CLI::App& app) {
     if (a->output.empty()) {
       std::cout << text;
     } else {
-      std::ofstream out(a->output, std::ios::trunc | std::ios::binary);
-      out << text;
-      if (!out) throw CLI::ValidationError(fmt::format("cannot write {}", a->output), "choose a writable --output path");
+      // Whole or not at all, never through a link or into a FIFO, not killed by SIGXFSZ.
+      const Status st = io::write_atomically(a->output, text, "cannot write the --output file");
+      if (!st) throw CLI::ValidationError(st.to_string());
       std::cerr << "carbontracker: wrote " << a->output << "\n";
     }
     if (read.runs.empty()) {

@@ -9,6 +9,7 @@
 
 #include "carbontracker/tracker.hpp"
 #include "commands.hpp"
+#include "error_text.hpp"
 #include "tracker/config_keys.hpp"
 #include "runner/child_runner.hpp"
 
@@ -57,7 +58,7 @@ class Glue final : public runner::RunObserver {
     try {
       f();
     } catch (const std::exception& e) {
-      std::cerr << "carbontracker: error: " << e.what() << '\n';
+      std::cerr << error_line(e) << '\n';
     }
     act_on_decisions();
   }
@@ -226,7 +227,7 @@ std::function<int()> add_run_command(CLI::App& app) {
       }
       tracker.stop();
     } catch (const std::exception& e) {
-      std::cerr << "carbontracker: error: " << e.what() << '\n';
+      std::cerr << error_line(e) << '\n';
     }
     if (glue.stopped_by_budget()) return kExitStoppedByBudget;
     if (glue.stopped_by_user()) return 0;
