@@ -67,7 +67,7 @@ std::function<int()> add_report_command(CLI::App& app) {
     } else {
       // Whole or not at all, never through a link or into a FIFO, not killed by SIGXFSZ.
       const Status st = io::write_atomically(a->output, text, "cannot write the --output file");
-      if (!st) throw CLI::ValidationError(st.to_string());
+      if (!st) throw std::runtime_error(st.to_string());  // not a usage error: no "--help" hint
       std::cerr << "carbontracker: wrote " << a->output << "\n";
     }
     if (read.runs.empty()) {

@@ -228,8 +228,10 @@ TEST(CliFiles, ReportOutputPastAFileSizeLimitLeavesNoTornFileAndIsNotKilled) {
   });
   const int code = r.wait();
   EXPECT_LT(code, 128) << "killed by signal " << code - 128;
-  EXPECT_NE(code, 0);
+  EXPECT_EQ(code, 1);
   const std::string err = r.stderr_text();
+  EXPECT_EQ(count_of(err, "carbontracker:"), 1u) << err;
+  EXPECT_FALSE(contains(err, "--help")) << "a full disk is not a usage error: " << err;
   EXPECT_TRUE(contains(err, "(EFBIG)")) << err;
   EXPECT_TRUE(contains(err, "ulimit -f")) << err;
   EXPECT_EQ(read_text(t.d / "report.html"), "previous report\n");
