@@ -6,6 +6,7 @@
 #include "carbontracker/tracker.hpp"
 #include "carbontracker/version.hpp"
 #include "intensity/tables.hpp"
+#include "io/safe_file.hpp"
 #include "commands.hpp"
 
 namespace {
@@ -30,6 +31,7 @@ void scrub_secrets(int argc, char** argv) {
 }  // namespace
 
 int main(int raw_argc, char** raw_argv) {
+  if (!carbontracker::io::open_dev_null_on_closed_std_fds()) return 125;  // before any file is opened
   using namespace carbontracker::cli;
   // The Python tool's `carbontracker --log_dir DIR cmd ...` keeps working.
   std::vector<std::string> args = translate_python_cli(std::vector<std::string>(raw_argv, raw_argv + raw_argc));

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "io/safe_file.hpp"
 #include "report/aggregate.hpp"
 #include "report/formats.hpp"
 #include "report/html_report.hpp"
@@ -86,9 +87,9 @@ std::function<int()> add_report_command(CLI::App& app) {
     } else if (a->output.empty()) {
       std::cout << text;
     } else {
-      std::ofstream out(a->output, std::ios::trunc | std::ios::binary);
-      out << text;
-      if (!out) throw CLI::ValidationError(fmt::format("cannot write {}", a->output), "choose a writable --output path");
+      // Whole or not at all, never through a link or into a FIFO, not killed by SIGXFSZ.
+      const Status st = io::write_atomically(a->output, text, "cannot write the --output file");
+      if (!st) throw std::runtime_error(st.to_string());  // not a usage error: no "--help" hint
       std::cerr << "carbontracker: wrote " << a->output << "\n";
     }
     // Problems while reading are reported (in the text/json outputs, and here for the others).

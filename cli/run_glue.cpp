@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "error_text.hpp"
+
 namespace carbontracker::cli {
 namespace {
 
@@ -29,7 +31,7 @@ void RunGlue::guarded(F&& f) {
   try {
     f();
   } catch (const std::exception& e) {
-    std::cerr << "carbontracker: error: " << e.what() << '\n';
+    std::cerr << error_line(e) << '\n';
   }
   act_on_decisions();
 }
@@ -156,12 +158,12 @@ void RunGlue::finish(const runner::RunResult& result) {
     }
     for (const auto& w : exit_warnings(result, tracker_.snapshot())) tracker_.add_warning(w);
   } catch (const std::exception& e) {
-    std::cerr << "carbontracker: error: " << e.what() << '\n';
+    std::cerr << error_line(e) << '\n';
   }
   try {
     tracker_.stop();  // the report and summary, whatever failed above
   } catch (const std::exception& e) {
-    std::cerr << "carbontracker: error: " << e.what() << '\n';
+    std::cerr << error_line(e) << '\n';
   }
 }
 

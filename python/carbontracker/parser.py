@@ -16,6 +16,8 @@ import os
 import re
 import warnings
 
+from carbontracker._paths import checked_path
+
 __all__ = [
     "parse_all_logs",
     "parse_logs",
@@ -77,7 +79,7 @@ def _with_arrays(components):
 def parse_all_logs(log_dir):
     """One dict per run in log_dir: output_filename, standard_filename, components (as
     parse_logs), early_stop, actual and pred (get_consumption's dicts, or None)."""
-    entries, issues = _native().parse_all_logs(os.fsdecode(log_dir))
+    entries, issues = _native().parse_all_logs(checked_path(log_dir, "log_dir"))
     _warn(issues)
     for entry in entries:
         _with_arrays(entry["components"])
@@ -88,9 +90,9 @@ def parse_logs(log_dir, std_log_file=None, output_log_file=None):
     """{component: {"avg_power_usages (W)", "avg_energy_usages (J)", "epoch_durations (s)",
     "devices"}} for one run (default: the most recent logs in log_dir). Added key:
     "epoch_energy (J)", the component's energy per epoch summed over its devices."""
-    std = "" if std_log_file is None else os.fsdecode(std_log_file)
-    out = "" if output_log_file is None else os.fsdecode(output_log_file)
-    components, issues = _native().parse_logs(os.fsdecode(log_dir), std, out)
+    std = "" if std_log_file is None else checked_path(std_log_file, "std_log_file")
+    out = "" if output_log_file is None else checked_path(output_log_file, "output_log_file")
+    components, issues = _native().parse_logs(checked_path(log_dir, "log_dir"), std, out)
     _warn(issues)
     return _with_arrays(components)
 
@@ -100,7 +102,7 @@ def aggregate_consumption_details(log_dir):
     "equivalents", "basis" ("actual", "predicted", "mixed" or "none"), "runs" [(file, basis)]
     where a run's basis is "actual", "predicted", "damaged" (a NaN, negative or missing energy:
     left out, with a ParserWarning naming file:line) or "none", and "sentence"}."""
-    details = _native().aggregate_consumption(os.fsdecode(log_dir))
+    details = _native().aggregate_consumption(checked_path(log_dir, "log_dir"))
     _warn(details.pop("issues"))
     return details
 

@@ -21,7 +21,8 @@ Behaviour (docs/python.md):
 import os
 import weakref
 
-from carbontracker.exceptions import StopTraining
+from carbontracker._paths import checked_path
+from carbontracker.exceptions import ConfigError, StopTraining
 
 __all__ = ["CarbonTracker"]
 
@@ -150,6 +151,8 @@ class CarbonTracker:
         ours = locals()
         for name in _OUR_OPTIONS:
             options[name] = ours[name]
+        for name in ("log_dir", "summary_json"):  # a NUL would cut the path in C++
+            options[name] = checked_path(options[name], name, ConfigError)
 
         # The compiled module is loaded here, not at import: `import carbontracker.tracker`
         # stays cheap for scripts that only construct a tracker under some condition.

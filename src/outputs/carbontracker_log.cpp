@@ -1,11 +1,15 @@
 #include "outputs/carbontracker_log.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <system_error>
 
 #include <fmt/format.h>
+
+#include "io/safe_file.hpp"
 
 namespace carbontracker::outputs {
 namespace fs = std::filesystem;
@@ -32,10 +36,10 @@ std::string LogNaming::stem() const {
 }
 
 namespace {
-Status open_status(const fs::path& p) {
-  return {StatusCode::invalid_argument, fmt::format("cannot write the log file {}: {}", p.string(), std::strerror(errno)),
-          "choose a writable log_dir (--log-dir) or fix its permissions"};
-}
+// Log names are unique per run (pid, random id, start second); a name that exists anyway (a
+// second tracker in this process drew the same id, or a file or link planted there) is never
+// reused: the next id is tried.
+constexpr int kNameAttempts = 64;
 }  // namespace
 
 Result<std::unique_ptr<CarbontrackerLog>> CarbontrackerLog::open(const std::optional<LogNaming>& naming,
@@ -45,20 +49,33 @@ Result<std::unique_ptr<CarbontrackerLog>> CarbontrackerLog::open(const std::opti
   log->verbose_ = verbose;
   log->naming_ = naming;
   if (!naming) return log;
+  if (naming->dir.native().find('\0') != std::string::npos) {
+    return Status(StatusCode::invalid_argument, "log_dir contains a NUL byte (it would be cut there)",
+                  "give a log_dir without NUL characters");
+  }
   std::error_code ec;
   fs::create_directories(naming->dir, ec);
   if (ec) {
-    return Status(StatusCode::invalid_argument,
-                  fmt::format("cannot create the log directory {}: {}", naming->dir.string(), ec.message()),
-                  "choose a writable log_dir (--log-dir) or fix its permissions");
+    return io::file_error(ec.value(), naming->dir, "cannot create the log directory",
+                          "choose a writable log_dir (--log-dir) or fix its permissions");
   }
-  const auto std_path = *log->std_path();
-  log->std_ = std::fopen(std_path.c_str(), "we");
-  if (!log->std_) return open_status(std_path);
-  const auto out_path = *log->output_path();
-  log->output_ = std::fopen(out_path.c_str(), "we");
-  if (!log->output_) return open_status(out_path);
-  return log;
+  for (int attempt = 0;; ++attempt) {
+    int err = 0;
+    auto std_file = io::open_new_log(*log->std_path(), &err);
+    if (!std_file && (err != EEXIST || attempt + 1 == kNameAttempts)) return std_file.status();
+    if (std_file) {
+      auto out_file = io::open_new_log(*log->output_path(), &err);
+      if (out_file) {
+        log->std_ = std_file->release();
+        log->output_ = out_file->release();
+        return log;
+      }
+      std_file->reset();
+      ::unlink(log->std_path()->c_str());  // ours, just created, empty
+      if (err != EEXIST || attempt + 1 == kNameAttempts) return out_file.status();
+    }
+    log->naming_->id = log->naming_->id % 999999 + 1;
+  }
 }
 
 CarbontrackerLog::~CarbontrackerLog() {
@@ -83,19 +100,20 @@ std::optional<fs::path> CarbontrackerLog::err_path() const {
 void CarbontrackerLog::write(std::FILE* f, std::string_view text) {
   if (!f || !status_.is_ok()) return;
   if (std::fwrite(text.data(), 1, text.size(), f) != text.size() || std::ferror(f)) {
+    const int err = errno ? errno : EIO;
     status_ = Status(StatusCode::unavailable,
-                     fmt::format("writing the carbontracker logs failed ({}); logging to files stopped, the run "
+                     fmt::format("writing the carbontracker logs failed: {}; logging to files stopped, the run "
                                  "goes on and the final report is still printed",
-                                 std::strerror(errno ? errno : EIO)),
-                     "free space in the log directory or raise the file size limit");
+                                 io::errno_text(err)),
+                     io::fix_for_errno(err, std_path().value_or(fs::path())));
   }
 }
 
 std::FILE* CarbontrackerLog::err_file() {
   if (!err_ && naming_ && status_.is_ok()) {
-    const auto p = *err_path();
-    err_ = std::fopen(p.c_str(), "we");
-    if (!err_) status_ = open_status(p);
+    auto f = io::open_new_log(*err_path());
+    if (f) err_ = f->release();
+    else status_ = Status(f.status().code(), f.status().message() + "; logging to files stopped", f.status().fix());
   }
   return err_;
 }
@@ -134,10 +152,11 @@ void CarbontrackerLog::warning(std::chrono::system_clock::time_point wall, std::
 void CarbontrackerLog::flush() {
   for (std::FILE* f : {std_, output_, err_}) {
     if (f && std::fflush(f) != 0 && status_.is_ok()) {
+      const int err = errno ? errno : EIO;
       status_ = Status(StatusCode::unavailable,
-                       fmt::format("flushing the carbontracker logs failed ({}); logging to files stopped",
-                                   std::strerror(errno)),
-                       "free space in the log directory or raise the file size limit");
+                       fmt::format("writing the carbontracker logs failed: {}; logging to files stopped",
+                                   io::errno_text(err)),
+                       io::fix_for_errno(err, std_path().value_or(fs::path())));
     }
   }
 }

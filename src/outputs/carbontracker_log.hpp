@@ -37,7 +37,9 @@ struct LogNaming {
 class CarbontrackerLog {
  public:
   // naming == nullopt: console only. Throws nothing; a directory that cannot be created or a
-  // file that cannot be opened is a Status (the tracker turns it into a ConfigError).
+  // file that cannot be opened is a Status (the tracker turns it into a ConfigError). The files
+  // are created new (io/safe_file.hpp): never through a symbolic link, never over an existing
+  // file, never blocking on a FIFO; when a name exists, the next id is used (see naming()).
   static Result<std::unique_ptr<CarbontrackerLog>> open(const std::optional<LogNaming>& naming, std::ostream* console,
                                                         int verbose);
   ~CarbontrackerLog();
@@ -53,6 +55,8 @@ class CarbontrackerLog {
   void flush();
 
   [[nodiscard]] const Status& status() const noexcept { return status_; }
+  // The naming in use: its id may differ from the one given to open() when that name existed.
+  [[nodiscard]] const std::optional<LogNaming>& naming() const noexcept { return naming_; }
   [[nodiscard]] std::optional<std::filesystem::path> std_path() const;
   [[nodiscard]] std::optional<std::filesystem::path> output_path() const;
   [[nodiscard]] std::optional<std::filesystem::path> err_path() const;

@@ -5,18 +5,25 @@
 
 #include <fmt/format.h>
 
+#include "io/safe_file.hpp"
+
 namespace carbontracker::outputs {
 
 Result<std::unique_ptr<EventLog>> EventLog::open(const std::filesystem::path& path) {
   std::unique_ptr<EventLog> log(new EventLog());
   log->path_ = path;
-  log->file_ = std::fopen(path.c_str(), "we");
-  if (!log->file_) {
-    return Status(StatusCode::invalid_argument,
-                  fmt::format("cannot write the event log {}: {}", path.string(), std::strerror(errno)),
-                  "choose a writable log_dir (--log-dir) or fix its permissions");
-  }
+  auto file = io::open_new_log(path);
+  if (!file) return file.status();
+  log->file_ = file->release();
   return log;
+}
+
+void EventLog::failed(int err) {
+  if (err == 0) err = EIO;
+  status_ = Status(StatusCode::unavailable,
+                   fmt::format("writing the event log {} failed: {}; event logging stopped", path_.string(),
+                               io::errno_text(err)),
+                   io::fix_for_errno(err, path_));
 }
 
 EventLog::~EventLog() {
@@ -30,20 +37,12 @@ void EventLog::append(nlohmann::json record) {
   line += '\n';
   std::lock_guard lock(mutex_);
   if (!file_ || !status_.is_ok()) return;
-  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size()) {
-    status_ = Status(StatusCode::unavailable,
-                     fmt::format("writing the event log failed ({}); event logging stopped", std::strerror(errno)),
-                     "free space in the log directory or raise the file size limit");
-  }
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size()) failed(errno);
 }
 
 void EventLog::flush() {
   std::lock_guard lock(mutex_);
-  if (file_ && status_.is_ok() && std::fflush(file_) != 0) {
-    status_ = Status(StatusCode::unavailable,
-                     fmt::format("flushing the event log failed ({}); event logging stopped", std::strerror(errno)),
-                     "free space in the log directory or raise the file size limit");
-  }
+  if (file_ && status_.is_ok() && std::fflush(file_) != 0) failed(errno);
 }
 
 Status EventLog::status() const {

@@ -4,7 +4,8 @@
 //
 // Contract: thread-safe (the sampler thread appends power records, the training thread epoch
 // records); each append is one fwrite of a pre-formatted line under a mutex. A failed write
-// never throws: status() keeps it and writing stops.
+// never throws: status() keeps it and writing stops. The file is created new (io/safe_file.hpp:
+// no symbolic link followed, no existing file truncated, no FIFO blocked on).
 #pragma once
 
 #include <cstdio>
@@ -35,6 +36,7 @@ class EventLog {
 
  private:
   EventLog() = default;
+  void failed(int err);  // mutex_ held
   mutable std::mutex mutex_;
   std::FILE* file_ = nullptr;
   std::filesystem::path path_;

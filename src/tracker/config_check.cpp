@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "io/safe_file.hpp"
+
 namespace carbontracker {
 
 ConfigError::ConfigError(const std::string& parameter, const std::string& problem, const std::string& fix)
@@ -103,11 +105,9 @@ Derived check_config(const Config& c) {
   require(c.prediction_confidence > 0 && c.prediction_confidence < 1, "prediction_confidence",
           fmt::format("must be between 0 and 1, got {}", c.prediction_confidence), "use e.g. 0.9");
   if (c.summary_json) {
-    auto parent = c.summary_json->parent_path();
-    if (parent.empty()) parent = ".";
-    require(::access(parent.c_str(), W_OK) == 0, "summary_json",
-            fmt::format("the directory {} does not exist or is not writable", parent.string()),
-            "choose a path in a writable directory");
+    // What writing it at the end needs, checked now: a lost summary after the training is too late.
+    const Status st = io::check_replaceable(*c.summary_json);
+    require(st.is_ok(), "summary_json", st.message(), st.fix());
   }
   d.sensor_options.components = parse_components(c.components);
   d.sensor_options.devices_by_pid = c.devices_by_pid;

@@ -1,6 +1,7 @@
 #include "carbontracker/tracker.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "carbontracker/units.hpp"
+#include "io/safe_file.hpp"
 #include "ledger/ledger.hpp"
 #include "outputs/results_json.hpp"
 #include "prediction/predictor.hpp"
@@ -67,13 +69,16 @@ void Tracker::Impl::begin() {
   auto opened = outputs::CarbontrackerLog::open(naming, console, config.verbose);
   if (!opened) throw ConfigError("log_dir", opened.status().message(), opened.status().fix());
   log = std::move(*opened);
-  if (naming) {
-    auto ev = outputs::EventLog::open(naming->dir / (naming->stem() + "_carbontracker_events.jsonl"));
+  if (const auto& used = log->naming()) {
+    auto ev = outputs::EventLog::open(used->dir / (used->stem() + "_carbontracker_events.jsonl"));
     if (!ev) throw ConfigError("log_dir", ev.status().message(), ev.status().fix());
     events = std::move(*ev);
   }
   // A full disk or a file-size limit must not kill the training: with SIGXFSZ at its default
   // (terminate), a write past RLIMIT_FSIZE would. Ignored, the write fails with EFBIG instead.
+  // Process-wide on purpose: the logs are written from the sampler thread too, so blocking the
+  // signal per write (as io::write_atomically does) would not cover them. A handler the host
+  // program installed is left alone.
   struct sigaction current {};
   if (::sigaction(SIGXFSZ, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) ::signal(SIGXFSZ, SIG_IGN);
 
@@ -465,30 +470,19 @@ void Tracker::Impl::finish() {
   note_log_status();
 }
 
-// Whole or not at all: written to a temporary file renamed over `path`, so a full disk or a
-// file-size limit never leaves a torn summary (nor a previous run's, which this one replaces).
+// Whole or not at all (io::write_atomically: a mkstemp temporary in the same directory, renamed
+// over `path`), so a full disk or a file-size limit never leaves a torn summary, and two runs
+// given the same path each leave a complete file (the last one stays).
 void Tracker::Impl::write_summary(const std::filesystem::path& path, const Snapshot& final_snap) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  bool written = false;
-  int err = 0;
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << outputs::summary_json(final_snap).dump(2) << '\n';
-    out.flush();
-    written = static_cast<bool>(out);
-    err = errno;
-  }
-  std::error_code ec;
-  if (written) std::filesystem::rename(tmp, path, ec);
-  if (written && !ec) return;
-  const std::string why = !written ? std::strerror(err != 0 ? err : EIO) : ec.message();
-  std::error_code ignored;
-  std::filesystem::remove(tmp, ignored);
-  std::filesystem::remove(path, ignored);
-  const std::string fix = "free space there, raise the file size limit, or choose another summary path";
-  warn(fmt::format("could not write the summary {} ({}); fix: {}", path.string(), why, fix));
-  pending_error =
-      Status(StatusCode::unavailable, fmt::format("could not write the summary {} ({})", path.string(), why), fix);
+  const Status st =
+      io::write_atomically(path, outputs::summary_json(final_snap).dump(2) + "\n", "could not write the summary");
+  if (st) return;
+  // A previous run's summary left in place would be read as this run's.
+  struct stat old {};
+  if (::lstat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode)) ::unlink(path.c_str());
+  // Said once: raised by stop() (the CLI prints it), or a warning when errors are not raised.
+  if (config.ignore_errors) warn(st.to_string());
+  pending_error = st;
 }
 
 }  // namespace carbontracker

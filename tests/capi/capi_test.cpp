@@ -323,13 +323,13 @@ TEST_F(CApi, StopAndConfirmAnsweredNoIsTheUsersStop) {
   EXPECT_FALSE(summary_of(t.get())["stopped_by_budget"].get<bool>());
 }
 
-// The summary path is a directory: accepted at construction (its parent is writable), and
-// writing it fails at the end, an internal failure the caller hears of once.
+// The summary path becomes a directory after construction (one already there is refused by
+// ct_tracker_new): writing it fails at the end, an internal failure the caller hears of once.
 TEST_F(CApi, FailureToWriteTheSummaryIsATrackerError) {
   const auto summary = machine_.dir() / "summary.json";
-  std::filesystem::create_directories(summary);
   // 3 epochs: ct_stop, not the end of the last epoch, finishes the run.
   auto t = make(json{{"epochs", 3}, {"verbose", 0}, {"summary_json", summary.string()}}.dump());
+  std::filesystem::create_directories(summary);
   ASSERT_EQ(ct_epoch_start(t.get()), CT_OK);
   ASSERT_EQ(ct_epoch_end(t.get()), CT_OK);
   ASSERT_EQ(ct_stop(t.get()), CT_ERR_TRACKER);
@@ -340,8 +340,8 @@ TEST_F(CApi, FailureToWriteTheSummaryIsATrackerError) {
 
 TEST_F(CApi, IgnoreErrorsTurnsTheTrackerErrorIntoAWarning) {
   const auto summary = machine_.dir() / "summary.json";
-  std::filesystem::create_directories(summary);
   auto t = make(json{{"verbose", 0}, {"ignore_errors", true}, {"summary_json", summary.string()}}.dump());
+  std::filesystem::create_directories(summary);  // after construction, which would refuse it
   ASSERT_EQ(ct_stop(t.get()), CT_OK) << ct_last_error(t.get());
   const json s = summary_of(t.get());
   bool warned = false;

@@ -69,7 +69,7 @@ TEST(FaultLogFull, EveryLogThatStopsIsReported) {
 
 // Regression (found here): the summary was written in place, so a write that failed part-way
 // (EFBIG here, ENOSPC on a full disk) left a torn JSON file, and the warning gave no reason and
-// no fix. It is now written to `<path>.tmp` and renamed only when whole.
+// no fix. It is now written to a mkstemp temporary beside it and renamed only when whole.
 TEST(FaultLogFull, ASummaryThatCannotBeWrittenIsNeverLeftTorn) {
   if (!std::filesystem::exists(kPrlimit)) GTEST_SKIP() << kPrlimit << " (util-linux) is not installed";
   Machine m;
