@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "outputs/fork_safe_files.hpp"
+
 namespace carbontracker::outputs {
 namespace fs = std::filesystem;
 
@@ -55,15 +57,19 @@ Result<std::unique_ptr<CarbontrackerLog>> CarbontrackerLog::open(const std::opti
   const auto std_path = *log->std_path();
   log->std_ = std::fopen(std_path.c_str(), "we");
   if (!log->std_) return open_status(std_path);
+  register_fork_safe(log->std_);
   const auto out_path = *log->output_path();
   log->output_ = std::fopen(out_path.c_str(), "we");
   if (!log->output_) return open_status(out_path);
+  register_fork_safe(log->output_);
   return log;
 }
 
 CarbontrackerLog::~CarbontrackerLog() {
   for (std::FILE* f : {std_, output_, err_}) {
-    if (f) std::fclose(f);
+    if (!f) continue;
+    forget_fork_safe(f);
+    std::fclose(f);
   }
 }
 
@@ -96,6 +102,7 @@ std::FILE* CarbontrackerLog::err_file() {
     const auto p = *err_path();
     err_ = std::fopen(p.c_str(), "we");
     if (!err_) status_ = open_status(p);
+    register_fork_safe(err_);
   }
   return err_;
 }

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "outputs/fork_safe_files.hpp"
+
 namespace carbontracker::outputs {
 
 Result<std::unique_ptr<EventLog>> EventLog::open(const std::filesystem::path& path) {
@@ -16,11 +18,14 @@ Result<std::unique_ptr<EventLog>> EventLog::open(const std::filesystem::path& pa
                   fmt::format("cannot write the event log {}: {}", path.string(), std::strerror(errno)),
                   "choose a writable log_dir (--log-dir) or fix its permissions");
   }
+  register_fork_safe(log->file_);
   return log;
 }
 
 EventLog::~EventLog() {
-  if (file_) std::fclose(file_);
+  if (!file_) return;
+  forget_fork_safe(file_);
+  std::fclose(file_);
 }
 
 void EventLog::append(nlohmann::json record) {

@@ -15,6 +15,7 @@
 #include "sampler/sampler.hpp"
 #include "tracker/budget.hpp"
 #include "tracker/config_check.hpp"
+#include "tracker/host_process.hpp"
 
 namespace carbontracker {
 
@@ -49,6 +50,7 @@ struct Tracker::Impl {
   bool event_log_failure_reported = false;  // the JSON Lines event log stopped (reported once)
   std::optional<Decision> decision;     // run mode
   bool stopped = false;                 // finish() ran
+  tracker::ForkGuard fork_guard;        // in a fork()ed child every call is a no-op
 
   // --- results (guarded: snapshot() may run on any thread) ---
   mutable std::mutex mutex;
