@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <new>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -56,10 +57,13 @@ Result<std::unique_ptr<CarbontrackerLog>> CarbontrackerLog::open(const std::opti
   }
   const auto std_path = *log->std_path();
   log->std_ = std::fopen(std_path.c_str(), "we");
+  // Out of memory (fopen allocates) is not a bad log_dir: it is reported as what it is.
+  if (!log->std_ && errno == ENOMEM) throw std::bad_alloc();
   if (!log->std_) return open_status(std_path);
   register_fork_safe(log->std_);
   const auto out_path = *log->output_path();
   log->output_ = std::fopen(out_path.c_str(), "we");
+  if (!log->output_ && errno == ENOMEM) throw std::bad_alloc();
   if (!log->output_) return open_status(out_path);
   register_fork_safe(log->output_);
   return log;

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,7 @@ Result<std::unique_ptr<EventLog>> EventLog::open(const std::filesystem::path& pa
   log->path_ = path;
   log->file_ = std::fopen(path.c_str(), "we");
   if (!log->file_) {
+    if (errno == ENOMEM) throw std::bad_alloc();  // not a bad log_dir
     return Status(StatusCode::invalid_argument,
                   fmt::format("cannot write the event log {}: {}", path.string(), std::strerror(errno)),
                   "choose a writable log_dir (--log-dir) or fix its permissions");
