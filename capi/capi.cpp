@@ -3,12 +3,16 @@
 // code: an exception unwinding into a C or FFI frame would be undefined behaviour.
 #include "carbontracker/carbontracker.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -17,10 +21,12 @@
 #include "carbontracker/version.hpp"
 #include "outputs/results_json.hpp"
 #include "tracker/config_keys.hpp"
+#include "tracker/safe_text.hpp"
 
 struct ct_tracker {
   std::unique_ptr<carbontracker::Tracker> tracker;
   std::string last_error;
+  pid_t owner = ::getpid();  // a fork()ed child gets CT_ERR_FORKED from every call
 };
 
 namespace {
@@ -41,12 +47,18 @@ struct ApiError {
   std::string message;
 };
 
-// Stores "prefix + message". On out of memory it keeps a short fixed message instead, which
-// fits the string's inline buffer, so this cannot throw.
+// The api_keys values of the configuration being parsed on this thread: no message may
+// contain them, whatever the input (ct_tracker_new sets and clears it).
+thread_local std::vector<std::string> t_secrets;
+
+// Stores "prefix + message", without secrets and bounded in length (tracker/safe_text.hpp). On
+// out of memory it keeps a short fixed message instead, which fits the string's inline buffer,
+// so this cannot throw.
 void store(std::string& slot, std::string_view prefix, std::string_view message) noexcept {
   try {
-    slot.assign(prefix);
-    slot.append(message);
+    std::string text(prefix);
+    text.append(message);
+    slot = carbontracker::tracker::safe_message(std::move(text), t_secrets);
   } catch (...) {
     slot.clear();
     try {
@@ -118,7 +130,11 @@ Config parse_config(const char* text) {
   try {
     doc = json::parse(text);
   } catch (const json::parse_error& e) {
-    invalid(fmt::format("config_json is not valid JSON: {}", e.what()),
+    // nlohmann's message ends with "; last read: '<the input around the error>'", which can be
+    // an api key or megabytes of text: cut there. Line, column and what was expected stay.
+    std::string what = e.what();
+    if (const auto cut = what.find("; last read:"); cut != std::string::npos) what.resize(cut);
+    invalid(fmt::format("config_json is not valid JSON: {}", what),
             R"(pass a JSON object such as {"epochs": 10, "log_dir": "logs"}, or "{}" for the defaults)");
   }
   if (!doc.is_object()) {
@@ -132,18 +148,45 @@ Config parse_config(const char* text) {
       for (const auto& [provider, secret] : value.items()) {
         // The value is a secret: it never appears in a message.
         if (!secret.is_string()) {
-          invalid(fmt::format("config_json: api_keys.{} must be a string", provider), "quote the key");
+          invalid(fmt::format("config_json: api_keys.{} must be a string", carbontracker::tracker::excerpt(provider)),
+                  "quote the key");
         }
+        t_secrets.push_back(secret.get<std::string>());
         config.api_keys[provider] = secret.get<std::string>();
       }
       continue;
     }
     const std::string origin = "config_json";
-    if (auto st = carbontracker::tracker::set_config_key(config, key, value_text(key, value), origin); !st) {
-      throw ApiError{CT_ERR_INVALID_ARGUMENT, st.to_string()};
+    const std::string value_str = value_text(carbontracker::tracker::excerpt(key), value);
+    if (auto st = carbontracker::tracker::set_config_key(config, key, value_str, origin); !st) {
+      // The registry quotes the key and the value whole: a megabyte of either becomes an excerpt.
+      using carbontracker::tracker::shorten_echo;
+      throw ApiError{CT_ERR_INVALID_ARGUMENT, shorten_echo(shorten_echo(st.to_string(), value_str), key)};
     }
   }
   return config;
+}
+
+// Clears t_secrets when ct_tracker_new returns, however it returns.
+struct SecretsScope {
+  SecretsScope() noexcept { t_secrets.clear(); }
+  ~SecretsScope() { t_secrets.clear(); }
+  SecretsScope(const SecretsScope&) = delete;
+  SecretsScope& operator=(const SecretsScope&) = delete;
+};
+
+// The handle was created by another process (this one is its fork()ed child): the tracker's
+// threads do not exist here and its logs are the parent's. Every call returns CT_ERR_FORKED
+// and writes nothing.
+bool forked(const ct_tracker* t) noexcept { return t->owner != ::getpid(); }
+
+int fail_forked(ct_tracker* t, const char* function) noexcept {
+  char buf[300];
+  const auto r = fmt::format_to_n(buf, sizeof buf - 1,
+                                  "{}: this process is a fork() child of process {}, which created the tracker: "
+                                  "nothing was done; fix: create a tracker in the child (ct_tracker_new) to measure it",
+                                  function, t->owner);
+  return fail(t, CT_ERR_FORKED, std::string_view(buf, std::min<std::size_t>(r.size, sizeof buf - 1)));
 }
 
 char* copy_to_malloc(const std::string& text) {
@@ -163,6 +206,7 @@ int ct_tracker_new(const char* config_json, ct_tracker** out) {
   if (!config_json) {
     return fail(nullptr, CT_ERR_NULL, R"(ct_tracker_new: config_json is NULL; fix: pass "{}" for the defaults)");
   }
+  SecretsScope secrets;
   return guarded(nullptr, [&] {
     auto handle = std::make_unique<ct_tracker>();
     handle->tracker = std::make_unique<carbontracker::Tracker>(parse_config(config_json));
@@ -173,6 +217,7 @@ int ct_tracker_new(const char* config_json, ct_tracker** out) {
 
 int ct_epoch_start(ct_tracker* t) {
   if (!t) return fail(nullptr, CT_ERR_NULL, "ct_epoch_start: the tracker is NULL");
+  if (forked(t)) return fail_forked(t, "ct_epoch_start");
   return guarded(t, [&] {
     t->tracker->epoch_start();
     return static_cast<int>(CT_OK);
@@ -181,6 +226,7 @@ int ct_epoch_start(ct_tracker* t) {
 
 int ct_epoch_end(ct_tracker* t) {
   if (!t) return fail(nullptr, CT_ERR_NULL, "ct_epoch_end: the tracker is NULL");
+  if (forked(t)) return fail_forked(t, "ct_epoch_end");
   return guarded(t, [&] {
     (void)t->tracker->epoch_end();
     return static_cast<int>(CT_OK);
@@ -189,6 +235,7 @@ int ct_epoch_end(ct_tracker* t) {
 
 int ct_epoch_discard(ct_tracker* t) {
   if (!t) return fail(nullptr, CT_ERR_NULL, "ct_epoch_discard: the tracker is NULL");
+  if (forked(t)) return fail_forked(t, "ct_epoch_discard");
   return guarded(t, [&] {
     t->tracker->discard_epoch();
     return static_cast<int>(CT_OK);
@@ -197,6 +244,7 @@ int ct_epoch_discard(ct_tracker* t) {
 
 int ct_stop(ct_tracker* t) {
   if (!t) return fail(nullptr, CT_ERR_NULL, "ct_stop: the tracker is NULL");
+  if (forked(t)) return fail_forked(t, "ct_stop");
   return guarded(t, [&] {
     t->tracker->stop();
     return static_cast<int>(CT_OK);
@@ -207,6 +255,7 @@ int ct_summary_json(ct_tracker* t, char** out) {
   if (out) *out = nullptr;
   if (!t) return fail(nullptr, CT_ERR_NULL, "ct_summary_json: the tracker is NULL");
   if (!out) return fail(t, CT_ERR_NULL, "ct_summary_json: out is NULL; fix: pass the address of a char*");
+  if (forked(t)) return fail_forked(t, "ct_summary_json");
   return guarded(t, [&] {
     *out = copy_to_malloc(carbontracker::outputs::summary_json(t->tracker->snapshot()).dump(2));
     return static_cast<int>(CT_OK);
@@ -216,7 +265,8 @@ int ct_summary_json(ct_tracker* t, char** out) {
 void ct_free(char* text) { std::free(text); }
 
 void ct_tracker_free(ct_tracker* t) {
-  // ~Tracker stops and swallows errors; delete cannot throw.
+  // ~Tracker stops and swallows errors; delete cannot throw. In a fork()ed child it writes
+  // nothing and leaves the parent's state alone (see Tracker::~Tracker).
   delete t;
 }
 
@@ -242,6 +292,8 @@ const char* ct_status_string(int status) {
       return "CT_ERR_NULL: a required argument was NULL";
     case CT_ERR_NO_MEMORY:
       return "CT_ERR_NO_MEMORY: out of memory";
+    case CT_ERR_FORKED:
+      return "CT_ERR_FORKED: the tracker belongs to the parent process; this fork() child cannot use it";
     default:
       return "unknown status";
   }

@@ -27,11 +27,13 @@
  *    "stop", "api_keys": {"electricitymaps": "..."}}. Values are JSON numbers, booleans or
  *    strings ("1.58" and 1.58 are the same); "api_keys" is an object of strings. An unknown key,
  *    a value of the wrong type, null, or an invalid value (pue 0.5) is CT_ERR_INVALID_ARGUMENT
- *    naming the key and the fix. Only the JSON is read: no configuration file and no
+ *    naming the key and the fix; no message ever contains an api_keys value or more than
+ *    about 2000 bytes, and every message is valid UTF-8. Only the JSON is read: no configuration file and no
  *    CARBONTRACKER_<KEY> variables (the sensor variables CARBONTRACKER_SYSFS_ROOT,
  *    CARBONTRACKER_PROCFS_ROOT and CARBONTRACKER_NVML_LIBRARY still apply, as in C++).
  *  - Console output goes to the process's stdout; `ask` budgets and stop_and_confirm read the
- *    answer from stdin (a line "y" or "n"; end of input counts as "n").
+ *    answer from stdin (a line "y" or "n"; end of input counts as "n"; a read interrupted by a
+ *    signal the program catches is retried, never taken as an answer).
  *  - Units: none cross this API except inside the summary JSON (SI: J, s, g; kWh where a name
  *    says so; docs/log-format.md).
  *  - Errors: strings returned by ct_last_error() are owned by the library. ct_last_error(t)
@@ -44,6 +46,10 @@
  *    fetches); none of them calls back into the caller, and none ever exits the process.
  *  - Timing: ct_epoch_start / ct_epoch_end read energy counters on the calling thread
  *    (microseconds) and append to the logs; they never touch the network.
+ *  - fork(): a handle belongs to the process that created it. In a fork() child every call
+ *    with it returns CT_ERR_FORKED and writes nothing (the parent's buffered log lines are
+ *    discarded in the child, never written twice); ct_tracker_free releases it there without
+ *    stopping anything. Create a new tracker in the child to measure the child.
  */
 #ifndef CARBONTRACKER_CARBONTRACKER_H
 #define CARBONTRACKER_CARBONTRACKER_H
@@ -73,16 +79,22 @@ typedef enum ct_status {
   /* A bad configuration: not JSON, not an object, an unknown key, a value of the wrong type
    * or out of range, an unwritable log_dir. The message names the key and the fix. */
   CT_ERR_INVALID_ARGUMENT = -1,
-  /* An internal failure of the tracker surfaced with ignore_errors=false (a log that can no
-   * longer be written, the sampler could not start, ...). The tracker carries on; the error
-   * is reported once. With ignore_errors=true these become warnings instead. */
+  /* An internal failure of the tracker surfaced with ignore_errors=false (the summary file
+   * could not be written, the sampler could not start, ...). The tracker carries on; the error
+   * is reported once. With ignore_errors=true these become warnings instead. A log file that
+   * can no longer be written is only a warning (console and summary "warnings"), never this. */
   CT_ERR_TRACKER = -2,
   /* Anything else the library did not expect (a bug). The handle stays usable. */
   CT_ERR_INTERNAL = -3,
   /* A required pointer argument (the handle, config_json, an out parameter) was NULL. */
   CT_ERR_NULL = -4,
-  /* Memory ran out. */
-  CT_ERR_NO_MEMORY = -5
+  /* Memory ran out (never reported as a bad configuration). The handle stays usable. */
+  CT_ERR_NO_MEMORY = -5,
+  /* The handle was created by another process: this one is its fork() child. The tracker's
+   * threads and logs belong to the parent; the call did nothing and wrote nothing. Create a
+   * tracker in the child to measure it. ct_tracker_free in the child releases the handle
+   * without stopping or writing anything. */
+  CT_ERR_FORKED = -6
 } ct_status;
 
 /* One tracked training run. Opaque; create with ct_tracker_new, release with

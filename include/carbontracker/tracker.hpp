@@ -18,12 +18,17 @@
 //    append to the logs and flush them; they never touch the network, sleep, or wait on the
 //    sampler. Only `ask` budgets / stop_and_confirm block, on purpose, for the user's answer.
 //  - Nothing the tracker does stops the training unless a budget (or the user's "n") says so:
-//    sensor failures become warnings and "not measured" gaps. Internal errors (a log that can
-//    no longer be written, ...) are kept; with ignore_errors=false the next API call throws
+//    sensor failures become warnings and "not measured" gaps. Internal errors (a summary that
+//    cannot be written, ...) are kept; with ignore_errors=false the next API call throws
 //    TrackerError once, with ignore_errors=true they are logged and the tracker carries on.
 //    No helper thread ever exits the process.
 //  - Thread safety: call the methods from one thread (the training loop); snapshot() may be
 //    called from any thread.
+//  - fork(): the tracker belongs to the process that created it. In a fork()ed child every
+//    method is a no-op that writes nothing (one warning on stderr per tracker; finished() is
+//    true, epoch_end() returns an empty record, snapshot() the results as of the fork when it
+//    can take the lock, else none), and the destructor neither stops nor joins anything. The
+//    parent's buffered log lines are discarded in the child, never written twice.
 #pragma once
 
 #include <filesystem>

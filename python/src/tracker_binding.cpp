@@ -25,6 +25,7 @@
 #include "outputs/results_json.hpp"
 #include "py_streams.hpp"
 #include "tracker/config_keys.hpp"
+#include "tracker/safe_text.hpp"
 
 namespace py = pybind11;
 
@@ -82,7 +83,7 @@ std::optional<std::string> option_text(const std::string& key, const py::handle&
 
 // The registry's message speaks of text ("expected an integer, got \"2.5\""); here the value
 // is a Python object, so the message shows its repr and the fix names the Python parameter.
-ConfigError bad_value(const std::string& key, const py::handle& value, const Status& st) {
+ConfigError bad_value(const std::string& key, const py::handle& value, const std::string& text, const Status& st) {
   static const std::map<std::string, std::string> kPhrases = {
       {"int", "an integer"}, {"number", "a finite number"}, {"bool", "True or False"},
       {"warn|ask|stop", "one of \"warn\", \"ask\", \"stop\""}};
@@ -90,10 +91,10 @@ ConfigError bad_value(const std::string& key, const py::handle& value, const Sta
     if (k.name != key) continue;
     const auto phrase = kPhrases.find(k.type);
     if (phrase == kPhrases.end()) break;
-    return {key, "expected " + phrase->second + ", got " + py::repr(value).cast<std::string>(),
+    return {key, "expected " + phrase->second + ", got " + tracker::excerpt(py::repr(value).cast<std::string>()),
             "pass " + key + " as " + phrase->second + " (" + k.description + ")"};
   }
-  return {key, st.message(), st.fix()};
+  return {key, tracker::shorten_echo(st.message(), text), st.fix()};
 }
 
 Config make_config(const py::dict& options, const py::object& api_keys) {
@@ -103,7 +104,7 @@ Config make_config(const py::dict& options, const py::object& api_keys) {
     const auto text = option_text(key, v);
     if (!text) continue;
     const Status st = tracker::set_config_key(config, key, *text, "CarbonTracker(" + key + "=...)");
-    if (!st) throw bad_value(key, v, st);
+    if (!st) throw bad_value(key, v, *text, st);
   }
   if (!api_keys.is_none()) {
     if (!py::isinstance<py::dict>(api_keys)) {

@@ -208,6 +208,12 @@ Exchange perform(CURL* h, const HttpRequest& req, const HopSettings& hop) {
   g_curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   g_curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   g_curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: we run on threads
+  // A name lookup runs on a resolver thread that getaddrinfo() can hold for tens of seconds
+  // (a silent nameserver: 5 s x attempts x servers). On a timeout or cancel() libcurl would
+  // join that thread before returning; with QUICK_EXIT it leaves it to finish on its own, so
+  // the caller (and the tracker's stop()) is never held by a lookup. Older libcurl (< 7.87)
+  // refuses the option: the connect timeout still bounds the wait there.
+  (void)g_curl.easy_setopt(h, CURLOPT_QUICK_EXIT, 1L);
   g_curl.easy_setopt(h, CURLOPT_USERAGENT, user_agent.c_str());
   g_curl.easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // the body limit applies after decoding
   g_curl.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, to_ms(std::min(hop.connect_timeout_s, hop.remaining_s)));

@@ -5,11 +5,13 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <new>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "io/safe_file.hpp"
+#include "outputs/fork_safe_files.hpp"
 
 namespace carbontracker::outputs {
 namespace fs = std::filesystem;
@@ -62,14 +64,19 @@ Result<std::unique_ptr<CarbontrackerLog>> CarbontrackerLog::open(const std::opti
   for (int attempt = 0;; ++attempt) {
     int err = 0;
     auto std_file = io::open_new_log(*log->std_path(), &err);
+    // Out of memory (fopen allocates) is not a bad log_dir: it is reported as what it is.
+    if (!std_file && err == ENOMEM) throw std::bad_alloc();
     if (!std_file && (err != EEXIST || attempt + 1 == kNameAttempts)) return std_file.status();
     if (std_file) {
       auto out_file = io::open_new_log(*log->output_path(), &err);
       if (out_file) {
         log->std_ = std_file->release();
         log->output_ = out_file->release();
+        register_fork_safe(log->std_);
+        register_fork_safe(log->output_);
         return log;
       }
+      if (err == ENOMEM) throw std::bad_alloc();
       std_file->reset();
       ::unlink(log->std_path()->c_str());  // ours, just created, empty
       if (err != EEXIST || attempt + 1 == kNameAttempts) return out_file.status();
@@ -80,7 +87,9 @@ Result<std::unique_ptr<CarbontrackerLog>> CarbontrackerLog::open(const std::opti
 
 CarbontrackerLog::~CarbontrackerLog() {
   for (std::FILE* f : {std_, output_, err_}) {
-    if (f) std::fclose(f);
+    if (!f) continue;
+    forget_fork_safe(f);
+    std::fclose(f);
   }
 }
 
@@ -112,8 +121,12 @@ void CarbontrackerLog::write(std::FILE* f, std::string_view text) {
 std::FILE* CarbontrackerLog::err_file() {
   if (!err_ && naming_ && status_.is_ok()) {
     auto f = io::open_new_log(*err_path());
-    if (f) err_ = f->release();
-    else status_ = Status(f.status().code(), f.status().message() + "; logging to files stopped", f.status().fix());
+    if (f) {
+      err_ = f->release();
+      register_fork_safe(err_);
+    } else {
+      status_ = Status(f.status().code(), f.status().message() + "; logging to files stopped", f.status().fix());
+    }
   }
   return err_;
 }

@@ -2,19 +2,24 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 
 #include <fmt/format.h>
 
 #include "io/safe_file.hpp"
+#include "outputs/fork_safe_files.hpp"
 
 namespace carbontracker::outputs {
 
 Result<std::unique_ptr<EventLog>> EventLog::open(const std::filesystem::path& path) {
   std::unique_ptr<EventLog> log(new EventLog());
   log->path_ = path;
-  auto file = io::open_new_log(path);
+  int err = 0;
+  auto file = io::open_new_log(path, &err);
+  if (!file && err == ENOMEM) throw std::bad_alloc();  // not a bad log_dir
   if (!file) return file.status();
   log->file_ = file->release();
+  register_fork_safe(log->file_);
   return log;
 }
 
@@ -27,7 +32,9 @@ void EventLog::failed(int err) {
 }
 
 EventLog::~EventLog() {
-  if (file_) std::fclose(file_);
+  if (!file_) return;
+  forget_fork_safe(file_);
+  std::fclose(file_);
 }
 
 void EventLog::append(nlohmann::json record) {

@@ -168,6 +168,7 @@ void Tracker::Impl::write_run_breakdown(const Snapshot& s) {
 
 void Tracker::set_planned_epochs(int epochs) {
   auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
   guarded(s, "set_planned_epochs", [&] {
     if (s.stopped || (s.planned_known && epochs == s.config.epochs)) return;
     if (epochs < 1) {
@@ -185,16 +186,21 @@ void Tracker::set_planned_epochs(int epochs) {
 
 void Tracker::add_warning(const std::string& message) {
   auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
   guarded(s, "add_warning", [&] {
     s.warn(message);
     s.log->flush();
   });
 }
 
-void Tracker::set_prediction_note(std::string note) { impl_->prediction_note = std::move(note); }
+void Tracker::set_prediction_note(std::string note) {
+  if (impl_->fork_guard.forked_child()) return;
+  impl_->prediction_note = std::move(note);
+}
 
 void Tracker::end_setup() {
   auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
   guarded(s, "end_setup", [&] {
     if (s.stopped || !s.epoch_mark) return;
     const Sampler::Mark now = s.sampler->mark();
@@ -211,6 +217,7 @@ void Tracker::end_setup() {
 
 void Tracker::end_last_epoch() {
   auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
   guarded(s, "end_last_epoch", [&] {
     s.work_ended = true;
     if (s.stopped || !s.epoch_mark) return;
@@ -220,6 +227,7 @@ void Tracker::end_last_epoch() {
 
 void Tracker::end_wrap_up() {
   auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
   guarded(s, "end_wrap_up", [&] {
     s.work_ended = true;
     if (s.stopped || !s.epoch_mark) return;
@@ -235,7 +243,7 @@ void Tracker::end_wrap_up() {
 
 void Tracker::abandon(const std::string& reason) {
   auto& s = *impl_;
-  if (s.stopped) return;
+  if (s.fork_guard.forked_child() || s.stopped) return;
   guarded(s, "abandon", [&] {
     s.stopped = true;
     s.work_ended = true;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <new>
 
 #include <fmt/format.h>
 
@@ -40,6 +41,12 @@ Tracker::Tracker(Config config, TrackerEnvironment env) : impl_(std::make_unique
 }
 
 Tracker::~Tracker() {
+  // A fork()ed child: the threads to join are not there and the report is the parent's.
+  // Leaked on purpose; the child's memory goes with it.
+  if (impl_ && impl_->fork_guard.forked_child_quiet()) {
+    (void)impl_.release();
+    return;
+  }
   try {
     stop();
   } catch (...) {  // a destructor must not throw; stop() already logged what it could
@@ -149,6 +156,15 @@ auto Tracker::Impl::guarded(const char* what, F&& body) -> decltype(body()) {
     throw;
   } catch (const TrackerError&) {
     throw;
+  } catch (const std::bad_alloc&) {
+    // Out of memory is not an internal error: the caller hears of it as such (the C API's
+    // CT_ERR_NO_MEMORY), or, with ignore_errors, the call is skipped.
+    if (!config.ignore_errors) throw;
+    try {
+      warn(fmt::format("out of memory in {}; monitoring continues where it can", what));
+    } catch (...) {
+    }
+    return decltype(body())();
   } catch (const std::exception& e) {
     const std::string msg = fmt::format("internal error in {}: {}", what, e.what());
     if (!config.ignore_errors) throw TrackerError("carbontracker: " + msg + " (set ignore_errors=true to carry on)");
@@ -161,10 +177,12 @@ auto Tracker::Impl::guarded(const char* what, F&& body) -> decltype(body()) {
 }
 
 void Tracker::epoch_start() {
+  if (impl_->fork_guard.forked_child()) return;
   impl_->guarded("epoch_start", [&] { epoch_start_unguarded(); });
 }
 
 EpochRecord Tracker::epoch_end() {
+  if (impl_->fork_guard.forked_child()) return {};
   return impl_->guarded("epoch_end", [&] { return epoch_end_unguarded(); });
 }
 
@@ -191,6 +209,7 @@ EpochRecord Tracker::epoch_end_unguarded() {
 
 void Tracker::discard_epoch() {
   auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
   s.surface_errors();
   if (s.stopped || !s.epoch_mark) return;
   s.epoch_mark.reset();
@@ -343,7 +362,7 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
 
 bool Tracker::Impl::ask_user(const std::string& prompt) {
   log->prompt(now_wall(), prompt);
-  for (std::string line; std::getline(*input, line);) {
+  for (std::string line; tracker::read_answer_line(*input, line);) {
     for (auto& ch : line) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
     if (line == "y" || line == "yes") {
@@ -362,6 +381,7 @@ bool Tracker::Impl::ask_user(const std::string& prompt) {
 
 void Tracker::check_budget_now() {
   auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
   if (s.stopped) return;
   const Budget& b = s.config.budget;
   // Nothing to check against: no counter reads (run mode calls this at every tick).
@@ -377,6 +397,7 @@ void Tracker::check_budget_now() {
 }
 
 std::optional<Decision> Tracker::take_decision() {
+  if (impl_->fork_guard.forked_child()) return std::nullopt;
   auto d = std::move(impl_->decision);
   impl_->decision.reset();
   return d;
@@ -384,6 +405,7 @@ std::optional<Decision> Tracker::take_decision() {
 
 void Tracker::decide(const Decision& d, bool continue_training) {
   auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
   s.log->output(s.now_wall(), continue_training ? "Continuing..." : "Quitting...");
   if (!d.event) return;
   std::lock_guard lock(s.mutex);
@@ -398,18 +420,27 @@ void Tracker::decide(const Decision& d, bool continue_training) {
 
 void Tracker::stop() {
   auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
   if (!s.stopped) s.guarded("stop", [&] { s.finish(); });
   s.surface_errors();  // also what failed when the run finished by itself (monitor_epochs, budget)
 }
 
-bool Tracker::finished() const { return impl_->stopped; }
+bool Tracker::finished() const { return impl_->stopped || impl_->fork_guard.forked_child_quiet(); }
 
 Snapshot Tracker::snapshot() const {
+  if (impl_->fork_guard.forked_child_quiet()) {
+    // The mutex may have been held at fork time: the results as of the fork if it is free.
+    std::unique_lock lock(impl_->mutex, std::try_to_lock);
+    return lock ? impl_->snap : Snapshot{};
+  }
   std::lock_guard lock(impl_->mutex);
   return impl_->snap;
 }
 
-void Tracker::set_api_keys(std::map<std::string, std::string> keys) { impl_->config.api_keys = std::move(keys); }
+void Tracker::set_api_keys(std::map<std::string, std::string> keys) {
+  if (impl_->fork_guard.forked_child()) return;
+  impl_->config.api_keys = std::move(keys);
+}
 
 void Tracker::Impl::finish() {
   if (stopped) return;

@@ -15,6 +15,7 @@
 #include "sampler/sampler.hpp"
 #include "tracker/budget.hpp"
 #include "tracker/config_check.hpp"
+#include "tracker/host_process.hpp"
 
 namespace carbontracker {
 
@@ -54,6 +55,7 @@ struct Tracker::Impl {
   bool work_ended = false;              // the child exited: no forecast, no decision any more
   std::string prediction_note;          // printed after the first prediction
   std::optional<Forecast> last_printed; // the forecast whose interval was last printed
+  tracker::ForkGuard fork_guard;        // in a fork()ed child every call is a no-op
 
   // --- results (guarded: snapshot() may run on any thread) ---
   mutable std::mutex mutex;

@@ -63,6 +63,7 @@ TEST(CApiStatic, EveryStatusHasANamedStringAndStableValue) {
       {CT_ERR_INTERNAL, "CT_ERR_INTERNAL"},
       {CT_ERR_NULL, "CT_ERR_NULL"},
       {CT_ERR_NO_MEMORY, "CT_ERR_NO_MEMORY"},
+      {CT_ERR_FORKED, "CT_ERR_FORKED"},
   };
   for (const auto& [code, name] : codes) {
     const std::string s = ct_status_string(code);
@@ -83,6 +84,7 @@ TEST(CApiStatic, EveryStatusHasANamedStringAndStableValue) {
   EXPECT_EQ(CT_ERR_INTERNAL, -3);
   EXPECT_EQ(CT_ERR_NULL, -4);
   EXPECT_EQ(CT_ERR_NO_MEMORY, -5);
+  EXPECT_EQ(CT_ERR_FORKED, -6);
   EXPECT_STREQ(ct_status_string(42), "unknown status");
   EXPECT_STREQ(ct_status_string(-42), "unknown status");
 }
