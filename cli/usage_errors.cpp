@@ -1,5 +1,6 @@
 #include "usage_errors.hpp"
 
+#include <cctype>
 #include <iostream>
 
 #include "io/closest_name.hpp"
@@ -75,7 +76,12 @@ std::optional<std::string> missing_separator(const CLI::App& run, const std::vec
   if (!found || *found >= args.size()) return std::nullopt;
   const std::size_t at = *found;
   bool option_after = false;
-  for (std::size_t i = at + 1; i < args.size(); ++i) option_after = option_after || args[i].rfind("-", 0) == 0;
+  for (std::size_t i = at + 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    // "-1", "-.5": a negative number is an argument, not an option.
+    const bool number = a.size() > 1 && (std::isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.');
+    option_after = option_after || (a.size() > 1 && a[0] == '-' && !number);
+  }
   if (!option_after) return std::nullopt;
   return "carbontracker: the command's options (after '" + args[at] +
          "') would be read as carbontracker's; nothing was run.\n"

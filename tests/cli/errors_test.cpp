@@ -161,9 +161,14 @@ TEST(CliErrors, AForgottenSeparatorBeforeTheCommandGetsAHintAndNothingRuns) {
   auto with_sep = run_process({kCli, "run", "--log-dir", logs, "--", script, "--lr", "0.1"}, env);
   EXPECT_EQ(with_sep.exit_code, 0) << with_sep.err;
   EXPECT_EQ(testing::read_text(ran), "--lr 0.1\n");
-  auto plain = run_process({kCli, "run", "--log-dir", logs, script, "plain"}, env);
-  EXPECT_EQ(plain.exit_code, 0) << plain.err;
-  EXPECT_EQ(testing::read_text(ran), "plain\n");
+  auto plain = run_process({kCli, "run", "--log-dir", logs, script, "plain", "-1"}, env);
+  EXPECT_EQ(plain.exit_code, 0) << "a negative number is no option: " << plain.err;
+  EXPECT_EQ(testing::read_text(ran), "plain -1\n");
+
+  // A mistyped option of ours gets the closest one.
+  auto typo = run_process({kCli, "run", "--log-dir", logs, "--epohcs", "3", "--", script}, env);
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("hint: unknown option --epohcs; did you mean --epochs?"), std::string::npos) << typo.err;
 }
 
 // --- the configuration file --------------------------------------------------------------
