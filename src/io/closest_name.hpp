@@ -37,6 +37,8 @@ inline std::string closest_name(std::string_view word, const std::vector<std::st
   for (const auto& name : known) {
     const std::size_t allowed = std::max<std::size_t>(1, name.size() / 3);
     const bool prefix = word.size() >= 3 && word.size() < name.size() && edit_distance(word, name.substr(0, word.size())) == 0;
+    // The distance is at least the difference in length: a long word is never computed through.
+    if (!prefix && word.size() > name.size() + allowed) continue;
     const std::size_t d = prefix ? 1 : edit_distance(word, name);
     if (d <= allowed && (best.empty() || d < best_d)) {
       best = name;

@@ -220,6 +220,16 @@ std::string quoted_list(const std::vector<std::string>& names) {
   return s;
 }
 
+// A key as the message shows it: bounded (a file may hold a key of megabytes), cut on a UTF-8
+// character boundary.
+std::string shown(const std::string& key) {
+  constexpr std::size_t kMax = 64;
+  if (key.size() <= kMax) return key;
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;
+  return key.substr(0, cut) + "...";
+}
+
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& known) {
   const std::string closest = io::closest_name(word, known);
   return closest.empty() ? std::string() : fmt::format("; did you mean \"{}\"?", closest);
@@ -260,7 +270,7 @@ Status apply_api_keys(Config& config, const toml::node& node, const std::string&
     if (std::find(ids.begin(), ids.end(), lowered) == ids.end()) {
       // Never the value: it is a secret.
       return {StatusCode::invalid_argument,
-              fmt::format("unknown key \"api_keys.{}\" ({}{})", id, where, did_you_mean(id, ids)),
+              fmt::format("unknown key \"api_keys.{}\" ({}{})", shown(id), where, did_you_mean(id, ids)),
               fmt::format("[api_keys] takes {} (see docs/configuration.md)", quoted_list(ids))};
     }
     const auto* s = value.as_string();
@@ -298,7 +308,7 @@ Status apply_config_file(Config& config, const std::filesystem::path& path) {
     if (std::find(names.begin(), names.end(), key) == names.end()) {
       // Checked here, before the value: an unknown table is named as one, not as a bad value.
       return {StatusCode::invalid_argument,
-              fmt::format("unknown {} \"{}\" ({}{})", node.is_table() ? "table" : "setting", key, origin,
+              fmt::format("unknown {} \"{}\" ({}{})", node.is_table() ? "table" : "setting", shown(key), origin,
                           did_you_mean(key, node.is_table() ? std::vector<std::string>{"api_keys"} : names)),
               node.is_table() ? "the only table is [api_keys]; every other key goes at the top of the file "
                                 "(see docs/configuration.md)"

@@ -198,6 +198,12 @@ TEST(CliErrors, UnknownKeysInAnyTableOfTheConfigFileAreNamedWithTheClosestValidK
     EXPECT_EQ(r.err.find(secret), std::string::npos) << "a key's value is a secret: " << r.err;
     EXPECT_EQ(r.out.find("ran"), std::string::npos) << "the command did not start";
   }
+  // A key of 100 kB is named, not echoed whole.
+  write_file(dir / "c.toml", std::string(100000, 'k') + " = 1\n");
+  auto huge = run_process({kCli, "run", "--config", (dir / "c.toml").string(), "--", "true"}, quiet_machine());
+  EXPECT_EQ(huge.exit_code, 2);
+  EXPECT_NE(huge.err.find("unknown setting \"kkkk"), std::string::npos) << huge.err.substr(0, 300);
+  EXPECT_LT(huge.err.size(), 1000u);
   // The valid ids, in any case, are accepted.
   write_file(dir / "c.toml", "[api_keys]\nElectricityMaps = \"x\"\nwatttime_user = \"u\"\nwatttime_password = \"p\"\n");
   auto ok = run_process({kCli, "run", "--config", (dir / "c.toml").string(), "--intensity", "100", "--log-dir",
