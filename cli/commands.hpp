@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ std::function<int()> add_report_command(CLI::App& app);
 // The Python carbontracker's CLI, `carbontracker [--log_dir DIR] [--api_keys K] [--sim-*] CMD ...`,
 // rewritten to `carbontracker run [...] -- CMD ...`. Other argument lists are returned as they are.
 std::vector<std::string> translate_python_cli(const std::vector<std::string>& args);
+
+// `carbontracker reprot logs`, `carbontracker plan ...`: a word in the Python form's command
+// place that is no program on PATH but close to a subcommand (or a future one). Returns the
+// "unknown command" message naming the closest match, or nullopt (then the word is a program).
+std::optional<std::string> mistyped_command(const std::vector<std::string>& args);
 
 void add_version_flag(CLI::App& app);
 

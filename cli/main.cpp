@@ -8,6 +8,7 @@
 #include "intensity/tables.hpp"
 #include "io/safe_file.hpp"
 #include "commands.hpp"
+#include "usage_errors.hpp"
 
 namespace {
 
@@ -33,8 +34,14 @@ void scrub_secrets(int argc, char** argv) {
 int main(int raw_argc, char** raw_argv) {
   if (!carbontracker::io::open_dev_null_on_closed_std_fds()) return 125;  // before any file is opened
   using namespace carbontracker::cli;
+  const std::vector<std::string> raw_args(raw_argv, raw_argv + raw_argc);
+  // `carbontracker reprot logs`: a mistyped subcommand, not a program to measure.
+  if (auto message = mistyped_command(raw_args)) {
+    std::cerr << *message << "\n";
+    return kExitUsage;
+  }
   // The Python tool's `carbontracker --log_dir DIR cmd ...` keeps working.
-  std::vector<std::string> args = translate_python_cli(std::vector<std::string>(raw_argv, raw_argv + raw_argc));
+  std::vector<std::string> args = translate_python_cli(raw_args);
   scrub_secrets(raw_argc, raw_argv);
   std::vector<char*> argv_storage;
   for (auto& a : args) argv_storage.push_back(a.data());
@@ -58,10 +65,14 @@ int main(int raw_argc, char** raw_argv) {
       if (std::string_view(argv[i]) == "--about") app.require_subcommand(0);
     }
   });
+  if (auto message = missing_separator(*app.get_subcommand("run"), args)) {
+    std::cerr << *message << "\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    return exit_on_usage_error(app, e, args);
   }
   try {
     if (about) {
@@ -77,9 +88,10 @@ int main(int raw_argc, char** raw_argv) {
     if (app.got_subcommand("report")) return report();
   } catch (const carbontracker::ConfigError& e) {
     std::cerr << "carbontracker: " << e.what() << "\n";
-    return 2;
+    return kExitUsage;
   } catch (const CLI::Error& e) {
-    return app.exit(e);
+    std::cerr << "carbontracker: " << e.what() << "\n";
+    return kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "carbontracker: error: " << e.what() << "\n";
     return 1;

@@ -13,6 +13,8 @@ bool covers(const IntensityQuote& q, TimePoint t) { return q.start <= t && t < q
 
 IntensityInfo to_info(const IntensityQuote& q, const std::string& why) { return to_intensity_info(q, why); }
 
+constexpr std::string_view kEndedBeforeAnswer = "the run ended before";
+
 }  // namespace
 
 IntensityService::IntensityService(ServiceConfig config, Clock& clock) : config_(std::move(config)), clock_(clock) {
@@ -68,9 +70,14 @@ void IntensityService::start() {
 
 void IntensityService::stop() {
   if (thread_.joinable()) {
+    stopping_.store(true);
     thread_.request_stop();
     if (config_.cancel) config_.cancel();  // a hanging provider must not hold up the end of a run
     thread_.join();
+    std::lock_guard lock(mutex_);
+    if (provider_ && !answered_ && !live_ && forecast_.empty() && in_force_why_.find(kEndedBeforeAnswer) == std::string::npos) {
+      in_force_why_ += fmt::format("; {} {} had answered", kEndedBeforeAnswer, provider_->display_name());
+    }
   }
 }
 
@@ -117,7 +124,7 @@ void IntensityService::refresh() {
           location_ = *where;
         }
         apply_plan(config_.plan(*where), where->how);
-      } else {
+      } else if (!stopping_.load()) {
         event(fmt::format("IP geolocation failed ({}); the world average stays in use",
                           where ? std::string("no location in the answer") : where.status().message()));
       }
@@ -146,6 +153,8 @@ void IntensityService::refresh() {
     }
   }
   const bool have_forecast = forecast && !forecast->empty();
+  // Cut short by stop(): whatever did not arrive was cancelled, not refused by the provider.
+  const bool cut_short = stopping_.load();
   {
     std::lock_guard lock(mutex_);
     if (latest) {
@@ -158,11 +167,12 @@ void IntensityService::refresh() {
                 [](const IntensityQuote& a, const IntensityQuote& b) { return a.start < b.start; });
     }
   }
-  if (!latest) {
+  if (!cut_short) answered_ = true;
+  if (!latest && !cut_short) {
     event(fmt::format("live carbon intensity from {} failed: {}; using {} instead", provider->display_name(),
                       latest.status().to_string(), have_forecast ? "its forecast" : "the offline value"));
   }
-  if (!forecast && !forecast_failure_reported_) {
+  if (!forecast && !cut_short && !forecast_failure_reported_) {
     forecast_failure_reported_ = true;
     event(fmt::format("no carbon-intensity forecast from {} ({}); predictions use the latest value",
                       provider->display_name(), forecast.status().message()));

@@ -11,7 +11,9 @@
 //    covering it > the last live value while younger than 2 x refresh_s > the offline value.
 //    Every change is recorded, with its source, so a report can name every source used.
 //  - Failures never stop anything: they become events (take_events()) naming the provider, the
-//    cause and the fallback in use. No secret ever appears in them.
+//    cause and the fallback in use. No secret ever appears in them. A fetch that stop() cuts
+//    short is no failure: when the run ends before the provider's first answer, info() says so
+//    (the offline value was in force throughout) and no event is raised.
 //  - current() is an atomic the sampler thread reads at every sample (energy-weighted CO2eq).
 #pragma once
 
@@ -111,6 +113,10 @@ class IntensityService {
   bool forecast_failure_reported_ = false;
   bool history_fetched_ = false;
   IntensitySeries day_history_;
+  // Set by stop() before it cancels the fetch in flight: a fetch cut short by the end of the run
+  // is not a provider failure.
+  std::atomic<bool> stopping_{false};
+  bool answered_ = false;  // a fetch round completed (successful or not); the thread's, read after join
   std::jthread thread_;
 };
 

@@ -2,12 +2,14 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "io/closest_name.hpp"
 #include "io/fs.hpp"
 
 namespace carbontracker::tracker {
@@ -204,7 +206,87 @@ Status apply_environment(Config& config, const std::function<std::optional<std::
   return Status::ok();
 }
 
+namespace {
+
+// The ids [api_keys] takes (intensity/provider_choice.cpp reads them, case-insensitively).
+const std::vector<std::string>& api_key_ids() {
+  static const std::vector<std::string> ids{"electricitymaps", "watttime_user", "watttime_password"};
+  return ids;
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+// A key as the message shows it: bounded (a file may hold a key of megabytes), cut on a UTF-8
+// character boundary.
+std::string shown(const std::string& key) {
+  constexpr std::size_t kMax = 64;
+  if (key.size() <= kMax) return key;
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;
+  return key.substr(0, cut) + "...";
+}
+
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& known) {
+  const std::string closest = io::closest_name(word, known);
+  return closest.empty() ? std::string() : fmt::format("; did you mean \"{}\"?", closest);
+}
+
+// A path that cannot be a configuration file, said as such (toml++ would only say that it
+// "could not be opened").
+Status check_config_path(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (st.type() == std::filesystem::file_type::not_found) {
+    return {StatusCode::not_found, fmt::format("the configuration file {} does not exist", path.string()),
+            "give the path of an existing TOML file (--config or CARBONTRACKER_CONFIG), or leave both unset"};
+  }
+  if (st.type() == std::filesystem::file_type::directory) {
+    const auto inside = path / "carbontracker.toml";
+    return {StatusCode::invalid_argument,
+            fmt::format("the configuration file {} is a directory, not a file", path.string()),
+            io::exists(inside) ? fmt::format("give the file itself: {}", inside.string())
+                               : "give the path of the TOML file (--config or CARBONTRACKER_CONFIG)"};
+  }
+  if (ec) {
+    return {StatusCode::unavailable, fmt::format("cannot read the configuration file {} ({})", path.string(), ec.message()),
+            "check the path and its permissions"};
+  }
+  return Status::ok();
+}
+
+Status apply_api_keys(Config& config, const toml::node& node, const std::string& file, const std::string& origin) {
+  const auto* t = node.as_table();
+  if (!t) return {StatusCode::invalid_argument, fmt::format("api_keys ({}) must be a table", origin), "write [api_keys]"};
+  for (const auto& [provider, value] : *t) {
+    const std::string id(provider.str());
+    const std::string where = fmt::format("{}:{}", file, value.source().begin.line);
+    std::string lowered = id;
+    for (auto& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const auto& ids = api_key_ids();
+    if (std::find(ids.begin(), ids.end(), lowered) == ids.end()) {
+      // Never the value: it is a secret.
+      return {StatusCode::invalid_argument,
+              fmt::format("unknown key \"api_keys.{}\" ({}{})", shown(id), where, did_you_mean(id, ids)),
+              fmt::format("[api_keys] takes {} (see docs/configuration.md)", quoted_list(ids))};
+    }
+    const auto* s = value.as_string();
+    if (!s) {
+      return {StatusCode::invalid_argument, fmt::format("api_keys.{} ({}) must be a string", id, where),
+              "quote the key"};
+    }
+    config.api_keys[id] = s->get();
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Status apply_config_file(Config& config, const std::filesystem::path& path) {
+  if (Status st = check_config_path(path); !st) return st;
   toml::table root;
   try {
     root = toml::parse_file(path.string());
@@ -214,21 +296,23 @@ Status apply_config_file(Config& config, const std::filesystem::path& path) {
                         std::string(e.description())),
             "fix the TOML syntax (see docs/configuration.md)"};
   }
+  std::vector<std::string> names{"api_keys"};
+  for (const auto& k : config_keys()) names.push_back(k.name);
   for (const auto& [k, node] : root) {
     const std::string key(k.str());
     const std::string origin = fmt::format("{}:{}", path.string(), node.source().begin.line);
     if (key == "api_keys") {
-      const auto* t = node.as_table();
-      if (!t) return {StatusCode::invalid_argument, fmt::format("api_keys ({}) must be a table", origin), "write [api_keys]"};
-      for (const auto& [provider, value] : *t) {
-        const auto* s = value.as_string();
-        if (!s) {
-          return {StatusCode::invalid_argument, fmt::format("api_keys.{} ({}) must be a string", provider.str(), origin),
-                  "quote the key"};
-        }
-        config.api_keys[std::string(provider.str())] = s->get();
-      }
+      if (Status st = apply_api_keys(config, node, path.string(), origin); !st) return st;
       continue;
+    }
+    if (std::find(names.begin(), names.end(), key) == names.end()) {
+      // Checked here, before the value: an unknown table is named as one, not as a bad value.
+      return {StatusCode::invalid_argument,
+              fmt::format("unknown {} \"{}\" ({}{})", node.is_table() ? "table" : "setting", shown(key), origin,
+                          did_you_mean(key, node.is_table() ? std::vector<std::string>{"api_keys"} : names)),
+              node.is_table() ? "the only table is [api_keys]; every other key goes at the top of the file "
+                                "(see docs/configuration.md)"
+                              : "see docs/configuration.md for the keys"};
     }
     std::string text;
     if (const auto* s = node.as_string()) text = s->get();

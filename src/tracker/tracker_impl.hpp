@@ -48,6 +48,7 @@ struct Tracker::Impl {
   std::optional<Status> pending_error;  // surfaced once by the next API call
   bool log_failure_reported = false;        // the carbontracker text logs stopped (reported once)
   bool event_log_failure_reported = false;  // the JSON Lines event log stopped (reported once)
+  std::string header_intensity_line;        // as the preamble printed it: the end repeats it only if changed
   std::optional<Decision> decision;     // run mode
   bool stopped = false;                 // finish() ran
   // Run mode (run_mode.cpp).

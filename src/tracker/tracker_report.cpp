@@ -70,6 +70,7 @@ void Tracker::Impl::write_header() {
   const std::string intensity_text = tracker::intensity_line(snap.intensity);
   log->info(t, intensity_text);
   log->output(t, intensity_text);
+  header_intensity_line = intensity_text;
   if (events) {
     nlohmann::json channel_list = nlohmann::json::array();
     for (const auto& c : channels) channel_list.push_back(outputs::channel_json(c));
@@ -129,8 +130,11 @@ void Tracker::Impl::write_actual(const Snapshot& s) {
   log->output(t, outputs::consumption_block(desc, figures(tot.duration_s, tot.facility_energy_j, tot.co2eq_g),
                                             config.decimal_precision, config.interpretable));
   log->output(t, tracker::energy_basis_line(tot, config.pue));
-  log->output(t, tracker::measurement_line(channels, derived.sensor_options.components));
-  log->output(t, tracker::intensity_line(s.intensity));
+  // The preamble said how each component is measured (that cannot change during a run) and
+  // which intensity was in force: repeated only when the intensity changed since (a live value
+  // arrived, several sources were used, the run ended before the provider answered).
+  const std::string intensity_text = tracker::intensity_line(s.intensity);
+  if (intensity_text != header_intensity_line) log->output(t, intensity_text);
   if (s.interrupted) {
     const auto& p = s.interrupted->totals;
     log->output(t, fmt::format("Not included above: the interrupted epoch {} ({}, {:.9f} kWh, {:.6f} g CO2eq).",
