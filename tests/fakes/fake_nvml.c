@@ -22,6 +22,7 @@
 #define FAKE_NVML_FUNCTIONS(X)                                                                            \
   X(nvmlInit_v2) X(nvmlShutdown) X(nvmlErrorString) X(nvmlDeviceGetCount_v2) X(nvmlDeviceGetHandleByIndex_v2) \
   X(nvmlDeviceGetName) X(nvmlDeviceGetUUID) X(nvmlDeviceGetTotalEnergyConsumption) X(nvmlDeviceGetPowerUsage) \
+  X(nvmlDeviceGetPowerManagementLimitConstraints)                                                             \
   X(nvmlDeviceGetComputeRunningProcesses_v3) X(nvmlDeviceGetGraphicsRunningProcesses_v3)                      \
   X(nvmlDeviceGetHandleByUUID) X(nvmlDeviceIsMigDeviceHandle) X(nvmlDeviceGetDeviceHandleFromMigDeviceHandle)
 #define AS_ENUM(f) FN_##f,
@@ -178,6 +179,19 @@ EXPORT nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int* p
   if (!device->power_supported) RETURN(NVML_ERROR_NOT_SUPPORTED);
   if ((rc = begin_read(device)) != NVML_SUCCESS) RETURN(rc);
   *power_mw = device->power_mw;
+  RETURN(NVML_SUCCESS);
+}
+
+/* Not a read (it does not count towards lost_after/reset_after): the limits are static. */
+EXPORT nvmlReturn_t nvmlDeviceGetPowerManagementLimitConstraints(nvmlDevice_t device, unsigned int* min_mw,
+                                                                 unsigned int* max_mw) {
+  nvmlReturn_t rc;
+  ENTER(nvmlDeviceGetPowerManagementLimitConstraints);
+  if ((rc = check_device(device)) != NVML_SUCCESS) RETURN(rc);
+  if (!min_mw || !max_mw) RETURN(NVML_ERROR_INVALID_ARGUMENT);
+  if (device->is_mig || device->power_limit_mw == 0) RETURN(NVML_ERROR_NOT_SUPPORTED);
+  *min_mw = device->power_limit_mw / 2;
+  *max_mw = device->power_limit_mw;
   RETURN(NVML_SUCCESS);
 }
 
