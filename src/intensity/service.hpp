@@ -13,6 +13,9 @@
 //  - Failures never stop anything: they become events (take_events()) naming the provider, the
 //    cause and the fallback in use. No secret ever appears in them.
 //  - current() is an atomic the sampler thread reads at every sample (energy-weighted CO2eq).
+//  - Range: a provider answer outside 0..2500 g/kWh (quote.hpp) is a failed answer naming the
+//    provider; no value outside that range (NaN included) is ever in force: the world average
+//    replaces it, labelled, with an event.
 #pragma once
 
 #include <atomic>
