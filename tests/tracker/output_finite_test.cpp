@@ -6,6 +6,7 @@
 
 #include "outputs/python_format.hpp"
 #include "outputs/results_json.hpp"
+#include "tracker/messages.hpp"
 
 namespace carbontracker {
 namespace {
@@ -50,6 +51,16 @@ TEST(OutputFinite, SummaryJsonCarriesNullNeverANonFiniteToken) {
   const auto back = nlohmann::json::parse(text);  // valid JSON for any reader
   EXPECT_TRUE(back["total"]["co2eq_g"].is_null()) << back["total"].dump();
   EXPECT_TRUE(back["total"]["intensity_g_per_kwh"].is_null());
+}
+
+TEST(OutputFinite, PredictionIntervalWithAnUnknownBoundIsNotAvailable) {
+  Forecast f;
+  f.after_epochs = 2;
+  f.energy_j_low = kNaN;
+  f.energy_j_high = kNaN;
+  const std::string line = tracker::interval_line(f, nullptr);
+  EXPECT_FALSE(has_non_finite_text(line)) << line;
+  EXPECT_NE(line.find("not available"), std::string::npos) << line;
 }
 
 }  // namespace
