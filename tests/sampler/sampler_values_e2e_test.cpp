@@ -145,5 +145,28 @@ TEST(SamplerValues, SampledGpuPowerAboveItsBoundIsNotIntegrated) {
   EXPECT_EQ(snap.channels[gpu].health.rejected, 1u);
 }
 
+// The fake NVML's energy_file is as strict as the real readers: a hex value is a failed read.
+TEST(SamplerValues, MalformedGpuEnergyFileIsAFailedReadNeverZero) {
+  TempDir dir;
+  const auto file = dir / "gpu0";
+  write_file(file, "1000000\n");
+  Machine m("gpu energy_file=" + file.string() + "\n");
+  auto inv = sensors::probe_all(m.ctx);
+  Sampler sampler(std::move(inv.sensors), m.clock, SamplerOptions{});
+  const auto gpu = index_of(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000000");
+  ASSERT_TRUE(sampler.start().is_ok());
+  sampler.stop();
+  write_file(file, "0x1f\n");
+  m.clock.advance(1s);
+  sampler.tick();
+  write_file(file, "1200000\n");
+  m.clock.advance(1s);
+  sampler.tick();
+  const auto snap = sampler.snapshot();
+  EXPECT_DOUBLE_EQ(snap.channels[gpu].energy_j, 200.0);
+  EXPECT_EQ(snap.channels[gpu].health.failed_reads, 1u);
+  EXPECT_EQ(snap.channels[gpu].health.resets, 0u);
+}
+
 }  // namespace
 }  // namespace carbontracker
