@@ -55,6 +55,11 @@ struct ChannelInfo {
   CounterSpec counter;   // Method::counter only
   double joules_per_unit = 0.0;  // Method::counter only: counter unit -> joules
   double resolution_s = 0.0;     // how often the source updates (0 = every read)
+  // Most power this device can plausibly draw (0: the default for its class, see
+  // src/sampler/plausibility.hpp); readings beyond it are not counted. The basis says where the
+  // figure comes from ("2 x NVML power limit 300 W").
+  double max_power_w = 0.0;
+  std::string max_power_basis;
   std::vector<std::string> notes;  // caveats shown wherever the channel is listed
 };
 

@@ -245,11 +245,19 @@ Result<OfflineIntensity> offline_intensity(const Location& where,
     if (q) return OfflineIntensity{*q, with_location("yearly average of Google Cloud region " + *where.cloud, where)};
     note = "no value for cloud region " + *where.cloud + " (" + q.status().message() + "); ";
   }
+  // A zone decides over the country (docs/intensity.md), as it does for the live provider: the
+  // table is the zone's country when the zone names one, else the country given.
   std::optional<std::string> country = where.country;
   std::string country_note;
-  if (!country && where.zone) {
-    country = zone_country(*where.zone);
-    if (country) country_note = ", the country of zone " + *where.zone;
+  if (where.zone) {
+    if (auto of_zone = zone_country(*where.zone)) {
+      if (!country) {
+        country_note = ", the country of zone " + *where.zone;
+      } else if (*country != *of_zone) {
+        country_note = ", the country of zone " + *where.zone + " (the zone decides over country " + *country + ")";
+      }
+      country = std::move(of_zone);
+    }
   }
   if (!country && (where.gb_postcode || where.gb_region_id)) {
     country = "GB";

@@ -37,6 +37,16 @@ struct IntensityQuote {
   std::string zone;    // the area it is for: "DK-DK2", "GB", "DEU", "gcp:europe-west1"
 };
 
+// The physical range of a carbon intensity: no grid emits less than nothing, and the dirtiest
+// generation (lignite, oil peakers, marginal signals included) stays near 1,200 g/kWh; 2,500
+// leaves room for every real value. Outside it a value is a broken answer, never used.
+inline constexpr double kMinIntensityGPerKwh = 0.0;
+inline constexpr double kMaxIntensityGPerKwh = 2500.0;
+inline bool intensity_in_range(double g_per_kwh) noexcept {
+  // Written so that NaN is out of range.
+  return g_per_kwh >= kMinIntensityGPerKwh && g_per_kwh <= kMaxIntensityGPerKwh;
+}
+
 // A forecast or history: quotes sorted by start, non-overlapping.
 using IntensitySeries = std::vector<IntensityQuote>;
 

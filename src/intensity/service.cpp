@@ -3,6 +3,9 @@
 #include "intensity/provider_choice.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include "intensity/defaults.hpp"
 
 #include <fmt/format.h>
 
@@ -14,6 +17,29 @@ bool covers(const IntensityQuote& q, TimePoint t) { return q.start <= t && t < q
 IntensityInfo to_info(const IntensityQuote& q, const std::string& why) { return to_intensity_info(q, why); }
 
 constexpr std::string_view kEndedBeforeAnswer = "the run ended before";
+std::string range_text() {
+  return fmt::format("{:g}..{:g} g/kWh", kMinIntensityGPerKwh, kMaxIntensityGPerKwh);
+}
+
+// A provider's answer with a value outside the physical range is a failed answer, whatever the
+// provider's own parser let through: the provider is named and the fallback stays in use.
+Result<IntensityQuote> checked(Result<IntensityQuote> q, std::string_view provider) {
+  if (!q || intensity_in_range(q->g_per_kwh)) return q;
+  return Status(StatusCode::unavailable, fmt::format("{} sent {:g} g/kWh, outside the physical range {}; not used",
+                                                     provider, q->g_per_kwh, range_text()));
+}
+
+Result<IntensitySeries> checked(Result<IntensitySeries> s, std::string_view provider) {
+  if (!s) return s;
+  for (const auto& q : *s) {
+    if (!intensity_in_range(q.g_per_kwh)) {
+      return Status(StatusCode::unavailable,
+                    fmt::format("{} sent {:g} g/kWh in its series, outside the physical range {}; not used", provider,
+                                q.g_per_kwh, range_text()));
+    }
+  }
+  return s;
+}
 
 }  // namespace
 
@@ -36,8 +62,24 @@ void IntensityService::apply_plan(Plan plan, std::string location_why) {
   set_in_force(offline_, offline_why_);
 }
 
-void IntensityService::set_in_force(const IntensityQuote& q, const std::string& why) {
-  // Caller holds mutex_.
+void IntensityService::set_in_force(const IntensityQuote& given, const std::string& given_why) {
+  // Caller holds mutex_. Last guard: nothing outside the physical range (NaN included) is ever
+  // in force; such a value is replaced by the world average, labelled, and said once.
+  IntensityQuote q = given;
+  std::string why = given_why;
+  if (!intensity_in_range(q.g_per_kwh)) {
+    if (events_.size() < 256) {
+      events_.push_back(fmt::format("carbon intensity {:g} g/kWh from {} is outside the physical range {}; the world "
+                                    "average is used instead",
+                                    q.g_per_kwh, q.source.empty() ? std::string("an unnamed source") : q.source,
+                                    range_text()));
+    }
+    q.g_per_kwh = kWorldAverage2024GPerKwh;
+    q.kind = QuoteKind::assumed;
+    q.signal = Signal::average;
+    q.source = "world average (Ember 2024), replacing an out-of-range value";
+    why = "world average: " + why + " gave an out-of-range value";
+  }
   const bool changed = history_.empty() || in_force_.source != q.source || in_force_.g_per_kwh != q.g_per_kwh ||
                        in_force_.start != q.start;
   in_force_ = q;
@@ -141,13 +183,13 @@ void IntensityService::refresh() {
   if (!provider) return;
 
   // Network calls run without the lock: accessors never wait for them.
-  auto latest = provider->latest(where);
-  auto forecast = provider->forecast(where, config_.forecast_hours);
+  auto latest = checked(provider->latest(where), provider->display_name());
+  auto forecast = checked(provider->forecast(where, config_.forecast_hours), provider->display_name());
   const TimePoint now = clock_.wall();
   if (!history_fetched_ && latest) {
     // Once per run: the day before, for the report's "other hours of the day". Best effort.
     history_fetched_ = true;
-    if (auto h = provider->history(where, now - std::chrono::hours(24), now)) {
+    if (auto h = checked(provider->history(where, now - std::chrono::hours(24), now), provider->display_name())) {
       std::lock_guard lock(mutex_);
       day_history_ = std::move(*h);
     }

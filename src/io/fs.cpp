@@ -151,12 +151,18 @@ Result<std::uint64_t> CounterFile::read_u64() const noexcept {
     n = ::pread(fd_, buf, sizeof buf - 1, 0);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return Status(StatusCode::unavailable, "read failed");
+  // A full buffer may be a truncated number: refused rather than read short.
+  if (n >= static_cast<ssize_t>(sizeof buf - 1)) return Status(StatusCode::unavailable, "value too long");
   std::uint64_t v = 0;
   const char* end = buf + n;
   const char* p = buf;
   while (p < end && (*p == ' ' || *p == '\t')) ++p;
   const auto [q, ec] = std::from_chars(p, end, v);
   if (ec != std::errc() || q == p) return Status(StatusCode::unavailable, "not a number");
+  // Only whitespace may follow: "0x1f" or "12abc" is a failed read, never 0 or 12.
+  for (const char* t = q; t < end; ++t) {
+    if (*t != ' ' && *t != '\t' && *t != '\n' && *t != '\r') return Status(StatusCode::unavailable, "not a number");
+  }
   return v;
 }
 

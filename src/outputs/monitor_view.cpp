@@ -93,6 +93,10 @@ std::string monitor_summary_text(const std::vector<ChannelInfo>& channels, const
       out += fmt::format("        {:.3f} s of this channel's time were not measured (counter reset or no baseline)\n",
                          c.health.unmeasured_s);
     }
+    if (c.health.rejected > 0) {
+      out += fmt::format("        {} value(s) not counted: beyond what the device can draw (see the warnings)\n",
+                         c.health.rejected);
+    }
   }
   const Totals t = totals(channels, snap);
   out += fmt::format("  Total: {:.3f} J ({:.9f} kWh)", t.energy_j, to_kwh(Joules(t.energy_j)).value());
@@ -138,6 +142,7 @@ nlohmann::json monitor_summary_json(const std::vector<ChannelInfo>& channels, co
                        {"failed_reads", c.health.failed_reads},
                        {"wraps", c.health.wraps},
                        {"resets", c.health.resets},
+                       {"rejected", c.health.rejected},
                        {"unmeasured_s", c.health.unmeasured_s}}}};
     arr.push_back(std::move(j));
   }

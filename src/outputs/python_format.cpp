@@ -30,9 +30,13 @@ std::string epoch_duration(double seconds) {
 std::string consumption_block(std::string_view desc, const ConsumptionFigures& f, int decimal_precision,
                               bool interpretable) {
   const int p = decimal_precision < 0 ? 0 : (decimal_precision > 17 ? 17 : decimal_precision);
-  std::string out = fmt::format("\n{}\n\tTime:\t{}\n\tEnergy:\t{:.{}f} kWh\n\tCO2eq:\t{:.{}f} g", desc,
-                                report_time(f.duration_s), f.energy_kwh, p, f.co2eq_g, p);
-  if (interpretable) {
+  // The output edge: a figure is finite or "not measured", never nan/inf (the sources guard too).
+  auto figure = [p](double v, std::string_view unit) {
+    return std::isfinite(v) ? fmt::format("{:.{}f} {}", v, p, unit) : std::string("not measured");
+  };
+  std::string out = fmt::format("\n{}\n\tTime:\t{}\n\tEnergy:\t{}\n\tCO2eq:\t{}", desc, report_time(f.duration_s),
+                                figure(f.energy_kwh, "kWh"), figure(f.co2eq_g, "g"));
+  if (interpretable && std::isfinite(f.co2eq_g)) {
     out += fmt::format("\n\tThis is equivalent to:\n\t{:.{}f} km travelled by car", f.co2eq_g / kCarGramsPerKm, p);
   }
   return out;
@@ -58,7 +62,8 @@ std::string components_found(const std::vector<ComponentDevices>& components) {
 }
 
 std::string average_power_line(std::string_view component, double watts) {
-  if (!std::isfinite(watts)) watts = 0;
+  // Unknown is "None", as the Python tool logs it (its parser and ours read it as unknown), never 0.
+  if (!std::isfinite(watts)) return fmt::format("Average power usage (W) for {}: None", component);
   return fmt::format("Average power usage (W) for {}: {:.6f}", component, watts);
 }
 

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "sampler/plausibility.hpp"
+
 namespace carbontracker {
 
 namespace {
@@ -31,6 +33,11 @@ struct Sampler::ChannelAccumulator {
   double integrated_j = 0;  // power channels
   double co2eq_g = 0;       // each energy increment x the intensity current when it was read
   bool failing = false;     // last read failed (one event per failure streak)
+  // Counters: a value judged a glitch or implausible, kept to tell a one-off bad read (the
+  // next read continues from the last good value) from a reset or jump (it continues from here).
+  bool have_suspect = false;
+  std::uint64_t suspect_counter = 0;
+  MonoTime suspect_t{};
   // For the "power over the last interval" figure, updated by tick() only.
   double tick_energy_j = 0;
   MonoTime tick_t{};
@@ -90,7 +97,10 @@ void Sampler::record_event(double t_s, std::uint32_t channel, std::string messag
 
 double Sampler::grams_per_joule() const noexcept {
   if (!options_.intensity_g_per_kwh) return 0.0;
-  return options_.intensity_g_per_kwh->load(std::memory_order_relaxed) / 3.6e6;
+  const double g_per_kwh = options_.intensity_g_per_kwh->load(std::memory_order_relaxed);
+  // The intensity service only publishes finite, in-range values; a bad one never turns CO2eq into NaN.
+  if (!std::isfinite(g_per_kwh) || g_per_kwh < 0) return 0.0;
+  return g_per_kwh / 3.6e6;
 }
 
 void Sampler::read_slot(Slot& slot, MonoTime now) {
@@ -106,6 +116,18 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
       a.failing = true;
       record_event(t_s, ch, fmt::format("{}: read failed ({}); energy is caught up at the next good read",
                                         a.info->id, why));
+    }
+  };
+  // A value that cannot be true: not counted, bridged like a failed read, said once per streak.
+  auto mark_rejected = [&](ChannelAccumulator& a, std::uint32_t ch, const std::string& why) {
+    ++a.health.failed_reads;
+    ++a.health.rejected;
+    if (a.health.state == ChannelState::ok) a.health.state = ChannelState::degraded;
+    if (!a.failing) {
+      a.failing = true;
+      record_event(t_s, ch, fmt::format("{} ({}): {}; bridged like a failed read: the energy is caught up at the "
+                                        "next plausible read",
+                                        a.info->id, a.info->name, why));
     }
   };
   for (const Reading& r : slot.readings) {
@@ -132,7 +154,6 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
       mark_failed(a, ch, "sensor error");
       continue;
     }
-    a.failing = false;
     if (a.info->method == Method::counter) {
       if (!a.have_last) {
         if (t_s > 0) {
@@ -140,12 +161,23 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
           if (a.health.state == ChannelState::ok) a.health.state = ChannelState::degraded;
         }
       } else {
-        const CounterDelta d = counter_delta(a.last_counter, r.counter, a.info->counter);
-        if (d.valid) {
+        const double dt = to_seconds(now - a.last_t);
+        const CounterStep d = judge_counter_step(a.last_counter, r.counter, *a.info, dt);
+        if (d.verdict == StepVerdict::ok || d.verdict == StepVerdict::wrapped) {
           a.counts += d.delta;
           a.co2eq_g += static_cast<double>(d.delta) * a.info->joules_per_unit * grams_per_joule();
-          if (d.wrapped) ++a.health.wraps;
+          if (d.verdict == StepVerdict::wrapped) ++a.health.wraps;
+          a.have_suspect = false;
+        } else if (d.verdict == StepVerdict::glitch || d.verdict == StepVerdict::implausible) {
+          if (!accept_after_suspect(a, ch, r.counter, now, t_s)) {
+            mark_rejected(a, ch, describe_rejected_step(d, a.last_counter, r.counter, dt, *a.info));
+            a.have_suspect = true;
+            a.suspect_counter = r.counter;
+            a.suspect_t = now;
+            continue;
+          }
         } else if (a.info->counter.kind == CounterKind::resetting) {
+          a.have_suspect = false;
           ++a.health.resets;
           const double gap = to_seconds(now - a.last_t);
           a.health.unmeasured_s += gap;
@@ -162,6 +194,11 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
       }
       a.last_counter = r.counter;
     } else {
+      const PowerVerdict pv = judge_power_sample(r.power_w, plausible_max_power(*a.info).max_power_w);
+      if (pv != PowerVerdict::ok) {
+        mark_rejected(a, ch, describe_rejected_power(pv, r.power_w, *a.info));
+        continue;
+      }
       if (a.have_last) {
         const double dt = to_seconds(now - a.last_t);
         // An estimate (TDP x load) is the mean over the interval since the previous read, so it
@@ -175,6 +212,7 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
       }
       a.last_power_w = r.power_w;
     }
+    a.failing = false;
     a.have_last = true;
     a.last_t = now;
   }
@@ -184,6 +222,29 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
       mark_failed(a, slot.first_channel + static_cast<std::uint32_t>(next_expected), "no reading");
     }
   }
+}
+
+bool Sampler::accept_after_suspect(ChannelAccumulator& a, std::uint32_t ch, std::uint64_t counter, MonoTime now,
+                                   double t_s) {
+  if (!a.have_suspect) return false;
+  const double dt = to_seconds(now - a.suspect_t);
+  const CounterStep d = judge_counter_step(a.suspect_counter, counter, *a.info, dt);
+  if (d.verdict != StepVerdict::ok && d.verdict != StepVerdict::wrapped) return false;
+  // The counter carries on from the suspect value: it was reset or jumped there, so the energy
+  // between the last good read and the suspect one is unknown; from there on it counts again.
+  const double gap = to_seconds(a.suspect_t - a.last_t);
+  a.counts += d.delta;
+  a.co2eq_g += static_cast<double>(d.delta) * a.info->joules_per_unit * grams_per_joule();
+  if (d.verdict == StepVerdict::wrapped) ++a.health.wraps;
+  ++a.health.resets;
+  a.health.unmeasured_s += gap;
+  if (a.health.state == ChannelState::ok) a.health.state = ChannelState::degraded;
+  record_event(t_s, ch,
+               fmt::format("{} ({}): counter carries on from {} (reset or jumped from {}); energy of those {:.3f} s "
+                           "is unknown and not counted",
+                           a.info->id, a.info->name, a.suspect_counter, a.last_counter, gap));
+  a.have_suspect = false;
+  return true;
 }
 
 Status Sampler::start() {

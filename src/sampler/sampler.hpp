@@ -5,6 +5,12 @@
 //    one goes through counter_delta() (wrap-around for powercap, reset detection for NVML and
 //    perf) into an integer count per channel; energy = count x joules_per_unit. A reset makes
 //    that interval's energy unknown: it is counted in health.unmeasured_s, never guessed.
+//  - Plausibility (sampler/plausibility.hpp): a counter step larger than the device could have
+//    drawn (a "wrap" that is really a step back, a jump) and a power reading that is not finite,
+//    negative or above the device's bound are not counted: the value is bridged like a failed
+//    read (health.rejected, one event per streak naming value and bound). When the next read
+//    continues from the rejected value, the counter was reset or jumped: that interval becomes
+//    unmeasured_s and counting resumes from there.
 //  - Sampled power (power, simulated) is integrated with the trapezoid rule. An estimated
 //    reading is the mean power since the previous read of that channel (a load average), so it
 //    is integrated as a rectangle over that interval.
@@ -66,6 +72,10 @@ struct ChannelHealth {
   std::uint64_t wraps = 0;   // wrap-arounds corrected
   std::uint64_t resets = 0;  // counter went backwards (driver reload)
   double unmeasured_s = 0;   // time whose energy is unknown (resets)
+  // Values not counted because they cannot be true (a counter glitch or impossible step, a
+  // power reading that is not finite, negative or above the plausible maximum; see
+  // sampler/plausibility.hpp). Each is also a failed read.
+  std::uint64_t rejected = 0;
 };
 
 struct SamplerEvent {
@@ -134,6 +144,9 @@ class Sampler {
   struct Slot;
 
   void read_slot(Slot& slot, MonoTime now);
+  // After a rejected counter value: true (and counted) when `counter` continues plausibly from
+  // that value, i.e. the counter was reset or jumped rather than misread once.
+  bool accept_after_suspect(ChannelAccumulator& a, std::uint32_t ch, std::uint64_t counter, MonoTime now, double t_s);
   void round(bool slow_allowed);
   void record_event(double t_s, std::uint32_t channel, std::string message);
   void run(std::stop_token stop);

@@ -246,6 +246,9 @@ void probe_estimated_cpu(const SensorContext& ctx, Coverage& coverage, ProbeOutp
     ch.source = std::string(kSource);
     ch.path = stat_path.string();
     ch.resolution_s = 0.01;  // /proc/stat counts in USER_HZ (100 Hz) ticks
+    // TDP x load never exceeds the TDP; 1 % absorbs rounding only.
+    ch.max_power_w = plan.tdp_total_w * 1.01;
+    ch.max_power_basis = "the model's maximum, TDP " + format_decimal(plan.tdp_total_w) + " W";
     ch.notes.push_back(plan.tdp_note);
     if (plan.cap_note) ch.notes.push_back(*plan.cap_note);
     ch.notes.push_back("load model: " + format_decimal(plan.tdp_total_w) + " W x (" +

@@ -162,6 +162,8 @@ void probe_estimated_dram(const SensorContext& ctx, Coverage& coverage, ProbeOut
     ch.name = "dram";
     ch.source = std::string(kSource);
     ch.path = (ctx.procfs_root / "meminfo").string();
+    ch.max_power_w = power_w * 1.01;  // a constant: 1 % absorbs rounding only
+    ch.max_power_basis = "the estimate's constant " + format_decimal(power_w) + " W";
     ch.notes.push_back("estimated: " + format_decimal(kDramWattsPerGib) + " W/GiB x " + format_decimal(gib) +
                        " GiB = " + format_decimal(power_w) +
                        " W, constant (CodeCarbon's 3 W per 8 GB); not the memory actually in use");

@@ -7,6 +7,8 @@
 #include <set>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "io/fs.hpp"
 #include "io/process_tree.hpp"
 #include "sensors/backends.hpp"
@@ -18,6 +20,9 @@ using nvml::Device;
 using nvml::NvmlLibrary;
 
 constexpr double kNvmlResolutionS = 0.1;  // both the counter and the power register (~100 ms)
+// A GPU's plausible maximum power is this factor times its highest settable power limit: short
+// excursions above the limit average out over the 100 ms update period; twice the limit cannot.
+constexpr double kGpuLimitFactor = 2.0;
 constexpr unsigned kInitialProcessSlots = 64;
 
 std::vector<std::string> split_commas(std::string_view s) {
@@ -242,6 +247,21 @@ std::string read_string(nvml::Return (*get)(Device, char*, unsigned int), Device
   return buf;
 }
 
+// The GPU's plausibility bound: kGpuLimitFactor x the highest power limit it can be set to
+// (a limit raised with `nvidia-smi -pl` during the run stays inside it). Without the call, the
+// sampler's default for a GPU applies.
+void set_power_bound(const nvml::Functions& fn, nvml::Device device, ChannelInfo& info) {
+  if (!fn.device_get_power_management_limit_constraints) return;
+  unsigned int min_mw = 0;
+  unsigned int max_mw = 0;
+  if (fn.device_get_power_management_limit_constraints(device, &min_mw, &max_mw) != nvml::kSuccess || max_mw == 0) {
+    return;
+  }
+  const double limit_w = max_mw * 1e-3;
+  info.max_power_w = kGpuLimitFactor * limit_w;
+  info.max_power_basis = fmt::format("{:g} x the NVML power limit of {:g} W", kGpuLimitFactor, limit_w);
+}
+
 FoundGpu inspect_gpu(const SensorContext& ctx, const NvmlLibrary& lib, unsigned index) {
   const nvml::Functions& fn = lib.fn();
   FoundGpu g;
@@ -267,6 +287,7 @@ FoundGpu inspect_gpu(const SensorContext& ctx, const NvmlLibrary& lib, unsigned 
   if (rc != nvml::kSuccess) return fail("nvmlDeviceGetName", rc);
 
   g.info.resolution_s = kNvmlResolutionS;
+  set_power_bound(fn, g.device, g.info);
   unsigned long long energy_mj = 0;
   const nvml::Return energy_rc = fn.device_get_total_energy_consumption(g.device, &energy_mj);
   if (energy_rc == nvml::kSuccess) {

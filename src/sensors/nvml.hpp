@@ -6,7 +6,8 @@
 //    since driver load, 1e-3 J per unit, a resetting counter: a lower value means a driver
 //    reload and the sampler marks that interval unknown). GPUs without that counter fall back
 //    to nvmlDeviceGetPowerUsage (Method::power, mW converted to W). Both update about every
-//    100 ms, published as resolution_s = 0.1.
+//    100 ms, published as resolution_s = 0.1. max_power_w = 2 x the highest settable power limit
+//    (nvmlDeviceGetPowerManagementLimitConstraints, optional), the GPU's plausibility bound.
 //  - read() makes one cheap NVML call per channel, never a process list, and does not allocate.
 //    NVML_ERROR_GPU_IS_LOST ends that channel (ReadingState::lost, no further NVML calls for
 //    it); any other error is ReadingState::failed for that read only. read() returns ok: the

@@ -54,6 +54,8 @@ Result<std::unique_ptr<NvmlLibrary>> NvmlLibrary::load(const std::string& name) 
   resolve(l, "nvmlDeviceGetUUID", f.device_get_uuid, &missing);
   resolve(l, "nvmlDeviceGetTotalEnergyConsumption", f.device_get_total_energy_consumption, &missing);
   resolve(l, "nvmlDeviceGetPowerUsage", f.device_get_power_usage, &missing);
+  resolve(l, "nvmlDeviceGetPowerManagementLimitConstraints", f.device_get_power_management_limit_constraints,
+          nullptr);
   resolve(l, "nvmlDeviceGetComputeRunningProcesses_v3", f.device_get_compute_running_processes_v3, nullptr);
   resolve(l, "nvmlDeviceGetGraphicsRunningProcesses_v3", f.device_get_graphics_running_processes_v3, nullptr);
   resolve(l, "nvmlDeviceGetHandleByUUID", f.device_get_handle_by_uuid, nullptr);

@@ -62,6 +62,8 @@ struct Functions {
   Return (*device_get_uuid)(Device, char*, unsigned int) = nullptr;
   Return (*device_get_total_energy_consumption)(Device, unsigned long long*) = nullptr;  // mJ
   Return (*device_get_power_usage)(Device, unsigned int*) = nullptr;                     // mW
+  // Optional: the power limit range (mW), for the GPU's plausibility bound.
+  Return (*device_get_power_management_limit_constraints)(Device, unsigned int*, unsigned int*) = nullptr;
   // Optional: devices_by_pid.
   Return (*device_get_compute_running_processes_v3)(Device, unsigned int*, ProcessInfo*) = nullptr;
   Return (*device_get_graphics_running_processes_v3)(Device, unsigned int*, ProcessInfo*) = nullptr;

@@ -44,6 +44,9 @@ void probe_simulated(const Kind& kind, const std::optional<SimulatedComponent>& 
       return;
     }
     const double power_w = sim->power_w * sim->utilization;
+    // The value can never exceed what the user gave; 1 % over it only absorbs rounding.
+    ch.max_power_w = sim->power_w * 1.01;
+    ch.max_power_basis = "the simulated " + format_decimal(sim->power_w) + " W";
     ch.notes.push_back("simulated " + std::string(kind.label) + ": " + format_decimal(sim->power_w) +
                        " W x utilization " + format_decimal(sim->utilization) + " = " + format_decimal(power_w) +
                        " W, constant; not a measurement");

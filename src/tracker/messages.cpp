@@ -136,6 +136,14 @@ std::string energy_basis_line(const Totals& t, double pue) {
 }
 
 std::string interval_line(const Forecast& f, const Forecast* paper) {
+  // An unknown bound (no usable epoch energy or intensity) is said, never printed as nan.
+  for (double v : {f.energy_j_low, f.energy_j_high, f.co2eq_g_low, f.co2eq_g_high, f.intensity_g_per_kwh}) {
+    if (!std::isfinite(v)) {
+      return fmt::format("Prediction interval after {} epoch(s): not available (no usable energy or carbon intensity "
+                         "from the epochs so far).",
+                         f.after_epochs);
+    }
+  }
   std::string out = fmt::format(
       "Prediction interval ({:.0f} %) after {} epoch(s): time {} to {}, energy {:.9f} to {:.9f} kWh, "
       "CO2eq {:.6f} to {:.6f} g (at {:.2f} gCO2eq/kWh for the epochs to come).",

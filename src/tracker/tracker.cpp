@@ -20,6 +20,7 @@
 #include "prediction/predictor.hpp"
 #include "sensors/registry.hpp"
 #include "tracker/intensity_setup.hpp"
+#include "tracker/measurable.hpp"
 #include "tracker/messages.hpp"
 #include "tracker/run_mode.hpp"
 #include "tracker/tracker_impl.hpp"
@@ -64,6 +65,12 @@ void Tracker::Impl::begin() {
   if (!ctx.clock) ctx.clock = clock;
   if (!ctx.getenv) ctx.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
 
+  // Nothing measurable for what was asked is refused before any file or thread exists.
+  auto inventory = sensors::probe_all(ctx);
+  if (auto none = tracker::nothing_measurable(inventory.reports, derived.sensor_options.components, config.components)) {
+    throw ConfigError("components", none->problem, none->fix);
+  }
+
   // Log files are opened first: an unwritable log_dir is a configuration error, reported before
   // any thread starts.
   run_wall_start = clock->wall();
@@ -92,7 +99,6 @@ void Tracker::Impl::begin() {
   intensity = std::make_unique<intensity::IntensityService>(
       tracker::make_intensity_config(config, ctx.getenv), *clock);
 
-  auto inventory = sensors::probe_all(ctx);
   reports = std::move(inventory.reports);
   SamplerOptions opts;
   opts.interval_s = config.update_interval;

@@ -8,6 +8,8 @@
  * from the config parse at the first nvmlInit_v2. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #define FAKE_NVML_FUNCTIONS(X)                                                                            \
   X(nvmlInit_v2) X(nvmlShutdown) X(nvmlErrorString) X(nvmlDeviceGetCount_v2) X(nvmlDeviceGetHandleByIndex_v2) \
   X(nvmlDeviceGetName) X(nvmlDeviceGetUUID) X(nvmlDeviceGetTotalEnergyConsumption) X(nvmlDeviceGetPowerUsage) \
+  X(nvmlDeviceGetPowerManagementLimitConstraints)                                                             \
   X(nvmlDeviceGetComputeRunningProcesses_v3) X(nvmlDeviceGetGraphicsRunningProcesses_v3)                      \
   X(nvmlDeviceGetHandleByUUID) X(nvmlDeviceIsMigDeviceHandle) X(nvmlDeviceGetDeviceHandleFromMigDeviceHandle)
 #define AS_ENUM(f) FN_##f,
@@ -155,10 +158,20 @@ EXPORT nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, uns
   if ((rc = begin_read(device)) != NVML_SUCCESS) RETURN(rc);
   if (device->energy_file[0]) {
     /* A child process of a test drives this counter by rewriting the file. */
+    /* Strict: a plain decimal number and trailing blanks only ("0x1f" or "12abc" is an error,
+     * not 0 or 12), so a test can never pass on a misread value. */
     FILE* f = fopen(device->energy_file, "r");
+    char buf[64];
+    char* end = NULL;
     unsigned long long v = 0;
-    const int ok = f && fscanf(f, "%llu", &v) == 1;
+    int ok = f && fgets(buf, sizeof buf, f) != NULL && isdigit((unsigned char)buf[0]);
     if (f) fclose(f);
+    if (ok) {
+      errno = 0;
+      v = strtoull(buf, &end, 10);
+      ok = errno == 0 && end != buf;
+      while (ok && *end != '\0') ok = isspace((unsigned char)*end++) != 0;
+    }
     if (!ok) RETURN(NVML_ERROR_UNKNOWN);
     *energy_mj = v;
     RETURN(NVML_SUCCESS);
@@ -178,6 +191,19 @@ EXPORT nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int* p
   if (!device->power_supported) RETURN(NVML_ERROR_NOT_SUPPORTED);
   if ((rc = begin_read(device)) != NVML_SUCCESS) RETURN(rc);
   *power_mw = device->power_mw;
+  RETURN(NVML_SUCCESS);
+}
+
+/* Not a read (it does not count towards lost_after/reset_after): the limits are static. */
+EXPORT nvmlReturn_t nvmlDeviceGetPowerManagementLimitConstraints(nvmlDevice_t device, unsigned int* min_mw,
+                                                                 unsigned int* max_mw) {
+  nvmlReturn_t rc;
+  ENTER(nvmlDeviceGetPowerManagementLimitConstraints);
+  if ((rc = check_device(device)) != NVML_SUCCESS) RETURN(rc);
+  if (!min_mw || !max_mw) RETURN(NVML_ERROR_INVALID_ARGUMENT);
+  if (device->is_mig || device->power_limit_mw == 0) RETURN(NVML_ERROR_NOT_SUPPORTED);
+  *min_mw = device->power_limit_mw / 2;
+  *max_mw = device->power_limit_mw;
   RETURN(NVML_SUCCESS);
 }
 

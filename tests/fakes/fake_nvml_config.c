@@ -100,6 +100,7 @@ static int apply_gpu_key(struct nvmlDevice_st* d, const char* key, const char* v
   if (strcmp(key, "energy_mj") == 0) d->energy_mj = v;
   else if (strcmp(key, "energy_step_mj") == 0) d->energy_step_mj = v;
   else if (strcmp(key, "power_mw") == 0 && v <= 0xFFFFFFFFull) d->power_mw = (unsigned int)v;
+  else if (strcmp(key, "power_limit_mw") == 0 && v <= 0xFFFFFFFFull) d->power_limit_mw = (unsigned int)v;
   else if (strcmp(key, "lost_after") == 0 && v < 0x7FFFFFFFull) d->lost_after = (long)v;
   else if (strcmp(key, "reset_after") == 0 && v < 0x7FFFFFFFull) d->reset_after = (long)v;
   else return -1;

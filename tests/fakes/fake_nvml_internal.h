@@ -30,6 +30,7 @@ struct nvmlDevice_st {
   int energy_supported;
   int power_supported;
   unsigned int power_mw;
+  unsigned int power_limit_mw; /* max power management limit; 0: NOT_SUPPORTED */
   long lost_after;  /* reads that succeed before the GPU is lost; -1 never */
   long reset_after; /* reads before the counter restarts at 0; -1 never */
   long reads;

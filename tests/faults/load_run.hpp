@@ -80,7 +80,7 @@ struct LoadOptions {
   double epoch_minutes = 10;
   int gpus = 8;
   double interval_s = 0.1;          // the sampler's cadence (10 Hz)
-  double gpu_w = 300;               // each GPU's known power, applied once per simulated minute
+  double gpu_w = 300;               // each GPU's known power, applied once per simulated second
 };
 
 struct LoadResult {
@@ -153,7 +153,10 @@ inline LoadResult run_load(const LoadOptions& o) {
   const auto wall0 = std::chrono::steady_clock::now();
   const MonoTime t0 = clock.monotonic();
   const auto minute = std::chrono::duration_cast<MonoTime>(std::chrono::minutes(1));
-  const std::uint64_t per_minute_mj = static_cast<std::uint64_t>(o.gpu_w * 60 * 1000);
+  const auto second = std::chrono::duration_cast<MonoTime>(std::chrono::seconds(1));
+  // Applied every simulated second, as a real counter climbs: a minute's energy appearing within
+  // one 0.1 s read would be beyond any GPU's power, and the sampler rightly refuses that.
+  const std::uint64_t per_second_mj = static_cast<std::uint64_t>(o.gpu_w * 1000);
   const int total_minutes = static_cast<int>(o.hours * 60);
   const int minutes_per_epoch = static_cast<int>(o.epoch_minutes);
   std::uint64_t added_mj = 0;
@@ -162,12 +165,14 @@ inline LoadResult run_load(const LoadOptions& o) {
     r.event_log_bytes_at_hour.push_back(size_of_suffix(*c.log_dir, "_events.jsonl"));
     for (int m = 0; m < total_minutes; ++m) {
       if (m % minutes_per_epoch == 0) t.epoch_start();
-      for (std::size_t g = 0; g < gpu_mj.size(); ++g) {
-        gpu_mj[g] += per_minute_mj;
-        nvml.set_energy_mj(static_cast<unsigned>(g), gpu_mj[g]);
-        added_mj += per_minute_mj;
+      for (int sec = 0; sec < 60; ++sec) {
+        for (std::size_t g = 0; g < gpu_mj.size(); ++g) {
+          gpu_mj[g] += per_second_mj;
+          nvml.set_energy_mj(static_cast<unsigned>(g), gpu_mj[g]);
+          added_mj += per_second_mj;
+        }
+        clock.run_until(t0 + minute * m + second * (sec + 1));  // the sampler thread runs this second
       }
-      clock.run_until(t0 + minute * (m + 1));  // the sampler thread runs this simulated minute
       if ((m + 1) % minutes_per_epoch == 0) t.epoch_end();
       if ((m + 1) % 60 == 0) r.event_log_bytes_at_hour.push_back(size_of_suffix(*c.log_dir, "_events.jsonl"));
       if (m + 1 == total_minutes / 2) r.rss_second_half_start_kb = rss_kb();

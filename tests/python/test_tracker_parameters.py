@@ -90,7 +90,8 @@ VALID = [
     dict(interpretable=False),
     dict(stop_and_confirm=True),
     dict(ignore_errors=True),
-    dict(components="gpu"),
+    # Nothing measurable for components="gpu" without a GPU is an error (docs/tracker.md): simulate one.
+    dict(components="gpu", sim_gpu="Sim GPU", sim_gpu_watts=250),
     dict(components="cpu"),
     dict(components=" GPU, cpu "),
     dict(devices_by_pid=True),
@@ -162,6 +163,7 @@ INVALID = [
     (dict(pue=object()), "pue"),
     (dict(provider="no-such-provider"), "provider"),
     (dict(country="Atlantis"), "location"),
+    (dict(components="gpu"), "components"),  # no GPU here: nothing measurable is refused
 ]
 
 

@@ -123,9 +123,10 @@ TEST(Sampler, Co2eqWeighsEachIncrementByTheIntensityInForceThen) {
   rig.sensor->push({counter_reading(0, 0)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();
-  rig.step(1s, {counter_reading(0, 3'600'000'000)});  // 3600 J = 1 Wh at 100 g/kWh: 0.1 g
+  // 1 W for an hour: 1 Wh at 100 g/kWh (0.1 g), then another at 400 g/kWh (0.4 g).
+  rig.step(3600s, {counter_reading(0, 3'600'000'000)});
   intensity = 400.0;
-  rig.step(1s, {counter_reading(0, 7'200'000'000)});  // another 1 Wh at 400 g/kWh: 0.4 g
+  rig.step(3600s, {counter_reading(0, 7'200'000'000)});
   const auto m = rig.sampler->mark();
   EXPECT_DOUBLE_EQ(m.co2eq_g[0], 0.5);  // not 2 Wh x the mean intensity (0.5 g here too) or the latest (0.8 g)
   EXPECT_DOUBLE_EQ(m.energy_j[0], 7200.0);

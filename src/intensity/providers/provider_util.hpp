@@ -205,12 +205,14 @@ inline Result<std::string> fetch_json(io::HttpClient& http, const io::HttpReques
   return json_body(std::move(*r), request, provider);
 }
 
-// Intensities are finite and >= 0 g/kWh; anything else means a broken answer, never a value.
+// Intensities lie in the physical range (quote.hpp: 0..2500 g/kWh); anything else means a broken
+// answer, never a value.
 inline Status check_intensity(std::string_view provider, double g_per_kwh, std::string_view at) {
-  if (std::isfinite(g_per_kwh) && g_per_kwh >= 0) return Status::ok();
+  if (intensity_in_range(g_per_kwh)) return Status::ok();
   return {StatusCode::unavailable, std::string(provider) + ": invalid intensity " + number_text(g_per_kwh) +
                                        " g/kWh" + (at.empty() ? "" : " at " + std::string(at)) +
-                                       "; the answer is not used"};
+                                       ", outside the physical range " + number_text(kMinIntensityGPerKwh) + ".." +
+                                       number_text(kMaxIntensityGPerKwh) + " g/kWh; the answer is not used"};
 }
 
 // Keeps the quotes that start within `hours` of the first one (providers may send more).

@@ -1,0 +1,159 @@
+// The sampler applies the plausibility policy: impossible values are not counted, are bridged
+// like a failed read, and say why.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "sampler/sampler.hpp"
+#include "scripted_sensor.hpp"
+#include "test_support.hpp"
+
+namespace carbontracker {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::counter_channel;
+using testing::counter_reading;
+using testing::FakeClock;
+using testing::power_channel;
+using testing::power_reading;
+using testing::ScriptedSensor;
+
+constexpr std::uint64_t kRangeUj = 262143328850ull;
+const CounterSpec kRapl{CounterKind::wrapping, kRangeUj, 61};
+const CounterSpec kNvml{CounterKind::resetting};
+
+struct Rig {
+  FakeClock clock;
+  ScriptedSensor* sensor = nullptr;
+  std::unique_ptr<Sampler> sampler;
+
+  explicit Rig(std::vector<ChannelInfo> channels) {
+    auto s = std::make_unique<ScriptedSensor>(std::move(channels));
+    sensor = s.get();
+    std::vector<std::unique_ptr<Sensor>> v;
+    v.push_back(std::move(s));
+    sampler = std::make_unique<Sampler>(std::move(v), clock);
+  }
+  void start(std::vector<Reading> r) {
+    sensor->push(std::move(r));
+    ASSERT_TRUE(sampler->start().is_ok());
+    sampler->stop();  // ticks by hand
+  }
+  void step(std::chrono::nanoseconds dt, std::vector<Reading> r) {
+    sensor->push(std::move(r));
+    clock.advance(dt);
+    sampler->tick();
+  }
+};
+
+bool any_event_has(const SamplerSnapshot& s, std::string_view text) {
+  for (const auto& e : s.events) {
+    if (e.message.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Seen in the field: a RAPL zone stepped back 1 J and was counted as +262,142 J in 0.2 s.
+TEST(SamplerPlausibility, OneOffStepBackIsBridgedNotCountedAsAWrap) {
+  Rig rig({counter_channel("powercap:intel-rapl:0", kRapl, 1e-6)});
+  const std::uint64_t base = 100'000'000'000;  // 100 kJ
+  rig.start({counter_reading(0, base)});
+  rig.step(200ms, {counter_reading(0, base + 20'000'000)});  // 20 J (100 W)
+  rig.step(200ms, {counter_reading(0, base + 19'000'000)});  // stepped back 1 J
+  rig.step(200ms, {counter_reading(0, base + 60'000'000)});  // the real trajectory again
+  const auto snap = rig.sampler->snapshot();
+  const auto& c = snap.channels[0];
+  EXPECT_DOUBLE_EQ(c.energy_j, 60.0);  // caught up exactly, nothing invented
+  EXPECT_EQ(c.health.wraps, 0u);
+  EXPECT_EQ(c.health.rejected, 1u);
+  EXPECT_EQ(c.health.failed_reads, 1u);
+  EXPECT_DOUBLE_EQ(c.health.unmeasured_s, 0.0);
+  EXPECT_EQ(c.health.state, ChannelState::degraded);
+  ASSERT_TRUE(any_event_has(snap, "not a wrap")) << (snap.events.empty() ? "" : snap.events[0].message);
+  EXPECT_TRUE(any_event_has(snap, "default bound for a CPU package"));
+}
+
+TEST(SamplerPlausibility, PersistentStepBackIsAResetWithAnUnmeasuredInterval) {
+  Rig rig({counter_channel("powercap:intel-rapl:0", kRapl, 1e-6)});
+  const std::uint64_t base = 100'000'000'000;
+  rig.start({counter_reading(0, base)});
+  rig.step(1s, {counter_reading(0, base + 100'000'000)});  // 100 J
+  rig.step(1s, {counter_reading(0, 5'000'000)});           // reset to near 0: not a wrap in 1 s
+  rig.step(1s, {counter_reading(0, 105'000'000)});         // 100 J from there on
+  const auto snap = rig.sampler->snapshot();
+  const auto& c = snap.channels[0];
+  EXPECT_DOUBLE_EQ(c.energy_j, 200.0);
+  EXPECT_DOUBLE_EQ(c.health.unmeasured_s, 1.0);  // the interval that ended in the reset
+  EXPECT_EQ(c.health.resets, 1u);
+  EXPECT_EQ(c.health.wraps, 0u);
+  EXPECT_TRUE(any_event_has(snap, "carries on from 5000000"));
+}
+
+TEST(SamplerPlausibility, ImplausibleForwardJumpIsNotCounted) {
+  Rig rig({counter_channel("nvml:GPU-a", kNvml, 1e-3, Component::gpu)});
+  rig.start({counter_reading(0, 1'000'000)});
+  rig.step(1s, {counter_reading(0, 1'300'000)});                 // 300 J
+  rig.step(1s, {counter_reading(0, 1'300'000 + 1'000'000'000)});  // +1 MJ in 1 s: cannot be true
+  rig.step(1s, {counter_reading(0, 1'900'000)});                 // back on track: 600 J over 2 s
+  const auto snap = rig.sampler->snapshot();
+  EXPECT_DOUBLE_EQ(snap.channels[0].energy_j, 900.0);
+  EXPECT_EQ(snap.channels[0].health.rejected, 1u);
+  EXPECT_TRUE(any_event_has(snap, "rose from"));
+}
+
+TEST(SamplerPlausibility, ASensorsOwnBoundIsApplied) {
+  ChannelInfo gpu = counter_channel("nvml:GPU-a", kNvml, 1e-3, Component::gpu);
+  gpu.max_power_w = 600;
+  gpu.max_power_basis = "2 x NVML power limit 300 W";
+  Rig rig({gpu});
+  rig.start({counter_reading(0, 0)});
+  rig.step(1s, {counter_reading(0, 1'500'000)});  // 1500 J in 1 s: fine for 2000 W, not for 600 W
+  const auto snap = rig.sampler->snapshot();
+  EXPECT_DOUBLE_EQ(snap.channels[0].energy_j, 0.0);
+  EXPECT_EQ(snap.channels[0].health.rejected, 1u);
+  EXPECT_TRUE(any_event_has(snap, "2 x NVML power limit 300 W"));
+}
+
+TEST(SamplerPlausibility, NonFiniteNegativeAndExcessivePowerAreNotIntegrated) {
+  Rig rig({power_channel("nvml:GPU-p")});
+  rig.start({power_reading(0, 100.0)});
+  rig.step(1s, {power_reading(0, 100.0)});                                    // 100 J
+  rig.step(1s, {power_reading(0, std::numeric_limits<double>::quiet_NaN())});  // rejected
+  rig.step(1s, {power_reading(0, -50.0)});                                    // rejected
+  rig.step(1s, {power_reading(0, 1e7)});                                      // rejected
+  rig.step(1s, {power_reading(0, 100.0)});  // bridged: 100 W over the 4 s since the last good sample
+  const auto snap = rig.sampler->snapshot();
+  const auto& c = snap.channels[0];
+  EXPECT_TRUE(std::isfinite(c.energy_j));
+  EXPECT_DOUBLE_EQ(c.energy_j, 500.0);
+  EXPECT_EQ(c.health.rejected, 3u);
+  // One event per streak of bad values, and it says why.
+  ASSERT_EQ(snap.events.size(), 1u);
+  EXPECT_NE(snap.events[0].message.find("not a finite number"), std::string::npos) << snap.events[0].message;
+  const auto m = rig.sampler->mark();
+  EXPECT_TRUE(std::isfinite(m.energy_j[0]));
+  EXPECT_TRUE(std::isfinite(m.co2eq_g[0]));
+}
+
+TEST(SamplerPlausibility, NonFiniteIntensityNeverMakesCo2eqNaN) {
+  std::atomic<double> intensity{std::numeric_limits<double>::quiet_NaN()};
+  SamplerOptions opts;
+  opts.intensity_g_per_kwh = &intensity;
+  FakeClock clock;
+  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{power_channel("p")});
+  s->push({power_reading(0, 100.0)});
+  std::vector<std::unique_ptr<Sensor>> v;
+  v.push_back(std::move(s));
+  Sampler sampler(std::move(v), clock, opts);
+  ASSERT_TRUE(sampler.start().is_ok());
+  sampler.stop();
+  clock.advance(1s);
+  const auto m = sampler.mark();
+  EXPECT_DOUBLE_EQ(m.energy_j[0], 100.0);
+  EXPECT_TRUE(std::isfinite(m.co2eq_g[0]));
+}
+
+}  // namespace
+}  // namespace carbontracker
