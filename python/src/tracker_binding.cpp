@@ -24,6 +24,8 @@
 #include "json_to_python.hpp"
 #include "outputs/results_json.hpp"
 #include "py_streams.hpp"
+#include "io/fs.hpp"
+#include "tracker/config_bounds.hpp"
 #include "tracker/config_keys.hpp"
 
 namespace py = pybind11;
@@ -82,7 +84,13 @@ std::optional<std::string> option_text(const std::string& key, const py::handle&
 
 // The registry's message speaks of text ("expected an integer, got \"2.5\""); here the value
 // is a Python object, so the message shows its repr and the fix names the Python parameter.
-ConfigError bad_value(const std::string& key, const py::handle& value, const Status& st) {
+ConfigError bad_value(const std::string& key, const py::handle& value, const std::string& text, const Status& st) {
+  // A number out of its range, or a string the shared checks refuse (NUL, a prefix with '/'):
+  // the shared problem and fix (tracker/config_bounds.hpp), not a type complaint.
+  if (auto p = tracker::text_problem(key, text)) return {key, p->problem, p->fix};
+  if (auto v = io::parse_double(text, key)) {
+    if (auto p = tracker::number_problem(key, *v)) return {key, p->problem, p->fix};
+  }
   static const std::map<std::string, std::string> kPhrases = {
       {"int", "an integer"}, {"number", "a finite number"}, {"bool", "True or False"},
       {"warn|ask|stop", "one of \"warn\", \"ask\", \"stop\""}};
@@ -103,7 +111,7 @@ Config make_config(const py::dict& options, const py::object& api_keys) {
     const auto text = option_text(key, v);
     if (!text) continue;
     const Status st = tracker::set_config_key(config, key, *text, "CarbonTracker(" + key + "=...)");
-    if (!st) throw bad_value(key, v, st);
+    if (!st) throw bad_value(key, v, *text, st);
   }
   if (!api_keys.is_none()) {
     if (!py::isinstance<py::dict>(api_keys)) {

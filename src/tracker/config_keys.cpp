@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "io/fs.hpp"
+#include "tracker/config_bounds.hpp"
 
 namespace carbontracker::tracker {
 namespace {
@@ -175,6 +176,14 @@ const std::vector<ConfigKey>& config_keys() {
 Status set_config_key(Config& config, const std::string& key, const std::string& value, const std::string& origin) {
   for (const auto& e : entries()) {
     if (e.key.name != key) continue;
+    // Bounds before the setter, so a refused value leaves `config` as it was. A value that is
+    // not a number at all is the setter's type error below.
+    if (Status st = check_text(key, value, origin); !st) return st;
+    if (number_bounds(key)) {
+      if (auto v = io::parse_double(value, origin)) {
+        if (Status st = check_number(key, *v, origin); !st) return st;
+      }
+    }
     Status st = e.set(config, value, origin);
     if (!st) {
       // Name the key (the setters only know the origin).
