@@ -14,6 +14,7 @@
 #include "sampler/sampler.hpp"
 #include "sensors/registry.hpp"
 #include "tracker/config_bounds.hpp"
+#include "tracker/config_keys.hpp"
 
 namespace carbontracker::cli {
 namespace {
@@ -30,6 +31,15 @@ bool wait_for_signal(const sigset_t& set, double seconds) {
     if (errno == EINTR) continue;  // another signal; the remaining time is lost, which is harmless
     return false;
   }
+}
+
+// --interval is run's update_interval: the same key parser, bounds and messages.
+double interval_flag(const std::string& text) {
+  Config scratch;
+  if (Status st = tracker::set_config_key(scratch, "update_interval", text, "--interval"); !st) {
+    throw CLI::ValidationError(st.to_string());
+  }
+  return scratch.update_interval;
 }
 
 // A seconds flag through the shared parser and bounds (tracker/config_bounds.hpp).
@@ -66,7 +76,7 @@ std::function<int()> add_monitor_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "JSON Lines: channels, one sample per interval, then a summary");
   return [args] {
-    args->interval_s = seconds_flag(args->interval_text, "update_interval", "--interval");
+    args->interval_s = interval_flag(args->interval_text);
     args->duration_s = seconds_flag(args->duration_text, "monitor_duration_s", "--duration");
     sigset_t set;
     sigemptyset(&set);

@@ -214,6 +214,21 @@ TEST(ConfigBounds, StringsWithANulOrAPrefixLeavingLogDirAreInvalidEverywhere) {
   }
 }
 
+TEST(ConfigBounds, OverflowIsNamedAndHugeValuesAreNotEchoedWhole) {
+  Config c;
+  Status st = set_config_key(c, "pue", "1e400", "--pue");
+  EXPECT_EQ(st.message(), "pue (--pue): \"1e400\" is beyond the range of a double");
+  st = set_config_key(c, "epochs", "-1e400", "--epochs");
+  EXPECT_NE(st.message().find("beyond the range of a double"), std::string::npos) << st.message();
+  const std::string huge(10 * 1024 * 1024, '7');
+  st = set_config_key(c, "update_interval", huge + "x", "config_json");
+  ASSERT_FALSE(st);
+  EXPECT_LT(st.message().size(), 300u);
+  EXPECT_NE(st.message().find("(10485761 bytes)"), std::string::npos) << st.message();
+  st = set_config_key(c, std::string(5000, 'k'), "1", "config_json");
+  EXPECT_LT(st.message().size(), 300u);
+}
+
 TEST(ConfigBounds, TheEnvironmentAndTheFileGoThroughTheSameBounds) {
   Config c;
   const auto env = [](const std::string& name) -> std::optional<std::string> {
