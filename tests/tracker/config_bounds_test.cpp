@@ -253,6 +253,11 @@ TEST(SaturatingSeconds, NeverOverflowsAndNanIsZero) {
   EXPECT_EQ(saturating_seconds<nanoseconds>(-1e300), nanoseconds::min());
   EXPECT_EQ(saturating_seconds<nanoseconds>(std::nan("")), nanoseconds::zero());
   EXPECT_EQ(saturating_seconds<std::chrono::seconds>(9.3e18), std::chrono::seconds::max());
+  // The public from_seconds saturates the same way.
+  EXPECT_EQ(from_seconds(1e10), MonoTime::max());
+  EXPECT_EQ(from_seconds(-1e10), MonoTime::min());
+  EXPECT_EQ(from_seconds(std::nan("")), MonoTime::zero());
+  EXPECT_EQ(from_seconds(2.5), std::chrono::milliseconds(2500));
   // The documented cap fits a nanosecond clock with room to add it to a time point, twice.
   const auto cap = saturating_seconds<nanoseconds>(kMaxDurationS);
   EXPECT_GT(cap, nanoseconds::zero());
