@@ -127,8 +127,12 @@ std::string value_text(const std::string& key, const json& v) {
 
 Config parse_config(const char* text) {
   json doc;
+  std::string last_key;  // the key whose value is being read, to name it when a number overflows
   try {
-    doc = json::parse(text);
+    doc = json::parse(text, [&last_key](int, json::parse_event_t event, json& parsed) {
+      if (event == json::parse_event_t::key && parsed.is_string()) last_key = parsed.get<std::string>();
+      return true;
+    });
   } catch (const json::parse_error& e) {
     // nlohmann's message ends with "; last read: '<the input around the error>'", which can be
     // an api key or megabytes of text: cut there. Line, column and what was expected stay.
@@ -136,6 +140,11 @@ Config parse_config(const char* text) {
     if (const auto cut = what.find("; last read:"); cut != std::string::npos) what.resize(cut);
     invalid(fmt::format("config_json is not valid JSON: {}", what),
             R"(pass a JSON object such as {"epochs": 10, "log_dir": "logs"}, or "{}" for the defaults)");
+  } catch (const json::out_of_range&) {
+    // nlohmann's "number overflow" (a number beyond a double, e.g. 1e400): a bad value, not an
+    // internal error.
+    invalid(fmt::format("config_json: the number given for \"{}\" overflows a double", last_key),
+            fmt::format("give {} a value in its range (docs/configuration.md#bounds)", last_key));
   }
   if (!doc.is_object()) {
     invalid(fmt::format("config_json must be a JSON object, not {}", doc.type_name()),

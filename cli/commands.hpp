@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <optional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "carbontracker/sensor.hpp"
@@ -13,18 +15,17 @@
 namespace carbontracker::cli {
 
 // Options shared by every command that probes sensors (--components, --sim-*, --devices-by-pid).
+// Values are kept as text and go through the shared config-key parser and checks, so `devices`
+// and `monitor` refuse exactly what `run` refuses (an empty --sim-cpu-tdp is an error, not 0).
 struct SensorFlags {
   std::string components = "all";
   bool devices_by_pid = false;
-  std::string sim_cpu;
-  double sim_cpu_tdp = -1;
-  double sim_cpu_util = 0.5;
-  std::string sim_gpu;
-  double sim_gpu_watts = -1;
-  double sim_gpu_util = 0.5;
+  std::vector<std::pair<CLI::Option*, std::string>> options;  // option -> config key
+  std::map<std::string, std::string> values;                  // config key -> text given
 
   void add_to(CLI::App& app);
-  // Throws CLI::ValidationError naming the flag and the fix.
+  // Throws CLI::ValidationError (a value that does not parse or is out of range, naming the flag)
+  // or ConfigError (values that do not fit together, as `run` does).
   [[nodiscard]] SensorOptions to_options() const;
 };
 

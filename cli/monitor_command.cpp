@@ -6,10 +6,15 @@
 #include <iostream>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "commands.hpp"
+#include "io/fs.hpp"
 #include "outputs/monitor_view.hpp"
 #include "sampler/sampler.hpp"
 #include "sensors/registry.hpp"
+#include "tracker/config_bounds.hpp"
+#include "tracker/config_keys.hpp"
 
 namespace carbontracker::cli {
 namespace {
@@ -28,6 +33,26 @@ bool wait_for_signal(const sigset_t& set, double seconds) {
   }
 }
 
+// --interval is run's update_interval: the same key parser, bounds and messages.
+double interval_flag(const std::string& text) {
+  Config scratch;
+  if (Status st = tracker::set_config_key(scratch, "update_interval", text, "--interval"); !st) {
+    throw CLI::ValidationError(st.to_string());
+  }
+  return scratch.update_interval;
+}
+
+// A seconds flag through the shared parser and bounds (tracker/config_bounds.hpp).
+double seconds_flag(const std::string& text, const char* key, const char* flag) {
+  auto v = io::parse_double(text, flag);
+  if (!v) {
+    throw CLI::ValidationError(fmt::format("{}: expected a number of seconds, got \"{}\"; fix: give e.g. {} 1", flag,
+                                           text, flag));
+  }
+  if (Status st = tracker::check_number(key, *v, flag); !st) throw CLI::ValidationError(st.to_string());
+  return *v;
+}
+
 }  // namespace
 
 std::function<int()> add_monitor_command(CLI::App& app) {
@@ -35,20 +60,24 @@ std::function<int()> add_monitor_command(CLI::App& app) {
   add_version_flag(*cmd);
   struct Args {
     SensorFlags sensors;
+    std::string interval_text = "1";
+    std::string duration_text = "0";
     double interval_s = 1.0;
     double duration_s = 0;
     bool json = false;
   };
   auto args = std::make_shared<Args>();
   args->sensors.add_to(*cmd);
-  cmd->add_option("--interval", args->interval_s, "Seconds between rows (and power samples)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.01, 86400.0));
-  cmd->add_option("--duration", args->duration_s, "Stop after this many seconds (0: until Ctrl-C)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 1e9));
+  // Text, checked against the shared bounds: --interval is run's update_interval (the same
+  // range), and an empty string is an error, not 0.
+  cmd->add_option("--interval", args->interval_text, "Seconds between rows (and power samples), 0.01 to 3600")
+      ->capture_default_str();
+  cmd->add_option("--duration", args->duration_text, "Stop after this many seconds (0: until Ctrl-C), at most 1e9")
+      ->capture_default_str();
   cmd->add_flag("--json", args->json, "JSON Lines: channels, one sample per interval, then a summary");
   return [args] {
+    args->interval_s = interval_flag(args->interval_text);
+    args->duration_s = seconds_flag(args->duration_text, "monitor_duration_s", "--duration");
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

@@ -24,7 +24,12 @@ class Clock {
 Clock& real_clock() noexcept;
 
 constexpr double to_seconds(MonoTime t) noexcept { return std::chrono::duration<double>(t).count(); }
+// Saturating: NaN gives 0, and beyond about +-292 years the extreme duration, never an
+// overflowed (negative) one.
 constexpr MonoTime from_seconds(double s) noexcept {
+  if (s != s) return MonoTime::zero();
+  if (s >= 9.2e9) return MonoTime::max();
+  if (s <= -9.2e9) return MonoTime::min();
   return std::chrono::duration_cast<MonoTime>(std::chrono::duration<double>(s));
 }
 

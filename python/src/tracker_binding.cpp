@@ -24,6 +24,8 @@
 #include "json_to_python.hpp"
 #include "outputs/results_json.hpp"
 #include "py_streams.hpp"
+#include "io/fs.hpp"
+#include "tracker/config_bounds.hpp"
 #include "tracker/config_keys.hpp"
 #include "tracker/safe_text.hpp"
 
@@ -84,6 +86,12 @@ std::optional<std::string> option_text(const std::string& key, const py::handle&
 // The registry's message speaks of text ("expected an integer, got \"2.5\""); here the value
 // is a Python object, so the message shows its repr and the fix names the Python parameter.
 ConfigError bad_value(const std::string& key, const py::handle& value, const std::string& text, const Status& st) {
+  // A number out of its range, or a string the shared checks refuse (NUL, a prefix with '/'):
+  // the shared problem and fix (tracker/config_bounds.hpp), not a type complaint.
+  if (auto p = tracker::text_problem(key, text)) return {key, p->problem, p->fix};
+  if (auto v = io::parse_double(text, key)) {
+    if (auto p = tracker::number_problem(key, *v)) return {key, p->problem, p->fix};
+  }
   static const std::map<std::string, std::string> kPhrases = {
       {"int", "an integer"}, {"number", "a finite number"}, {"bool", "True or False"},
       {"warn|ask|stop", "one of \"warn\", \"ask\", \"stop\""}};

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "core/duration.hpp"
+
 namespace carbontracker::intensity {
 namespace {
 
@@ -123,8 +125,17 @@ void IntensityService::stop() {
   }
 }
 
+double IntensityService::refresh_period_s() const noexcept {
+  // Configuration refuses values outside [1 s, 1 day]; a ServiceConfig built directly is
+  // clamped the same way, so a huge or NaN value can never become a negative period and a
+  // refetch loop (NaN: the default).
+  const double s = config_.refresh_s;
+  if (std::isnan(s)) return 900;
+  return std::clamp(s, 1.0, 86400.0);
+}
+
 void IntensityService::run(std::stop_token stop) {
-  const MonoTime period = from_seconds(std::max(config_.refresh_s, 1.0));
+  const MonoTime period = saturating_seconds<MonoTime>(refresh_period_s());
   MonoTime next_fetch = clock_.monotonic();
   while (!stop.stop_requested()) {
     if (clock_.monotonic() >= next_fetch) {
@@ -140,7 +151,8 @@ void IntensityService::run(std::stop_token stop) {
       for (const auto& q : forecast_) {
         if (q.start > now) {
           const auto in = std::chrono::duration_cast<MonoTime>(q.start - now);
-          wake = std::min(wake, clock_.monotonic() + in + std::chrono::milliseconds(10));
+          // A slot beyond the next fetch does not matter (and a far one would overflow).
+          if (in < period) wake = std::min(wake, clock_.monotonic() + in + std::chrono::milliseconds(10));
           break;
         }
       }
@@ -223,8 +235,7 @@ void IntensityService::refresh() {
 
 void IntensityService::update(TimePoint now) {
   std::lock_guard lock(mutex_);
-  const auto stale_after = std::chrono::duration_cast<std::chrono::system_clock::duration>(
-      std::chrono::duration<double>(2 * std::max(config_.refresh_s, 1.0)));
+  const auto stale_after = saturating_seconds<std::chrono::system_clock::duration>(2 * refresh_period_s());
   const std::string live_why =
       provider_why_.empty() ? location_why_ : fmt::format("{}; location {}", provider_why_, location_why_);
   if (live_ && covers(*live_, now)) return set_in_force(*live_, live_why);

@@ -52,7 +52,7 @@ struct ServiceConfig {
   std::function<Result<Location>()> geolocate;    // null: geolocation disabled
   std::function<Plan(const Location&)> plan;      // required
   std::function<void()> cancel;                   // aborts network calls in flight (stop() calls it)
-  double refresh_s = 900;
+  double refresh_s = 900;                         // clamped to [1 s, 1 day]; NaN: 900
   int forecast_hours = 24;
   std::size_t max_changes = 1024;                 // bound on the recorded history of values in force
 };
@@ -89,6 +89,7 @@ class IntensityService {
 
  private:
   void run(std::stop_token stop);
+  [[nodiscard]] double refresh_period_s() const noexcept;
   void apply_plan(Plan plan, std::string location_why);
   void set_in_force(const IntensityQuote& q, const std::string& why);
   void event(std::string message);

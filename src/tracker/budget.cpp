@@ -1,5 +1,7 @@
 #include "tracker/budget.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "carbontracker/units.hpp"
@@ -27,7 +29,11 @@ struct Limit {
 };
 
 std::string fmt_value(double v, const char* unit) {
-  if (std::string_view(unit) == "s") return fmt::format("{:.0f} s", v);
+  if (std::string_view(unit) == "s") {
+    // Whole seconds from 10 s on; below, enough digits to show the value ("0.4 s", not "0 s").
+    if (std::abs(v) >= 10 || v == std::floor(v)) return fmt::format("{:.0f} s", v);
+    return fmt::format("{:.3g} s", v);
+  }
   if (std::string_view(unit) == "kWh") return fmt::format("{:.9f} kWh", v);
   return fmt::format("{:.3f} {}", v, unit);
 }

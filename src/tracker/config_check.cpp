@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "io/safe_file.hpp"
+#include "tracker/config_bounds.hpp"
 
 namespace carbontracker {
 
@@ -20,11 +21,34 @@ void require(bool ok, const char* parameter, const std::string& problem, const s
   if (!ok) throw ConfigError(parameter, problem, fix);
 }
 
-void check_positive(const std::optional<double>& v, const char* name, const char* unit) {
-  if (v) {
-    require(std::isfinite(*v) && *v > 0, name, fmt::format("must be a positive number of {}, got {}", unit, *v),
-            fmt::format("give the limit in {} (or leave it unset)", unit));
+// The shared bounds (config_bounds.hpp): a C++ Config is refused exactly as the same value
+// given as a flag, a variable, a file key, C API JSON or a Python argument.
+void require_bounds(const char* parameter, double value) {
+  if (auto p = number_problem(parameter, value)) throw ConfigError(parameter, p->problem, p->fix);
+}
+
+void require_bounds(const char* parameter, const std::optional<double>& value) {
+  if (value) require_bounds(parameter, *value);
+}
+
+void require_string(const char* parameter, std::string_view value) {
+  if (auto p = text_problem(parameter, value)) throw ConfigError(parameter, p->problem, p->fix);
+}
+
+void require_text(const char* parameter, const std::optional<std::string>& value) {
+  if (value) require_string(parameter, *value);
+}
+
+void require_text(const char* parameter, const std::optional<std::filesystem::path>& value) {
+  if (value) require_string(parameter, value->native());
+}
+
+// The CLI flag of a key: sim_cpu_tdp -> sim-cpu-tdp.
+std::string flag_name(std::string key) {
+  for (auto& ch : key) {
+    if (ch == '_') ch = '-';
   }
+  return key;
 }
 
 std::optional<SimulatedComponent> simulated(const std::optional<std::string>& name, const std::optional<double>& watts,
@@ -34,12 +58,11 @@ std::optional<SimulatedComponent> simulated(const std::optional<std::string>& na
   require(!name->empty(), name_param, "is empty", "give the simulated component a name");
   require(watts.has_value(), watts_param,
           fmt::format("is required with {} (the Python tool's rule)", name_param),
-          fmt::format("set {} to the simulated power in W", watts_param));
-  require(std::isfinite(*watts) && *watts >= 0, watts_param, fmt::format("must be >= 0 W, got {}", *watts),
-          "give the power in watts");
+          fmt::format("set {} (--{} on the command line) to the simulated power in W", watts_param,
+                      flag_name(watts_param)));
+  require_bounds(watts_param, *watts);
   const double u = util.value_or(0.5);
-  require(std::isfinite(u) && u >= 0 && u <= 1, util_param, fmt::format("must be in [0, 1], got {}", u),
-          "give the utilisation as a fraction, e.g. 0.5");
+  require_bounds(util_param, u);
   return SimulatedComponent{*name, *watts, u};
 }
 
@@ -68,53 +91,68 @@ std::set<Component> parse_components(const std::string& text) {
   return out;
 }
 
+SensorOptions check_sensor_config(const Config& c) {
+  require_bounds("sim_cpu_tdp", c.sim_cpu_tdp);
+  require_bounds("sim_cpu_util", c.sim_cpu_util);
+  require_bounds("sim_gpu_watts", c.sim_gpu_watts);
+  require_bounds("sim_gpu_util", c.sim_gpu_util);
+  require_string("components", c.components);
+  require_text("sim_cpu", c.sim_cpu);
+  require_text("sim_gpu", c.sim_gpu);
+  SensorOptions o;
+  o.components = parse_components(c.components);
+  o.devices_by_pid = c.devices_by_pid;
+  o.root_pid = c.root_pid;
+  o.sim_cpu = simulated(c.sim_cpu, c.sim_cpu_tdp, c.sim_cpu_util, "sim_cpu", "sim_cpu_tdp", "sim_cpu_util");
+  o.sim_gpu = simulated(c.sim_gpu, c.sim_gpu_watts, c.sim_gpu_util, "sim_gpu", "sim_gpu_watts", "sim_gpu_util");
+  return o;
+}
+
 Derived check_config(const Config& c) {
   Derived d;
-  require(c.epochs >= 1, "epochs", fmt::format("must be at least 1, got {}", c.epochs),
-          "pass the number of epochs the training will run");
-  require(c.epochs_before_pred >= -1, "epochs_before_pred", fmt::format("must be >= -1, got {}", c.epochs_before_pred),
-          "give the number of epochs to measure before predicting (0 or -1: never predict)");
+  // Each value against its documented range (docs/configuration.md#bounds) ...
+  require_bounds("epochs", c.epochs);
+  require_bounds("epochs_before_pred", c.epochs_before_pred);
+  require_bounds("monitor_epochs", c.monitor_epochs);
+  require_bounds("update_interval", c.update_interval);
+  require_bounds("verbose", c.verbose);
+  require_bounds("decimal_precision", c.decimal_precision);
+  require_bounds("pue", c.pue);
+  require_bounds("max_energy_kwh", c.budget.max_energy_kwh);
+  require_bounds("max_co2eq_g", c.budget.max_co2eq_g);
+  require_bounds("max_duration_s", c.budget.max_duration_s);
+  require_bounds("intensity_g_per_kwh", c.intensity_g_per_kwh);
+  require_bounds("intensity_refresh_s", c.intensity_refresh_s);
+  require_bounds("prediction_confidence", c.prediction_confidence);
+  require_text("log_dir", c.log_dir);
+  require_string("log_file_prefix", c.log_file_prefix);
+  require_text("country", c.country);
+  require_text("zone", c.zone);
+  require_text("cloud", c.cloud);
+  require_text("gb_postcode", c.gb_postcode);
+  require_text("provider", c.provider);
+  require_text("summary_json", c.summary_json);
+  for (const auto& [provider, key] : c.api_keys) {
+    // Never the key itself in the message: it is a secret.
+    require(provider.find('\0') == std::string::npos && key.find('\0') == std::string::npos, "api_keys",
+            "a provider name or key contains a NUL character, which would cut it short", "give the key without \\0");
+  }
+  // ... then how they fit together.
   require(c.epochs_before_pred <= c.epochs, "epochs_before_pred",
           fmt::format("({}) is larger than epochs ({}), so no prediction could ever be made", c.epochs_before_pred,
                       c.epochs),
           "use a value between 1 and epochs, or 0 to never predict");
   d.epochs_before_pred = c.epochs_before_pred < 0 ? 0 : c.epochs_before_pred;
-  require(c.monitor_epochs != 0, "monitor_epochs", "cannot be zero", "use -1 to monitor all epochs");
-  require(c.monitor_epochs >= -1, "monitor_epochs", fmt::format("must be -1 or positive, got {}", c.monitor_epochs),
-          "use -1 to monitor all epochs");
   d.monitor_epochs = c.monitor_epochs == -1 ? c.epochs : c.monitor_epochs;
   require(d.monitor_epochs >= d.epochs_before_pred, "monitor_epochs",
           fmt::format("cannot be less than epochs_before_pred ({} < {})", d.monitor_epochs, d.epochs_before_pred),
           "monitor at least as many epochs as are measured before the prediction");
-  require(std::isfinite(c.update_interval) && c.update_interval >= 0.01 && c.update_interval <= 3600,
-          "update_interval", fmt::format("must be between 0.01 and 3600 s, got {}", c.update_interval),
-          "give the sampling interval in seconds (default 1)");
-  require(c.decimal_precision >= 0 && c.decimal_precision <= 17, "decimal_precision",
-          fmt::format("must be between 0 and 17, got {}", c.decimal_precision), "use e.g. 12 (the default)");
-  require(std::isfinite(c.pue) && c.pue >= 1.0 && c.pue <= 5.0, "pue",
-          fmt::format("must be between 1.0 and 5.0, got {}", c.pue),
-          "use 1.0 for device energy only, or your data centre's PUE (e.g. 1.58, the 2023 global average)");
-  check_positive(c.budget.max_energy_kwh, "max_energy_kwh", "kWh");
-  check_positive(c.budget.max_co2eq_g, "max_co2eq_g", "g");
-  check_positive(c.budget.max_duration_s, "max_duration_s", "s");
-  if (c.intensity_g_per_kwh) {
-    require(std::isfinite(*c.intensity_g_per_kwh) && *c.intensity_g_per_kwh >= 0, "intensity_g_per_kwh",
-            fmt::format("must be >= 0 g/kWh, got {}", *c.intensity_g_per_kwh),
-            "give your grid's carbon intensity in gCO2eq/kWh");
-  }
-  require(c.prediction_confidence > 0 && c.prediction_confidence < 1, "prediction_confidence",
-          fmt::format("must be between 0 and 1, got {}", c.prediction_confidence), "use e.g. 0.9");
   if (c.summary_json) {
     // What writing it at the end needs, checked now: a lost summary after the training is too late.
     const Status st = io::check_replaceable(*c.summary_json);
     require(st.is_ok(), "summary_json", st.message(), st.fix());
   }
-  d.sensor_options.components = parse_components(c.components);
-  d.sensor_options.devices_by_pid = c.devices_by_pid;
-  d.sensor_options.root_pid = c.root_pid;
-  d.sensor_options.sim_cpu = simulated(c.sim_cpu, c.sim_cpu_tdp, c.sim_cpu_util, "sim_cpu", "sim_cpu_tdp", "sim_cpu_util");
-  d.sensor_options.sim_gpu =
-      simulated(c.sim_gpu, c.sim_gpu_watts, c.sim_gpu_util, "sim_gpu", "sim_gpu_watts", "sim_gpu_util");
+  d.sensor_options = check_sensor_config(c);
   return d;
 }
 

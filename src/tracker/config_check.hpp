@@ -16,6 +16,11 @@ struct Derived {
 // Throws ConfigError.
 Derived check_config(const Config& c);
 
+// The sensor part of check_config (components, devices_by_pid, sim_*), for the commands that
+// probe sensors without a tracker (devices, monitor), so they refuse what `run` refuses.
+// Throws ConfigError.
+SensorOptions check_sensor_config(const Config& c);
+
 // "all" or "gpu,cpu" -> components ("cpu" includes dram, as in the Python tool). Throws ConfigError.
 std::set<Component> parse_components(const std::string& text);
 

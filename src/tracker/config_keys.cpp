@@ -11,6 +11,7 @@
 
 #include "io/closest_name.hpp"
 #include "io/fs.hpp"
+#include "tracker/config_bounds.hpp"
 
 namespace carbontracker::tracker {
 namespace {
@@ -158,6 +159,24 @@ const std::vector<Entry>& entries() {
   return kEntries;
 }
 
+// A value as quoted in a message: a huge value (a 10 MB string) is not echoed whole. The cut
+// falls on a UTF-8 character boundary.
+std::string shown(const std::string& value) {
+  constexpr std::size_t kMax = 64;
+  if (value.size() <= kMax) return value;
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
+  return fmt::format("{}... ({} bytes)", value.substr(0, cut), value.size());
+}
+
+// "1e400": a well-formed number that no double can hold.
+bool beyond_double(const std::string& value) {
+  const std::string_view t = io::trim(value);
+  double v = 0;
+  const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  return ec == std::errc::result_out_of_range && p == t.data() + t.size();
+}
+
 std::string upper(std::string s) {
   for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   return s;
@@ -177,15 +196,27 @@ const std::vector<ConfigKey>& config_keys() {
 Status set_config_key(Config& config, const std::string& key, const std::string& value, const std::string& origin) {
   for (const auto& e : entries()) {
     if (e.key.name != key) continue;
+    // Bounds before the setter, so a refused value leaves `config` as it was. A value that is
+    // not a number at all is the setter's type error below.
+    if (Status st = check_text(key, value, origin); !st) return st;
+    if (number_bounds(key)) {
+      if (auto v = io::parse_double(value, origin)) {
+        if (Status st = check_number(key, *v, origin); !st) return st;
+      }
+    }
     Status st = e.set(config, value, origin);
     if (!st) {
       // Name the key (the setters only know the origin).
-      return {st.code(), fmt::format("{} ({}): expected {}, got \"{}\"", key, origin, e.key.type, value),
+      if (beyond_double(value)) {
+        return {st.code(), fmt::format("{} ({}): \"{}\" is beyond the range of a double", key, origin, shown(value)),
+                fmt::format("give {} a value in its range (see docs/configuration.md#bounds)", key)};
+      }
+      return {st.code(), fmt::format("{} ({}): expected {}, got \"{}\"", key, origin, e.key.type, shown(value)),
               fmt::format("give {} as {} ({})", key, e.key.type, e.key.description)};
     }
     return st;
   }
-  return {StatusCode::invalid_argument, fmt::format("unknown setting \"{}\" ({})", key, origin),
+  return {StatusCode::invalid_argument, fmt::format("unknown setting \"{}\" ({})", shown(key), origin),
           "see docs/configuration.md for the keys"};
 }
 

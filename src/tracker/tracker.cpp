@@ -15,6 +15,7 @@
 
 #include "carbontracker/units.hpp"
 #include "io/safe_file.hpp"
+#include "core/duration.hpp"
 #include "ledger/ledger.hpp"
 #include "outputs/results_json.hpp"
 #include "prediction/predictor.hpp"
@@ -305,8 +306,9 @@ double Tracker::Impl::future_intensity(int after_epochs, IntensityInfo* used) {
   mean_s = snap.epochs.empty() ? 0 : mean_s / static_cast<double>(snap.epochs.size());
   const double remaining_s = std::max(0, config.epochs - after_epochs) * mean_s;
   const auto now = now_wall();
-  *used = intensity->mean_over(now, now + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                                              std::chrono::duration<double>(remaining_s)));
+  // Capped: a long forecast horizon must not overflow the time point (core/duration.hpp).
+  *used = intensity->mean_over(
+      now, now + saturating_seconds<std::chrono::system_clock::duration>(std::min(remaining_s, kMaxDurationS)));
   return used->g_per_kwh;
 }
 

@@ -233,10 +233,10 @@ TEST_F(CApi, BadValuesNameTheKeyAndTheFix) {
   EXPECT_HAS(rejected(R"({"log_dir": null})"), "\"log_dir\" is null; fix: give log_dir a value, or leave the key out");
   EXPECT_HAS(rejected(R"({"components": ["gpu"]})"), "\"components\" must be a number, a boolean or a string, not array");
   EXPECT_HAS(rejected(R"({"pue": {"value": 1.5}})"), "not object");
-  // Valid types, invalid values: the tracker's own checks.
+  // Valid types, invalid values: the shared bounds (tracker/config_bounds.hpp), then the tracker's own checks.
   msg = rejected(R"({"pue": 0.5})");
-  EXPECT_HAS(msg, "invalid pue: must be between 1.0 and 5.0, got 0.5; fix:");
-  EXPECT_HAS(rejected(R"({"epochs": 0})"), "invalid epochs");
+  EXPECT_HAS(msg, "pue (config_json): must be between 1 and 5, got 0.5; fix:");
+  EXPECT_HAS(rejected(R"({"epochs": 0})"), "epochs (config_json): must be between 1 and");
   EXPECT_HAS(rejected(R"({"sim_gpu": "G"})"), "invalid sim_gpu_watts");
   const auto missing = machine_.dir() / "no" / "such" / "dir" / "s.json";
   EXPECT_HAS(rejected(json{{"summary_json", missing.string()}}.dump()), "invalid summary_json");

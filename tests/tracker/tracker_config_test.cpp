@@ -30,18 +30,18 @@ void expect_config_error(const std::function<void(Config&)>& change, const std::
 }
 
 TEST(TrackerConfig, EveryBadValueNamesItsParameterAndTheFix) {
-  expect_config_error([](Config& c) { c.epochs = -2; }, "epochs", "at least 1");
+  expect_config_error([](Config& c) { c.epochs = -2; }, "epochs", "between 1 and");
   expect_config_error([](Config& c) { c.epochs_before_pred = 5; }, "epochs_before_pred", "larger than epochs");
-  expect_config_error([](Config& c) { c.monitor_epochs = 0; }, "monitor_epochs", "cannot be zero");
+  expect_config_error([](Config& c) { c.monitor_epochs = 0; }, "monitor_epochs", "cannot be 0");
   expect_config_error([](Config& c) { c.epochs_before_pred = 3; c.monitor_epochs = 2; }, "monitor_epochs",
                       "cannot be less than epochs_before_pred");
   expect_config_error([](Config& c) { c.components = "gpu,tpu"; }, "components", "unknown component 'tpu'");
   expect_config_error([](Config& c) { c.update_interval = 0; }, "update_interval", "between");
-  expect_config_error([](Config& c) { c.pue = 0.8; }, "pue", "between 1.0 and 5.0");
-  expect_config_error([](Config& c) { c.budget.max_energy_kwh = -1; }, "max_energy_kwh", "positive");
+  expect_config_error([](Config& c) { c.pue = 0.8; }, "pue", "between 1 and 5");
+  expect_config_error([](Config& c) { c.budget.max_energy_kwh = -1; }, "max_energy_kwh", "greater than 0");
   expect_config_error([](Config& c) { c.sim_cpu = "X"; }, "sim_cpu_tdp", "required");
   expect_config_error([](Config& c) { c.sim_gpu = "G"; c.sim_gpu_watts = 100; c.sim_gpu_util = 2; }, "sim_gpu_util",
-                      "[0, 1]");
+                      "between 0 and 1");
   expect_config_error([](Config& c) { c.decimal_precision = 40; }, "decimal_precision", "between 0 and 17");
   expect_config_error([](Config& c) { c.summary_json = "/nonexistent/dir/summary.json"; }, "summary_json",
                       "the directory /nonexistent/dir does not exist");
