@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/duration.hpp"
+#include "intensity/quote.hpp"
 
 namespace carbontracker::tracker {
 namespace {
@@ -30,7 +31,8 @@ constexpr std::array<NumberBounds, 18> kBounds{{
     {"max_energy_kwh", "kWh", 0, 1e9, true, "give the limit in kWh (or leave it unset)"},
     {"max_co2eq_g", "g", 0, 1e12, true, "give the limit in g (or leave it unset)"},
     {"max_duration_s", "s", 0, kMaxDurationS, true, "give the limit in seconds (or leave it unset)"},
-    {"intensity_g_per_kwh", "g/kWh", 0, 3000, false, "give your grid's carbon intensity in gCO2eq/kWh, e.g. 250"},
+    // The same physical range a provider's answer must fall in (intensity/quote.hpp).
+    {"intensity_g_per_kwh", "g/kWh", intensity::kMinIntensityGPerKwh, intensity::kMaxIntensityGPerKwh, false, "give your grid's carbon intensity in gCO2eq/kWh, e.g. 250"},
     {"intensity_refresh_s", "s", 1, 86400, false, "give the seconds between live fetches (default 900)"},
     {"prediction_confidence", "", 0.5, 0.999, false, "use e.g. 0.9 (the default)"},
     // `monitor --duration`: 0 means "until Ctrl-C".

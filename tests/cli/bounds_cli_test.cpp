@@ -116,8 +116,8 @@ TEST(BoundsCli, MonitorNamesItsOwnFlags) {
 TEST(BoundsCli, RunRefusesEveryBadNumberBeforeStartingTheCommand) {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
       {{"--intensity", ""}, "intensity_g_per_kwh (--intensity): expected number"},
-      {{"--intensity", "-5"}, "must be between 0 and 3000 g/kWh"},
-      {{"--intensity", "1e6"}, "must be between 0 and 3000 g/kWh"},
+      {{"--intensity", "-5"}, "must be between 0 and 2500 g/kWh"},
+      {{"--intensity", "1e6"}, "must be between 0 and 2500 g/kWh"},
       {{"--pue", "0.9"}, "pue (--pue): must be between 1 and 5, got 0.9"},
       {{"--pue", ""}, "pue (--pue): expected number"},
       {{"--epochs", "0"}, "epochs (--epochs): must be between 1 and"},
