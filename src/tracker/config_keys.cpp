@@ -12,6 +12,7 @@
 #include "io/closest_name.hpp"
 #include "io/fs.hpp"
 #include "tracker/config_bounds.hpp"
+#include "tracker/safe_text.hpp"
 
 namespace carbontracker::tracker {
 namespace {
@@ -161,13 +162,7 @@ const std::vector<Entry>& entries() {
 
 // A value as quoted in a message: a huge value (a 10 MB string) is not echoed whole. The cut
 // falls on a UTF-8 character boundary.
-std::string shown(const std::string& value) {
-  constexpr std::size_t kMax = 64;
-  if (value.size() <= kMax) return value;
-  std::size_t cut = kMax;
-  while (cut > 0 && (static_cast<unsigned char>(value[cut]) & 0xC0) == 0x80) --cut;
-  return fmt::format("{}... ({} bytes)", value.substr(0, cut), value.size());
-}
+std::string shown(const std::string& value) { return excerpt(value, 64); }
 
 // "1e400": a well-formed number that no double can hold.
 bool beyond_double(const std::string& value) {
@@ -249,16 +244,6 @@ std::string quoted_list(const std::vector<std::string>& names) {
   std::string s;
   for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
   return s;
-}
-
-// A key as the message shows it: bounded (a file may hold a key of megabytes), cut on a UTF-8
-// character boundary.
-std::string shown(const std::string& key) {
-  constexpr std::size_t kMax = 64;
-  if (key.size() <= kMax) return key;
-  std::size_t cut = kMax;
-  while (cut > 0 && (static_cast<unsigned char>(key[cut]) & 0xC0) == 0x80) --cut;
-  return key.substr(0, cut) + "...";
 }
 
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& known) {
