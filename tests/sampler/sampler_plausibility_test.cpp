@@ -7,6 +7,7 @@
 
 #include "sampler/sampler.hpp"
 #include "scripted_sensor.hpp"
+#include "sampler_rig.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -24,29 +25,7 @@ constexpr std::uint64_t kRangeUj = 262143328850ull;
 const CounterSpec kRapl{CounterKind::wrapping, kRangeUj, 61};
 const CounterSpec kNvml{CounterKind::resetting};
 
-struct Rig {
-  FakeClock clock;
-  ScriptedSensor* sensor = nullptr;
-  std::unique_ptr<Sampler> sampler;
-
-  explicit Rig(std::vector<ChannelInfo> channels) {
-    auto s = std::make_unique<ScriptedSensor>(std::move(channels));
-    sensor = s.get();
-    std::vector<std::unique_ptr<Sensor>> v;
-    v.push_back(std::move(s));
-    sampler = std::make_unique<Sampler>(std::move(v), clock);
-  }
-  void start(std::vector<Reading> r) {
-    sensor->push(std::move(r));
-    ASSERT_TRUE(sampler->start().is_ok());
-    sampler->stop();  // ticks by hand
-  }
-  void step(std::chrono::nanoseconds dt, std::vector<Reading> r) {
-    sensor->push(std::move(r));
-    clock.advance(dt);
-    sampler->tick();
-  }
-};
+using Rig = testing::SamplerRig;
 
 bool any_event_has(const SamplerSnapshot& s, std::string_view text) {
   for (const auto& e : s.events) {

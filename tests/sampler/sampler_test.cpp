@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "scripted_sensor.hpp"
+#include "sampler_rig.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -22,25 +23,7 @@ constexpr std::uint64_t kRangeUj = 262143328850ull;
 const CounterSpec kRapl{CounterKind::wrapping, kRangeUj, 61};
 const CounterSpec kNvml{CounterKind::resetting};
 
-struct Rig {
-  FakeClock clock;
-  ScriptedSensor* sensor = nullptr;
-  std::unique_ptr<Sampler> sampler;
-
-  Rig(std::vector<ChannelInfo> channels, SamplerOptions opts = {}) {
-    auto s = std::make_unique<ScriptedSensor>(std::move(channels));
-    sensor = s.get();
-    std::vector<std::unique_ptr<Sensor>> v;
-    v.push_back(std::move(s));
-    sampler = std::make_unique<Sampler>(std::move(v), clock, std::move(opts));
-  }
-  // One tick `dt` after the previous one, with these readings.
-  void step(std::chrono::nanoseconds dt, std::vector<Reading> r) {
-    sensor->push(std::move(r));
-    clock.advance(dt);
-    sampler->tick();
-  }
-};
+using Rig = testing::SamplerRig;
 
 TEST(Sampler, CounterEnergyIsExactAcrossAWrap) {
   Rig rig({counter_channel("powercap:intel-rapl:0", kRapl, 1e-6)});
