@@ -39,7 +39,12 @@ void RunGlue::guarded(F&& f) {
 void RunGlue::on_epoch_start(runner::EpochSource source) {
   if (source != runner::EpochSource::start) marked_ = true;
   guarded([&] {
-    tracker_.epoch_start();
+    // One marker both ended the last epoch and starts this one: nothing falls between them.
+    if (runner_.at_boundary()) {
+      tracker_.epoch_start_continuing();
+    } else {
+      tracker_.epoch_start();
+    }
     if (source == runner::EpochSource::start) tracker_.set_prediction_note(kStartupNote);
   });
   epoch_open_ = true;

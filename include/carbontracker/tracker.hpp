@@ -201,6 +201,10 @@ class Tracker {
   void set_prediction_note(std::string note);
   // The open epoch was set-up before the first epoch: dropped as an epoch, reported on its own.
   void end_setup();
+  // epoch_start() at the instant the last epoch_end() (or end_setup()) read the counters: one
+  // marker ends an epoch and starts the next, so no energy falls between two epochs (the
+  // tracker's own epoch_end work included). Without such an end, a plain epoch_start().
+  void epoch_start_continuing();
   // The measured work has ended (the child exited): the open epoch is complete and recorded,
   // with no forecast and no budget decision after it. Call stop() next.
   void end_last_epoch();

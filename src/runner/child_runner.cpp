@@ -86,6 +86,7 @@ struct ChildRunner::Impl {
   Clock::time_point kill_deadline;
   bool epoch_open = false;
   bool implicit_epoch = false;  // the open epoch is the one opened at start, before any boundary
+  bool boundary = false;        // inside one marker's end (or discard) + start
   std::set<std::string> warned;
   std::size_t unknown_command_warnings = 0;
 
@@ -125,10 +126,12 @@ struct ChildRunner::Impl {
     implicit_epoch = false;
     if (epoch_open) {
       epoch_open = false;
+      boundary = true;
       guarded("on_epoch_end", [&] { observer->on_epoch_end(source); });
     }
     epoch_open = true;
     guarded("on_epoch_start", [&] { observer->on_epoch_start(source); });
+    boundary = false;
   }
 
   void on_output_line(std::string_view line) {
@@ -156,8 +159,10 @@ struct ChildRunner::Impl {
   void start_marker(EpochSource source) {
     if (epoch_open && implicit_epoch) {
       implicit_epoch = false;
+      boundary = true;
       guarded("on_epoch_discard", [&] { observer->on_epoch_discard(); });
       guarded("on_epoch_start", [&] { observer->on_epoch_start(source); });
+      boundary = false;
     } else {
       epoch_boundary(source);
     }
@@ -255,6 +260,8 @@ ChildRunner::ChildRunner(RunOptions options) : impl_(std::make_unique<Impl>(std:
 ChildRunner::~ChildRunner() = default;
 
 RunResult ChildRunner::run(RunObserver& observer) { return impl_->run(observer); }
+
+bool ChildRunner::at_boundary() const noexcept { return impl_->boundary; }
 
 void ChildRunner::request_stop(std::string reason) { impl_->stop(std::move(reason)); }
 

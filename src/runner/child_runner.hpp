@@ -105,6 +105,9 @@ class ChildRunner {
   // "Input not recognized. Try again (y/n): ". Questions are asked one at a time, in order; those
   // still unanswered when the child exits are dropped without a call.
   void ask(std::string prompt, std::function<void(bool)> answer);
+  // From on_epoch_start: true when one marker both ended (or discarded) the previous epoch and
+  // starts this one, so the new epoch begins where the last one ended, with nothing between.
+  [[nodiscard]] bool at_boundary() const noexcept;
 
  private:
   struct Impl;

@@ -198,6 +198,22 @@ void Tracker::set_prediction_note(std::string note) {
   impl_->prediction_note = std::move(note);
 }
 
+void Tracker::epoch_start_continuing() {
+  auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
+  guarded(s, "epoch_start", [&] {
+    if (s.stopped || s.epoch_mark || !s.last_end_mark) {
+      epoch_start_unguarded();
+      return;
+    }
+    s.surface_errors();
+    ++s.epoch_counter;
+    s.epoch_mark = *s.last_end_mark;
+    s.epoch_wall_start = s.last_end_wall;
+    s.last_end_mark.reset();
+  });
+}
+
 void Tracker::end_setup() {
   auto& s = *impl_;
   if (s.fork_guard.forked_child()) return;
@@ -206,6 +222,8 @@ void Tracker::end_setup() {
     const Sampler::Mark now = s.sampler->mark();
     const Totals setup = s.whole_run_until(now);  // from the tracker's start: all of it is set-up
     s.epoch_mark.reset();
+    s.last_end_mark = now;
+    s.last_end_wall = s.now_wall();
     --s.epoch_counter;
     s.prediction_note.clear();  // epoch 1 no longer includes the start-up
     s.log->info(s.now_wall(), "Set-up before the first epoch: " + figures_text(setup) +

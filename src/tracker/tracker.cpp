@@ -237,6 +237,8 @@ EpochRecord Tracker::Impl::end_epoch() {
                                        intensity->current().load(), to_seconds(epoch_mark->t - run_start.t),
                                        epoch_wall_start, wall_end);
   epoch_mark.reset();
+  last_end_mark = end;
+  last_end_wall = wall_end;
   {
     std::lock_guard lock(mutex);
     snap.epochs.push_back(rec);

@@ -56,6 +56,9 @@ struct Tracker::Impl {
   bool work_ended = false;              // the child exited: no forecast, no decision any more
   std::string prediction_note;          // printed after the first prediction
   std::optional<Forecast> last_printed; // the forecast whose interval was last printed
+  // Where the last epoch (or the set-up) ended: the next epoch of the same marker starts there.
+  std::optional<Sampler::Mark> last_end_mark;
+  std::chrono::system_clock::time_point last_end_wall{};
   tracker::ForkGuard fork_guard;        // in a fork()ed child every call is a no-op
 
   // --- results (guarded: snapshot() may run on any thread) ---
