@@ -15,9 +15,9 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "carbontracker/tracker.hpp"
+#include "config_document.hpp"
 #include "carbontracker/version.hpp"
 #include "outputs/results_json.hpp"
 #include "tracker/config_keys.hpp"
@@ -32,7 +32,6 @@ struct ct_tracker {
 namespace {
 
 using carbontracker::Config;
-using nlohmann::json;
 
 // The message for ct_last_error(NULL). thread_local: a failed ct_tracker_new has no handle to
 // carry it, and two threads creating trackers must not see each other's errors.
@@ -105,63 +104,45 @@ int guarded(ct_tracker* t, F&& body) noexcept {
 
 // A JSON scalar as the text the shared config-key parser reads (the same text a TOML file or
 // an environment variable would give).
-std::string value_text(const std::string& key, const json& v) {
-  switch (v.type()) {
-    case json::value_t::string:
-      return v.get<std::string>();
-    case json::value_t::boolean:
-      return v.get<bool>() ? "true" : "false";
-    case json::value_t::number_integer:
-      return std::to_string(v.get<std::int64_t>());
-    case json::value_t::number_unsigned:
-      return std::to_string(v.get<std::uint64_t>());
-    case json::value_t::number_float:
-      return fmt::format("{}", v.get<double>());  // shortest text that reads back the same
-    case json::value_t::null:
-      invalid(fmt::format("config_json: \"{}\" is null", key), fmt::format("give {} a value, or leave the key out", key));
-    default:
-      invalid(fmt::format("config_json: \"{}\" must be a number, a boolean or a string, not {}", key, v.type_name()),
-              fmt::format("give {} a single value", key));
+std::string value_text(const std::string& key, const carbontracker::capi::JsonScalar& v) {
+  if (v.type == "string" || v.type == "boolean" || v.type == "number") return v.text;
+  if (v.type == "null") {
+    invalid(fmt::format("config_json: \"{}\" is null", key), fmt::format("give {} a value, or leave the key out", key));
   }
+  invalid(fmt::format("config_json: \"{}\" must be a number, a boolean or a string, not {}", key, v.type),
+          fmt::format("give {} a single value", key));
 }
 
 Config parse_config(const char* text) {
-  json doc;
-  std::string last_key;  // the key whose value is being read, to name it when a number overflows
+  using carbontracker::capi::ConfigDocumentError;
+  carbontracker::capi::ConfigDocument doc;
   try {
-    doc = json::parse(text, [&last_key](int, json::parse_event_t event, json& parsed) {
-      if (event == json::parse_event_t::key && parsed.is_string()) last_key = parsed.get<std::string>();
-      return true;
-    });
-  } catch (const json::parse_error& e) {
-    // nlohmann's message ends with "; last read: '<the input around the error>'", which can be
-    // an api key or megabytes of text: cut there. Line, column and what was expected stay.
-    std::string what = e.what();
-    if (const auto cut = what.find("; last read:"); cut != std::string::npos) what.resize(cut);
-    invalid(fmt::format("config_json is not valid JSON: {}", what),
+    doc = carbontracker::capi::read_config_document(text);
+  } catch (const ConfigDocumentError& e) {
+    if (e.kind() == ConfigDocumentError::Kind::overflow) {
+      // A number beyond a double (e.g. 1e400): a bad value, not an internal error.
+      invalid(fmt::format("config_json: the number given for \"{}\" overflows a double", e.key()),
+              fmt::format("give {} a value in its range (docs/configuration.md#bounds)", e.key()));
+    }
+    invalid(fmt::format("config_json is not valid JSON: {}", e.what()),
             R"(pass a JSON object such as {"epochs": 10, "log_dir": "logs"}, or "{}" for the defaults)");
-  } catch (const json::out_of_range&) {
-    // nlohmann's "number overflow" (a number beyond a double, e.g. 1e400): a bad value, not an
-    // internal error.
-    invalid(fmt::format("config_json: the number given for \"{}\" overflows a double", last_key),
-            fmt::format("give {} a value in its range (docs/configuration.md#bounds)", last_key));
   }
-  if (!doc.is_object()) {
-    invalid(fmt::format("config_json must be a JSON object, not {}", doc.type_name()),
+  if (doc.type != "object") {
+    invalid(fmt::format("config_json must be a JSON object, not {}", doc.type),
             R"(pass a JSON object such as {"epochs": 10}, or "{}" for the defaults)");
   }
   Config config;
-  for (const auto& [key, value] : doc.items()) {
+  for (const auto& [key, value] : doc.members) {
     if (key == "api_keys") {
-      if (!value.is_object()) invalid("config_json: \"api_keys\" must be an object", R"(write "api_keys": {"electricitymaps": "..."})");
-      for (const auto& [provider, secret] : value.items()) {
+      if (value.type != "object") invalid("config_json: \"api_keys\" must be an object", R"(write "api_keys": {"electricitymaps": "..."})");
+      for (const auto& [provider, secret] : doc.api_keys) {
         // The value is a secret: it never appears in a message.
-        if (!secret.is_string()) {
+        if (secret.type != "string") {
           invalid(fmt::format("config_json: api_keys.{} must be a string", carbontracker::tracker::excerpt(provider)),
                   "quote the key");
         }
-        t_secrets.push_back(secret.get<std::string>());
-        config.api_keys[provider] = secret.get<std::string>();
+        t_secrets.push_back(secret.text);
+        config.api_keys[provider] = secret.text;
       }
       continue;
     }
@@ -266,7 +247,7 @@ int ct_summary_json(ct_tracker* t, char** out) {
   if (!out) return fail(t, CT_ERR_NULL, "ct_summary_json: out is NULL; fix: pass the address of a char*");
   if (forked(t)) return fail_forked(t, "ct_summary_json");
   return guarded(t, [&] {
-    *out = copy_to_malloc(carbontracker::outputs::summary_json(t->tracker->snapshot()).dump(2));
+    *out = copy_to_malloc(carbontracker::outputs::summary_json_text(t->tracker->snapshot()));
     return static_cast<int>(CT_OK);
   });
 }

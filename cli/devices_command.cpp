@@ -21,7 +21,7 @@ std::function<int()> add_devices_command(CLI::App& app) {
     const auto ctx = SensorContext::from_environment(args->sensors.to_options());
     const auto inventory = sensors::probe_all(ctx);
     if (args->json) {
-      std::cout << outputs::devices_json(inventory.reports).dump(2) << "\n";
+      std::cout << outputs::devices_json_text(inventory.reports) << "\n";
     } else {
       std::cout << outputs::render_devices_text(inventory.reports);
     }

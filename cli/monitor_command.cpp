@@ -93,7 +93,7 @@ std::function<int()> add_monitor_command(CLI::App& app) {
     Sampler sampler(std::move(inventory.sensors), *ctx.clock, opts);
     const auto& channels = sampler.channels();
     if (args->json) {
-      std::cout << outputs::monitor_channels_json(channels).dump() << std::endl;
+      std::cout << outputs::monitor_channels_json(channels) << std::endl;
     } else {
       std::cout << outputs::monitor_header_text(channels) << std::flush;
     }
@@ -119,7 +119,7 @@ std::function<int()> add_monitor_command(CLI::App& app) {
         outputs::apply_window(snap, previous, now);
         previous = std::move(now);
         if (args->json) {
-          std::cout << outputs::monitor_sample_json(channels, snap).dump() << std::endl;
+          std::cout << outputs::monitor_sample_json(channels, snap) << std::endl;
         } else {
           std::cout << outputs::monitor_row_text(channels, snap) << std::flush;
         }
@@ -129,7 +129,7 @@ std::function<int()> add_monitor_command(CLI::App& app) {
     sampler.stop();
     const auto snap = sampler.snapshot();
     if (args->json) {
-      std::cout << outputs::monitor_summary_json(channels, snap).dump() << std::endl;
+      std::cout << outputs::monitor_summary_json(channels, snap) << std::endl;
     } else {
       std::cout << outputs::monitor_summary_text(channels, snap) << std::flush;
     }

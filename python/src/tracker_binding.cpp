@@ -51,7 +51,7 @@ namespace carbontracker::python {
     raise(e.parameter() == "components" ? "ComponentNameError" : "ConfigError",
           py::make_tuple(e.what(), e.parameter()));
   } catch (const BudgetExceeded& e) {
-    raise("BudgetExceeded", py::make_tuple(e.what(), to_python(outputs::budget_event_json(e.event()))));
+    raise("BudgetExceeded", py::make_tuple(e.what(), to_python(nlohmann::json::parse(outputs::budget_event_json_text(e.event())))));
   } catch (const StopTraining& e) {
     raise("StopTraining", py::make_tuple(e.what()));
   } catch (const TrackerError& e) {
@@ -204,7 +204,7 @@ class NativeTracker {
     nlohmann::json j;
     {
       py::gil_scoped_release release;
-      j = outputs::summary_json(tracker_->snapshot());
+      j = nlohmann::json::parse(outputs::summary_json_text(tracker_->snapshot(), -1));
     }
     return to_python(j);
   }

@@ -45,41 +45,58 @@ std::string coverage_label(const std::vector<SourceReport>& reports, Component c
   return best.empty() ? "not measured" : best;
 }
 
-nlohmann::json channel_json(const ChannelInfo& info) {
-  nlohmann::json j;
-  j["id"] = info.id;
-  j["component"] = to_string(info.component);
-  j["name"] = info.name;
-  j["method"] = to_string(info.method);
-  j["source"] = info.source;
-  if (!info.uuid.empty()) j["uuid"] = info.uuid;
-  if (!info.path.empty()) j["path"] = info.path;
-  if (info.resolution_s > 0) j["resolution_s"] = info.resolution_s;
+namespace {
+
+void channel_fields(JsonWriter& w, const ChannelInfo& info) {
+  w.field("id", info.id).field("component", to_string(info.component)).field("name", info.name);
+  w.field("method", to_string(info.method)).field("source", info.source);
+  if (!info.uuid.empty()) w.field("uuid", info.uuid);
+  if (!info.path.empty()) w.field("path", info.path);
+  if (info.resolution_s > 0) w.field("resolution_s", info.resolution_s);
   if (info.method == Method::counter) {
-    j["counter"] = {{"kind", info.counter.kind == CounterKind::wrapping ? "wrapping" : "resetting"},
-                    {"range", info.counter.range},
-                    {"unit", info.counter.unit},
-                    {"joules_per_unit", info.joules_per_unit}};
+    w.key("counter").begin_object();
+    w.field("kind", info.counter.kind == CounterKind::wrapping ? "wrapping" : "resetting");
+    w.field("range", info.counter.range).field("unit", info.counter.unit);
+    w.field("joules_per_unit", info.joules_per_unit);
+    w.end_object();
   }
-  j["notes"] = info.notes;
-  return j;
+  w.field("notes", info.notes);
 }
 
-nlohmann::json devices_json(const std::vector<SourceReport>& reports) {
-  nlohmann::json devices = nlohmann::json::array();
+}  // namespace
+
+void write_channel(JsonWriter& w, const ChannelInfo& info) {
+  w.begin_object();
+  channel_fields(w, info);
+  w.end_object();
+}
+
+void write_device_reports(JsonWriter& w, const std::vector<SourceReport>& reports) {
+  w.begin_array();
   for (const auto& r : reports) {
-    nlohmann::json j = channel_json(r.info);
-    j["available"] = r.available;
-    j["counted"] = r.counted;
-    if (!r.reason.empty()) j["reason"] = r.reason;
-    if (!r.fix.empty()) j["fix"] = r.fix;
-    devices.push_back(std::move(j));
+    w.begin_object();
+    channel_fields(w, r.info);
+    w.field("available", r.available).field("counted", r.counted);
+    if (!r.reason.empty()) w.field("reason", r.reason);
+    if (!r.fix.empty()) w.field("fix", r.fix);
+    w.end_object();
   }
-  nlohmann::json summary;
+  w.end_array();
+}
+
+std::string devices_json_text(const std::vector<SourceReport>& reports, int indent) {
+  JsonWriter w(indent);
+  w.begin_object();
+  w.field("version", kVersion);
+  w.key("devices");
+  write_device_reports(w, reports);
+  w.key("summary").begin_object();
   for (Component c : {Component::cpu, Component::dram, Component::gpu}) {
-    summary[std::string(to_string(c))] = coverage_label(reports, c);
+    w.field(to_string(c), coverage_label(reports, c));
   }
-  return {{"version", kVersion}, {"devices", std::move(devices)}, {"summary", std::move(summary)}};
+  w.end_object();
+  w.end_object();
+  return w.take();
 }
 
 std::string render_devices_text(const std::vector<SourceReport>& reports) {

@@ -9,9 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "carbontracker/sensor.hpp"
+#include "outputs/json_writer.hpp"
 
 namespace carbontracker::outputs {
 
@@ -20,7 +19,11 @@ namespace carbontracker::outputs {
 std::string coverage_label(const std::vector<SourceReport>& reports, Component c);
 
 std::string render_devices_text(const std::vector<SourceReport>& reports);
-nlohmann::json devices_json(const std::vector<SourceReport>& reports);
-nlohmann::json channel_json(const ChannelInfo& info);
+// The whole document, as nlohmann::json::dump(indent) would print it.
+std::string devices_json_text(const std::vector<SourceReport>& reports, int indent = 2);
+// The "devices" array of that document (the event log's run_start "sources").
+void write_device_reports(JsonWriter& w, const std::vector<SourceReport>& reports);
+// One channel: {id, component, name, method, source, [uuid, path, resolution_s, counter], notes}.
+void write_channel(JsonWriter& w, const ChannelInfo& info);
 
 }  // namespace carbontracker::outputs

@@ -37,10 +37,17 @@ EventLog::~EventLog() {
   std::fclose(file_);
 }
 
-void EventLog::append(nlohmann::json record) {
-  record["v"] = kEventLogVersion;
-  // Invalid UTF-8 (a device name, a child's output) must not throw: replace it.
-  std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+JsonWriter EventLog::record(std::string_view type) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("type", type).field("v", kEventLogVersion);
+  return w;
+}
+
+void EventLog::append(JsonWriter record) {
+  // Invalid UTF-8 (a device name, a child's output) is replaced by the writer, never thrown.
+  record.end_object();
+  std::string line = record.take();
   line += '\n';
   std::lock_guard lock(mutex_);
   if (!file_ || !status_.is_ok()) return;

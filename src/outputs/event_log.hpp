@@ -11,11 +11,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
+#include <memory>
 #include <string>
-
-#include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "carbontracker/status.hpp"
+#include "outputs/json_writer.hpp"
 
 namespace carbontracker::outputs {
 
@@ -28,8 +29,10 @@ class EventLog {
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
 
-  // Adds "v" and writes the record as one line.
-  void append(nlohmann::json record);
+  // A record begun with its "type" and "v" members; add the others, then append() it.
+  [[nodiscard]] static JsonWriter record(std::string_view type);
+  // Closes the record's object and writes it as one line.
+  void append(JsonWriter record);
   void flush();
   [[nodiscard]] Status status() const;
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }

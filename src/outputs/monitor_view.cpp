@@ -107,55 +107,66 @@ std::string monitor_summary_text(const std::vector<ChannelInfo>& channels, const
   return out;
 }
 
-nlohmann::json monitor_channels_json(const std::vector<ChannelInfo>& channels) {
-  nlohmann::json arr = nlohmann::json::array();
-  for (const auto& c : channels) arr.push_back(channel_json(c));
-  return {{"type", "channels"}, {"channels", std::move(arr)}};
+std::string monitor_channels_json(const std::vector<ChannelInfo>& channels) {
+  JsonWriter w;
+  w.begin_object().field("type", "channels");
+  w.key("channels").begin_array();
+  for (const auto& c : channels) write_channel(w, c);
+  w.end_array().end_object();
+  return w.take();
 }
 
-nlohmann::json monitor_sample_json(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap) {
-  nlohmann::json power = nlohmann::json::array();
-  nlohmann::json energy = nlohmann::json::array();
+std::string monitor_sample_json(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap) {
+  JsonWriter w;
+  w.begin_object().field("type", "sample").field("t_s", snap.elapsed_s);
+  w.key("power_w").begin_array();
   for (std::size_t i = 0; i < channels.size() && i < snap.channels.size(); ++i) {
     const auto& c = snap.channels[i];
-    power.push_back(c.power_known ? nlohmann::json(c.power_w) : nlohmann::json(nullptr));
-    energy.push_back(c.energy_j);
+    if (c.power_known) {
+      w.value(c.power_w);
+    } else {
+      w.value(nullptr);
+    }
   }
+  w.end_array();
+  w.key("energy_j").begin_array();
+  for (std::size_t i = 0; i < channels.size() && i < snap.channels.size(); ++i) w.value(snap.channels[i].energy_j);
+  w.end_array();
   const Totals t = totals(channels, snap);
-  return {{"type", "sample"},       {"t_s", snap.elapsed_s},           {"power_w", std::move(power)},
-          {"energy_j", std::move(energy)}, {"total_power_w", t.power_w}, {"total_energy_j", t.energy_j},
-          {"estimated_energy_j", t.estimated_j}};
+  w.field("total_power_w", t.power_w).field("total_energy_j", t.energy_j).field("estimated_energy_j", t.estimated_j);
+  w.end_object();
+  return w.take();
 }
 
-nlohmann::json monitor_summary_json(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap) {
-  nlohmann::json arr = nlohmann::json::array();
+std::string monitor_summary_json(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap) {
+  JsonWriter w;
+  w.begin_object().field("type", "summary").field("duration_s", snap.elapsed_s);
+  w.key("channels").begin_array();
   for (std::size_t i = 0; i < channels.size() && i < snap.channels.size(); ++i) {
     const auto& c = snap.channels[i];
-    nlohmann::json j{{"id", channels[i].id},
-                     {"component", to_string(channels[i].component)},
-                     {"method", to_string(channels[i].method)},
-                     {"energy_j", c.energy_j},
-                     {"counted", counts_in_totals(c)},
-                     {"health",
-                      {{"state", to_string(c.health.state)},
-                       {"reads", c.health.reads},
-                       {"failed_reads", c.health.failed_reads},
-                       {"wraps", c.health.wraps},
-                       {"resets", c.health.resets},
-                       {"rejected", c.health.rejected},
-                       {"unmeasured_s", c.health.unmeasured_s}}}};
-    arr.push_back(std::move(j));
+    w.begin_object();
+    w.field("id", channels[i].id).field("component", to_string(channels[i].component));
+    w.field("method", to_string(channels[i].method)).field("energy_j", c.energy_j);
+    w.field("counted", counts_in_totals(c));
+    w.key("health").begin_object();
+    w.field("state", to_string(c.health.state)).field("reads", c.health.reads);
+    w.field("failed_reads", c.health.failed_reads).field("wraps", c.health.wraps);
+    w.field("resets", c.health.resets).field("rejected", c.health.rejected);
+    w.field("unmeasured_s", c.health.unmeasured_s);
+    w.end_object();
+    w.end_object();
   }
-  nlohmann::json events = nlohmann::json::array();
-  for (const auto& e : snap.events) events.push_back({{"t_s", e.t_s}, {"channel", e.channel}, {"message", e.message}});
+  w.end_array();
   const Totals t = totals(channels, snap);
-  return {{"type", "summary"},
-          {"duration_s", snap.elapsed_s},
-          {"channels", std::move(arr)},
-          {"total_energy_j", t.energy_j},
-          {"estimated_energy_j", t.estimated_j},
-          {"events", std::move(events)},
-          {"events_dropped", snap.events_dropped}};
+  w.field("total_energy_j", t.energy_j).field("estimated_energy_j", t.estimated_j);
+  w.key("events").begin_array();
+  for (const auto& e : snap.events) {
+    w.begin_object().field("t_s", e.t_s).field("channel", e.channel).field("message", e.message).end_object();
+  }
+  w.end_array();
+  w.field("events_dropped", snap.events_dropped);
+  w.end_object();
+  return w.take();
 }
 
 }  // namespace carbontracker::outputs

@@ -10,8 +10,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "sampler/sampler.hpp"
 
 namespace carbontracker::outputs {
@@ -26,8 +24,9 @@ std::string monitor_header_text(const std::vector<ChannelInfo>& channels);
 std::string monitor_row_text(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap);
 std::string monitor_summary_text(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap);
 
-nlohmann::json monitor_channels_json(const std::vector<ChannelInfo>& channels);
-nlohmann::json monitor_sample_json(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap);
-nlohmann::json monitor_summary_json(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap);
+// One JSON Lines record each (compact, no newline).
+std::string monitor_channels_json(const std::vector<ChannelInfo>& channels);
+std::string monitor_sample_json(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap);
+std::string monitor_summary_json(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap);
 
 }  // namespace carbontracker::outputs

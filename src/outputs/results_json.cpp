@@ -19,110 +19,145 @@ std::string iso_utc(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+// The members of a totals object, without its braces: epochs and the summary's total add theirs.
+void totals_fields(JsonWriter& w, const Totals& t) {
+  w.field("duration_s", t.duration_s);
+  w.key("energy_j");
+  write_energy(w, t.device_energy_j);
+  w.field("measured_energy_j", t.measured_j);
+  w.field("estimated_energy_j", t.estimated_j);
+  w.field("facility_energy_j", t.facility_energy_j);
+  w.field("energy_kwh", kwh(t.facility_energy_j));
+  w.field("co2eq_g", t.co2eq_g);
+}
+
+template <typename T, typename Write>
+void optional_value(JsonWriter& w, std::string_view name, const std::optional<T>& v, Write write) {
+  w.key(name);
+  if (v) {
+    write(w, *v);
+  } else {
+    w.value(nullptr);
+  }
+}
+
 }  // namespace
 
-nlohmann::json energy_json(const EnergyByComponent& e) {
-  return {{"total", e.total_j()}, {"cpu", e.cpu_j}, {"dram", e.dram_j}, {"gpu", e.gpu_j}, {"psys", e.psys_j}};
+void write_energy(JsonWriter& w, const EnergyByComponent& e) {
+  w.begin_object();
+  w.field("total", e.total_j()).field("cpu", e.cpu_j).field("dram", e.dram_j).field("gpu", e.gpu_j);
+  w.field("psys", e.psys_j);
+  w.end_object();
 }
 
-nlohmann::json totals_json(const Totals& t) {
-  return {{"duration_s", t.duration_s},
-          {"energy_j", energy_json(t.device_energy_j)},
-          {"measured_energy_j", t.measured_j},
-          {"estimated_energy_j", t.estimated_j},
-          {"facility_energy_j", t.facility_energy_j},
-          {"energy_kwh", kwh(t.facility_energy_j)},
-          {"co2eq_g", t.co2eq_g}};
+void write_totals(JsonWriter& w, const Totals& t) {
+  w.begin_object();
+  totals_fields(w, t);
+  w.end_object();
 }
 
-nlohmann::json epoch_json(const EpochRecord& e) {
-  nlohmann::json j{{"index", e.index},
-                   {"complete", e.complete},
-                   {"start_s", e.start_s},
-                   {"start", iso_utc(e.wall_start)},
-                   {"end", iso_utc(e.wall_end)},
-                   {"intensity_g_per_kwh", e.intensity_g_per_kwh},
-                   {"channel_energy_j", e.channel_energy_j},
-                   {"notes", e.notes}};
-  j.update(totals_json(e.totals));
-  return j;
+void write_epoch(JsonWriter& w, const EpochRecord& e) {
+  w.begin_object();
+  w.field("index", e.index).field("complete", e.complete).field("start_s", e.start_s);
+  w.field("start", iso_utc(e.wall_start)).field("end", iso_utc(e.wall_end));
+  w.field("intensity_g_per_kwh", e.intensity_g_per_kwh);
+  w.key("channel_energy_j").begin_array();
+  for (double j : e.channel_energy_j) w.value(j);
+  w.end_array();
+  w.field("notes", e.notes);
+  totals_fields(w, e.totals);
+  w.end_object();
 }
 
-nlohmann::json forecast_json(const Forecast& f) {
-  return {{"method", f.method},
-          {"after_epochs", f.after_epochs},
-          {"epochs", f.epochs},
-          {"confidence", f.confidence},
-          {"duration_s", f.duration_s},
-          {"duration_s_low", f.duration_s_low},
-          {"duration_s_high", f.duration_s_high},
-          {"energy_kwh", kwh(f.energy_j)},
-          {"energy_kwh_low", kwh(f.energy_j_low)},
-          {"energy_kwh_high", kwh(f.energy_j_high)},
-          {"co2eq_g", f.co2eq_g},
-          {"co2eq_g_low", f.co2eq_g_low},
-          {"co2eq_g_high", f.co2eq_g_high},
-          {"intensity_g_per_kwh", f.intensity_g_per_kwh}};
+void write_forecast(JsonWriter& w, const Forecast& f) {
+  w.begin_object();
+  w.field("method", f.method).field("after_epochs", f.after_epochs).field("epochs", f.epochs);
+  w.field("confidence", f.confidence);
+  w.field("duration_s", f.duration_s).field("duration_s_low", f.duration_s_low).field("duration_s_high", f.duration_s_high);
+  w.field("energy_kwh", kwh(f.energy_j)).field("energy_kwh_low", kwh(f.energy_j_low));
+  w.field("energy_kwh_high", kwh(f.energy_j_high));
+  w.field("co2eq_g", f.co2eq_g).field("co2eq_g_low", f.co2eq_g_low).field("co2eq_g_high", f.co2eq_g_high);
+  w.field("intensity_g_per_kwh", f.intensity_g_per_kwh);
+  w.end_object();
 }
 
-nlohmann::json intensity_json(const IntensityInfo& i) {
-  return {{"g_per_kwh", i.g_per_kwh}, {"source", i.source}, {"kind", i.kind}, {"why", i.why}};
+void write_intensity(JsonWriter& w, const IntensityInfo& i) {
+  w.begin_object();
+  w.field("g_per_kwh", i.g_per_kwh).field("source", i.source).field("kind", i.kind).field("why", i.why);
+  w.end_object();
 }
 
-nlohmann::json budget_event_json(const BudgetEvent& e) {
-  return {{"limit", e.limit},   {"basis", e.basis},     {"value", e.value},    {"limit_value", e.limit_value},
-          {"action", e.action}, {"outcome", e.outcome}, {"message", e.message}};
+void write_budget_event(JsonWriter& w, const BudgetEvent& e) {
+  w.begin_object();
+  w.field("limit", e.limit).field("basis", e.basis).field("value", e.value).field("limit_value", e.limit_value);
+  w.field("action", e.action).field("outcome", e.outcome).field("message", e.message);
+  w.end_object();
 }
 
-nlohmann::json components_json(const std::vector<ChannelInfo>& channels) {
-  nlohmann::json out = nlohmann::json::object();
+void write_components(JsonWriter& w, const std::vector<ChannelInfo>& channels) {
+  w.begin_object();
   for (Component c : {Component::cpu, Component::dram, Component::gpu, Component::psys}) {
     std::set<std::string> methods;
-    nlohmann::json devices = nlohmann::json::array();
+    bool present = false;
+    w.key(to_string(c)).begin_object();
+    w.key("devices").begin_array();
     for (const auto& ch : channels) {
       if (ch.component != c) continue;
+      present = true;
       methods.insert(std::string(to_string(ch.method)));
-      devices.push_back({{"id", ch.id}, {"name", ch.name}, {"method", to_string(ch.method)}, {"source", ch.source}});
+      w.begin_object();
+      w.field("id", ch.id).field("name", ch.name).field("method", to_string(ch.method)).field("source", ch.source);
+      w.end_object();
     }
-    out[std::string(to_string(c))] = {{"present", !devices.empty()},
-                                      {"methods", std::vector<std::string>(methods.begin(), methods.end())},
-                                      {"devices", std::move(devices)}};
+    w.end_array();
+    w.field("present", present);
+    w.field("methods", std::vector<std::string>(methods.begin(), methods.end()));
+    w.end_object();
   }
-  return out;
+  w.end_object();
 }
 
-nlohmann::json summary_json(const Snapshot& s) {
-  nlohmann::json epochs = nlohmann::json::array();
-  for (const auto& e : s.epochs) epochs.push_back(epoch_json(e));
-  nlohmann::json history = nlohmann::json::array();
-  for (const auto& f : s.prediction_history) history.push_back(forecast_json(f));
-  nlohmann::json budget = nlohmann::json::array();
-  for (const auto& b : s.budget_events) budget.push_back(budget_event_json(b));
-  nlohmann::json total = totals_json(s.epochs_total);
-  total["epochs"] = s.epochs.size();
-  total["intensity_g_per_kwh"] = s.intensity.g_per_kwh;
-  total["intensity_source"] = s.intensity.source;
-  total["intensity_kind"] = s.intensity.kind;
-  return {{"version", kSummaryVersion},
-          {"carbontracker_version", kVersion},
-          {"pue", s.pue},
-          {"components", components_json(s.channels)},
-          {"epochs", std::move(epochs)},
-          {"interrupted_epoch", s.interrupted ? epoch_json(*s.interrupted) : nlohmann::json(nullptr)},
-          {"total", std::move(total)},
-          {"whole_run", totals_json(s.whole_run)},
-          {"intensity", intensity_json(s.intensity)},
-          {"prediction", s.prediction ? forecast_json(*s.prediction) : nlohmann::json(nullptr)},
-          {"paper_prediction", s.paper_prediction ? forecast_json(*s.paper_prediction) : nlohmann::json(nullptr)},
-          {"prediction_history", std::move(history)},
-          {"budget_events", std::move(budget)},
-          {"stopped_by_budget", s.stopped_by_budget},
-          {"finished", s.finished},
-          {"warnings", s.warnings},
-          {"command", s.command},
-          {"planned_epochs", s.planned_epochs ? nlohmann::json(*s.planned_epochs) : nlohmann::json(nullptr)},
-          {"setup", s.setup ? totals_json(*s.setup) : nlohmann::json(nullptr)},
-          {"wrap_up", s.wrap_up ? totals_json(*s.wrap_up) : nlohmann::json(nullptr)}};
+std::string summary_json_text(const Snapshot& s, int indent) {
+  JsonWriter w(indent);
+  w.begin_object();
+  w.field("version", kSummaryVersion).field("carbontracker_version", kVersion).field("pue", s.pue);
+  w.key("components");
+  write_components(w, s.channels);
+  w.key("epochs").begin_array();
+  for (const auto& e : s.epochs) write_epoch(w, e);
+  w.end_array();
+  optional_value(w, "interrupted_epoch", s.interrupted, write_epoch);
+  w.key("total").begin_object();
+  totals_fields(w, s.epochs_total);
+  w.field("epochs", s.epochs.size());
+  w.field("intensity_g_per_kwh", s.intensity.g_per_kwh);
+  w.field("intensity_source", s.intensity.source).field("intensity_kind", s.intensity.kind);
+  w.end_object();
+  w.key("whole_run");
+  write_totals(w, s.whole_run);
+  w.key("intensity");
+  write_intensity(w, s.intensity);
+  optional_value(w, "prediction", s.prediction, write_forecast);
+  optional_value(w, "paper_prediction", s.paper_prediction, write_forecast);
+  w.key("prediction_history").begin_array();
+  for (const auto& f : s.prediction_history) write_forecast(w, f);
+  w.end_array();
+  w.key("budget_events").begin_array();
+  for (const auto& b : s.budget_events) write_budget_event(w, b);
+  w.end_array();
+  w.field("stopped_by_budget", s.stopped_by_budget).field("finished", s.finished);
+  w.field("warnings", s.warnings).field("command", s.command);
+  w.field("planned_epochs", s.planned_epochs);
+  optional_value(w, "setup", s.setup, write_totals);
+  optional_value(w, "wrap_up", s.wrap_up, write_totals);
+  w.end_object();
+  return w.take();
+}
+
+std::string budget_event_json_text(const BudgetEvent& e) {
+  JsonWriter w;
+  write_budget_event(w, e);
+  return w.take();
 }
 
 }  // namespace carbontracker::outputs

@@ -270,7 +270,9 @@ void Tracker::abandon(const std::string& reason) {
     s.intensity->stop();
     s.warn("Not measured: " + reason + ". No consumption is reported for this run.");
     if (s.events) {
-      s.events->append({{"type", "run_end"}, {"not_measured", reason}});
+      auto r = outputs::EventLog::record("run_end");
+      r.field("not_measured", reason);
+      s.events->append(std::move(r));
       s.events->flush();
     }
     {

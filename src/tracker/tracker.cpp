@@ -112,7 +112,11 @@ void Tracker::Impl::begin() {
       if (t_s - *last_t < 5.0) return;
       *last_t = t_s;
       try {
-        ev->append({{"type", "power"}, {"t_s", t_s}, {"energy_j", std::vector<double>(energy_j.begin(), energy_j.end())}});
+        auto r = outputs::EventLog::record("power");
+        r.field("t_s", t_s).key("energy_j").begin_array();
+        for (double j : energy_j) r.value(j);
+        r.end_array();
+        ev->append(std::move(r));
       } catch (...) {  // out of memory on the sampler thread: drop this point
       }
     };
@@ -279,8 +283,13 @@ void Tracker::Impl::refit(int after_epochs) {
     }
   }
   if (events) {
-    events->append({{"type", "prediction"}, {"printed", first}, {"forecast", outputs::forecast_json(robust)},
-                    {"paper", outputs::forecast_json(paper)}});
+    auto r = outputs::EventLog::record("prediction");
+    r.field("printed", first);
+    r.key("forecast");
+    outputs::write_forecast(r, robust);
+    r.key("paper");
+    outputs::write_forecast(r, paper);
+    events->append(std::move(r));
   }
   log->info(now_wall(), tracker::forecast_log_line(robust));
   if (!first) {
@@ -363,7 +372,12 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
     snap.budget_events.push_back(ev);
     if (ev.outcome == "stopped") snap.stopped_by_budget = true;
   }
-  if (events) events->append({{"type", "budget"}, {"event", outputs::budget_event_json(ev)}});
+  if (events) {
+    auto r = outputs::EventLog::record("budget");
+    r.key("event");
+    outputs::write_budget_event(r, ev);
+    events->append(std::move(r));
+  }
   if (ev.outcome == "stopped" && !env.defer_decisions) {
     finish();
     throw BudgetExceeded("carbontracker: " + ev.message, ev);
@@ -488,22 +502,33 @@ void Tracker::Impl::finish() {
   if (events) {
     const auto day = intensity->day_history();
     if (!day.empty()) {
-      nlohmann::json points = nlohmann::json::array();
+      auto r = outputs::EventLog::record("intensity_history");
+      r.field("source", day.front().source);
+      r.key("points").begin_array();
       for (const auto& q : day) {
-        points.push_back({{"start_unix_s", std::chrono::duration<double>(q.start.time_since_epoch()).count()},
-                          {"end_unix_s", std::chrono::duration<double>(q.end.time_since_epoch()).count()},
-                          {"g_per_kwh", q.g_per_kwh},
-                          {"kind", intensity::to_string(q.kind)}});
+        r.begin_object();
+        r.field("start_unix_s", std::chrono::duration<double>(q.start.time_since_epoch()).count());
+        r.field("end_unix_s", std::chrono::duration<double>(q.end.time_since_epoch()).count());
+        r.field("g_per_kwh", q.g_per_kwh).field("kind", intensity::to_string(q.kind));
+        r.end_object();
       }
-      events->append({{"type", "intensity_history"}, {"source", day.front().source}, {"points", std::move(points)}});
+      r.end_array();
+      events->append(std::move(r));
     }
-    events->append({{"type", "run_end"},
-                    {"epochs", final_snap.epochs.size()},
-                    {"total", outputs::totals_json(final_snap.epochs_total)},
-                    {"whole_run", outputs::totals_json(final_snap.whole_run)},
-                    {"interrupted_epoch", final_snap.interrupted ? outputs::epoch_json(*final_snap.interrupted)
-                                                                 : nlohmann::json(nullptr)},
-                    {"stopped_by_budget", final_snap.stopped_by_budget}});
+    auto r = outputs::EventLog::record("run_end");
+    r.field("epochs", final_snap.epochs.size());
+    r.key("total");
+    outputs::write_totals(r, final_snap.epochs_total);
+    r.key("whole_run");
+    outputs::write_totals(r, final_snap.whole_run);
+    r.key("interrupted_epoch");
+    if (final_snap.interrupted) {
+      outputs::write_epoch(r, *final_snap.interrupted);
+    } else {
+      r.value(nullptr);
+    }
+    r.field("stopped_by_budget", final_snap.stopped_by_budget);
+    events->append(std::move(r));
     events->flush();
   }
   if (config.summary_json) write_summary(*config.summary_json, final_snap);
@@ -516,7 +541,7 @@ void Tracker::Impl::finish() {
 // given the same path each leave a complete file (the last one stays).
 void Tracker::Impl::write_summary(const std::filesystem::path& path, const Snapshot& final_snap) {
   const Status st =
-      io::write_atomically(path, outputs::summary_json(final_snap).dump(2) + "\n", "could not write the summary");
+      io::write_atomically(path, outputs::summary_json_text(final_snap) + "\n", "could not write the summary");
   if (st) return;
   // A previous run's summary left in place would be read as this run's.
   struct stat old {};

@@ -119,7 +119,9 @@ TEST(LogFiles, AFileSizeLimitIsNamedWithItsFix) {
     for (int i = 0; i < 2000 && (*log)->status() && (*ev)->status(); ++i) {
       (*log)->info(std::chrono::system_clock::now(), std::string(100, 'x'));
       (*log)->flush();
-      (*ev)->append({{"type", "x"}, {"pad", std::string(100, 'y')}});
+      auto record = EventLog::record("x");
+      record.field("pad", std::string(100, 'y'));
+      (*ev)->append(std::move(record));
       (*ev)->flush();
     }
     lim.rlim_cur = hard;
