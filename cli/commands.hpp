@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 
 namespace carbontracker::cli {
 

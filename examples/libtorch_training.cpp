@@ -23,7 +23,7 @@
 #include <torch/torch.h>
 
 #include "carbontracker/tracker.hpp"
-#include "carbontracker/units.hpp"
+#include "core/units.hpp"
 
 namespace ct = carbontracker;
 

@@ -24,7 +24,7 @@
 #include <CLI/CLI.hpp>
 
 #include "carbontracker/tracker.hpp"
-#include "carbontracker/units.hpp"
+#include "core/units.hpp"
 
 namespace ct = carbontracker;
 

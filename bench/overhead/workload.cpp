@@ -41,7 +41,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 #include "carbontracker/tracker.hpp"
 #include "sensors/registry.hpp"
 #include "../spin.hpp"

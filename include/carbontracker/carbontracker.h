@@ -54,13 +54,9 @@
 #ifndef CARBONTRACKER_CARBONTRACKER_H
 #define CARBONTRACKER_CARBONTRACKER_H
 
-#if defined(_WIN32)
-#define CT_API
-#elif defined(__GNUC__) || defined(__clang__)
-#define CT_API __attribute__((visibility("default")))
-#else
-#define CT_API
-#endif
+#include "carbontracker/export.h"
+
+#define CT_API CARBONTRACKER_API
 
 #ifdef __cplusplus
 extern "C" {

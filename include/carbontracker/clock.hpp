@@ -8,11 +8,13 @@
 #include <chrono>
 #include <stop_token>
 
+#include "carbontracker/export.h"
+
 namespace carbontracker {
 
 using MonoTime = std::chrono::nanoseconds;  // since an arbitrary monotonic origin
 
-class Clock {
+class CARBONTRACKER_API Clock {
  public:
   virtual ~Clock() = default;
   [[nodiscard]] virtual MonoTime monotonic() const noexcept = 0;
@@ -21,7 +23,7 @@ class Clock {
 };
 
 // The real clocks (CLOCK_MONOTONIC, CLOCK_REALTIME). Stateless, so one shared instance.
-Clock& real_clock() noexcept;
+CARBONTRACKER_API Clock& real_clock() noexcept;
 
 constexpr double to_seconds(MonoTime t) noexcept { return std::chrono::duration<double>(t).count(); }
 // Saturating: NaN gives 0, and beyond about +-292 years the extreme duration, never an

@@ -15,7 +15,7 @@
 
 namespace carbontracker {
 
-struct EnergyByComponent {
+struct CARBONTRACKER_API EnergyByComponent {
   double cpu_j = 0;
   double dram_j = 0;
   double gpu_j = 0;
@@ -36,7 +36,7 @@ struct IntensityInfo {
 };
 
 // Energy and time over some span (an epoch, all epochs, the whole run).
-struct Totals {
+struct CARBONTRACKER_API Totals {
   double duration_s = 0;
   EnergyByComponent device_energy_j;
   double measured_j = 0;   // part of device energy from counters / sampled power

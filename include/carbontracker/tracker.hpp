@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "carbontracker/clock.hpp"
+#include "carbontracker/export.h"
 #include "carbontracker/results.hpp"
 
 namespace carbontracker {
@@ -102,7 +103,7 @@ inline constexpr double kPueDeviceOnly = 1.0;
 inline constexpr double kPueUptime2023 = 1.58;  // Uptime Institute global survey average, 2023
 inline constexpr double kPueHyperscale = 1.10;  // large cloud data centres (e.g. Google fleet ~1.10)
 
-class ConfigError : public std::invalid_argument {
+class CARBONTRACKER_API ConfigError : public std::invalid_argument {
  public:
   ConfigError(const std::string& parameter, const std::string& problem, const std::string& fix);
   [[nodiscard]] const std::string& parameter() const noexcept { return parameter_; }
@@ -112,17 +113,17 @@ class ConfigError : public std::invalid_argument {
 };
 
 // An internal failure surfaced to the caller (ignore_errors=false).
-class TrackerError : public std::runtime_error {
+class CARBONTRACKER_API TrackerError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
 // The training should stop: a budget with action `stop`, or the user answered "n".
-class StopTraining : public std::runtime_error {
+class CARBONTRACKER_API StopTraining : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-class BudgetExceeded : public StopTraining {
+class CARBONTRACKER_API BudgetExceeded : public StopTraining {
  public:
   BudgetExceeded(const std::string& message, BudgetEvent event)
       : StopTraining(message), event_(std::move(event)) {}
@@ -160,7 +161,7 @@ struct TrackerEnvironment {
   std::vector<std::string> command;
 };
 
-class Tracker {
+class CARBONTRACKER_API Tracker {
  public:
   explicit Tracker(Config config, TrackerEnvironment env = {});
   ~Tracker();  // stops if still running; never throws
@@ -215,7 +216,8 @@ class Tracker {
   // consumption report or summary, saying why. Idempotent with stop().
   void abandon(const std::string& reason);
 
-  struct Impl;
+  // Internal (src/tracker/tracker_impl.hpp): not exported with the class.
+  struct __attribute__((visibility("hidden"))) Impl;
 
  private:
   void epoch_start_unguarded();

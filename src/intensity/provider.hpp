@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "intensity/location.hpp"
 #include "intensity/quote.hpp"
 

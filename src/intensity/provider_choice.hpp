@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "carbontracker/results.hpp"
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "intensity/location.hpp"
 #include "intensity/quote.hpp"
 #include "intensity/resolve.hpp"

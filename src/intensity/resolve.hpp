@@ -21,7 +21,7 @@
 #include <string>
 #include <string_view>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "intensity/location.hpp"
 
 namespace carbontracker::intensity {

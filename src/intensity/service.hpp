@@ -31,7 +31,7 @@
 
 #include "carbontracker/clock.hpp"
 #include "carbontracker/results.hpp"
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "intensity/location.hpp"
 #include "intensity/provider.hpp"
 #include "intensity/quote.hpp"

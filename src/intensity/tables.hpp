@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "intensity/quote.hpp"
 
 namespace carbontracker::data {

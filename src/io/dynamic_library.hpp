@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 
 namespace carbontracker::io {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 
 namespace carbontracker::io {
 

@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 
 namespace carbontracker::io {
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "carbontracker/units.hpp"
+#include "core/units.hpp"
 
 namespace carbontracker::ledger {
 namespace {

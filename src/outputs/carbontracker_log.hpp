@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 
 namespace carbontracker::outputs {
 

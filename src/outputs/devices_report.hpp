@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 #include "outputs/json_writer.hpp"
 
 namespace carbontracker::outputs {

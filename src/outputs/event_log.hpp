@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "outputs/json_writer.hpp"
 
 namespace carbontracker::outputs {

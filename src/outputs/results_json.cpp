@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "carbontracker/units.hpp"
+#include "core/units.hpp"
 #include "carbontracker/version.hpp"
 
 namespace carbontracker::outputs {

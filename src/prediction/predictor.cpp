@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "carbontracker/units.hpp"
+#include "core/units.hpp"
 #include "prediction/epoch_estimate.hpp"
 
 namespace carbontracker::prediction {

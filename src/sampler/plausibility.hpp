@@ -22,7 +22,7 @@
 #include <string_view>
 
 #include "carbontracker/counter.hpp"
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 
 namespace carbontracker {
 

@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "carbontracker/clock.hpp"
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 #include "sampler/timeline.hpp"
 
 namespace carbontracker {

@@ -16,8 +16,8 @@
 #include <optional>
 #include <string>
 
-#include "carbontracker/sensor.hpp"
-#include "carbontracker/status.hpp"
+#include "sensors/sensor_interface.hpp"
+#include "core/status.hpp"
 
 namespace carbontracker::sensors {
 

@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 #include "sensors/nvml_library.hpp"
 
 namespace carbontracker::sensors {

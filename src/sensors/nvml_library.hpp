@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "io/dynamic_library.hpp"
 
 namespace carbontracker::sensors::nvml {

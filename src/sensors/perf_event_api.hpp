@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 
 namespace carbontracker::sensors {
 

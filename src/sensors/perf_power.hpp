@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 #include "sensors/perf_event_api.hpp"
 
 namespace carbontracker::sensors {

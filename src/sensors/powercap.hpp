@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 #include "io/fs.hpp"
 
 namespace carbontracker::sensors {

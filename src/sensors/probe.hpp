@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 
 namespace carbontracker::sensors {
 

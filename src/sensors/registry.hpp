@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 #include "sensors/perf_event_api.hpp"
 
 namespace carbontracker::sensors {

@@ -1,4 +1,4 @@
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 
 #include <cstdlib>
 

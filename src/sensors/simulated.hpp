@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 
 namespace carbontracker::sensors {
 

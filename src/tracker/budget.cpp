@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "carbontracker/units.hpp"
+#include "core/units.hpp"
 
 namespace carbontracker::tracker {
 

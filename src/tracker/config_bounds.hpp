@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 
 namespace carbontracker::tracker {
 

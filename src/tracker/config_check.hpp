@@ -2,7 +2,7 @@
 // parameter, the problem and the fix. Also derives what the rest of the tracker needs.
 #pragma once
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 #include "carbontracker/tracker.hpp"
 
 namespace carbontracker::tracker {

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "carbontracker/tracker.hpp"
 
 namespace carbontracker::tracker {

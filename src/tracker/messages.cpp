@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "carbontracker/units.hpp"
+#include "core/units.hpp"
 #include "carbontracker/version.hpp"
 
 namespace carbontracker::tracker {

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "carbontracker/units.hpp"
+#include "core/units.hpp"
 #include "ledger/ledger.hpp"
 #include "outputs/python_format.hpp"
 #include "tracker/tracker_impl.hpp"

@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "carbontracker/units.hpp"
+#include "core/units.hpp"
 #include "io/safe_file.hpp"
 #include "core/duration.hpp"
 #include "ledger/ledger.hpp"

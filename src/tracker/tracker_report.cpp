@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "carbontracker/units.hpp"
+#include "core/units.hpp"
 #include "carbontracker/version.hpp"
 #include "outputs/devices_report.hpp"
 #include "outputs/python_format.hpp"

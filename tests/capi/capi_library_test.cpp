@@ -3,6 +3,8 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -73,6 +75,31 @@ TEST(SharedLibrary, ExportsTheCppApiAndHidesThirdPartyCode) {
       EXPECT_NE(name.rfind(hidden, 0), 0u) << name;
     }
   }
+}
+
+// Issue 13: the library exports the public API and nothing else (export macros, hidden
+// visibility): the C API, and the C++ Tracker, Config's errors, the results types with code and
+// the injection points of TrackerEnvironment (Clock, SensorContext). Internal modules (sampler,
+// intensity, outputs, ...) were exported before: 505 code symbols, about 60 of them public.
+TEST(SharedLibrary, ExportsOnlyThePublicApi) {
+  const auto r = run_process({"/usr/bin/nm", "-D", "--defined-only", "-C", kLibrary});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::regex pub(
+      R"(^(ct_[a-z_]+)$)"
+      R"(|^((typeinfo|typeinfo name|vtable) for )?carbontracker::(Tracker|ConfigError|TrackerError|StopTraining|BudgetExceeded|EnergyByComponent|Totals|SensorContext|Clock)(::.*)?$)"
+      R"(|^carbontracker::(to_string\(carbontracker::(Component|Method)\)|component_from_string\(.*\)|real_clock\(\))$)");
+  int code = 0;
+  for (const auto& line : lines_of(r.out)) {
+    const auto first = line.find(' ');
+    if (first == std::string::npos || line.size() < first + 3) continue;
+    const char type = line[first + 1];
+    const std::string name = line.substr(first + 3);
+    if (type == 'T' || type == 'W') ++code;
+    EXPECT_TRUE(std::regex_match(name, pub)) << "exported but not public API: " << name;
+  }
+  EXPECT_GT(code, 11);   // at least the C API
+  EXPECT_LT(code, 100);  // and not the modules behind it
+  std::printf("libcarbontracker.so exports %d code symbols\n", code);
 }
 
 class CExample : public ::testing::Test {

@@ -1,4 +1,4 @@
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 
 #include <gtest/gtest.h>
 

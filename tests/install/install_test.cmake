@@ -70,7 +70,7 @@ expect_in("${run_out}" "${VERSION}")
 foreach(h IN LISTS installed_headers)
   string(MAKE_C_IDENTIFIER "${h}" tu)
   if(h MATCHES "\\.h$")
-    file(WRITE ${WORK_DIR}/headers/${tu}.c "#include <${h}>\n")
+    file(WRITE ${WORK_DIR}/headers/${tu}.c "#include <${h}>\ntypedef int header_check_t; /* a header of macros only is a whole TU too */\n")
     run_checked("C99 header ${h}" ${C_COMPILER} -std=c99 -Wall -Wextra -Wpedantic -Werror -fsyntax-only
                 -I${prefix}/${INCLUDEDIR} ${WORK_DIR}/headers/${tu}.c)
   endif()

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <vector>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 
 namespace carbontracker::testing {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "intensity/location.hpp"
 #include "io/http_client.hpp"
 

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <utility>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "intensity/quote.hpp"
 #include "io/http_client.hpp"
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <thread>
 
-#include "carbontracker/status.hpp"
+#include "core/status.hpp"
 #include "intensity/location.hpp"
 #include "intensity/providers/provider_util.hpp"
 #include "local_http_server.hpp"

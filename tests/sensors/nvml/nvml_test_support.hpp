@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 #include "sensors/backends.hpp"
 #include "sensors/nvml.hpp"
 

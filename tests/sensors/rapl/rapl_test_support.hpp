@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "carbontracker/sensor.hpp"
+#include "sensors/sensor_interface.hpp"
 #include "sensors/perf_event_api.hpp"
 #include "sensors/probe.hpp"
 #include "test_support.hpp"
