@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "capi_test_support.hpp"
+#include "sanitizers.hpp"
 
 namespace {
 
@@ -148,7 +149,7 @@ struct Survey {
 // Every 2nd allocation in a normal build, every 8th under a sanitizer (each run builds a whole
 // tracker; every allocation of the three calls takes about 15 s in a normal build on the 2-vCPU
 // CI machine). CARBONTRACKER_OOM_STRIDE=1 surveys every allocation.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if CARBONTRACKER_TEST_ASAN || CARBONTRACKER_TEST_TSAN
 constexpr long kDefaultStride = 8;
 #else
 constexpr long kDefaultStride = 2;

@@ -7,11 +7,12 @@
 #include <cstdlib>
 
 #include "load_run.hpp"
+#include "sanitizers.hpp"
 
 namespace carbontracker::faults {
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
+#if CARBONTRACKER_TEST_ASAN
 // Under ASan a tick costs ~6x more: the first 12 hours (432,000 ticks, 5-12 s) keep faults_test
 // within CI time; builds without sanitizers and bench/load run all 24.
 constexpr double kHours = 12;
