@@ -114,7 +114,9 @@ PangoLayout* Document::layout(const std::string& markup, const TextStyle& style,
   pango_layout_set_width(l, static_cast<int>(std::max(1.0, width_pt) * PANGO_SCALE));
   pango_layout_set_wrap(l, PANGO_WRAP_WORD);
   if (right) pango_layout_set_alignment(l, PANGO_ALIGN_RIGHT);
-  if (pango_parse_markup(markup.c_str(), -1, 0, nullptr, nullptr, nullptr, nullptr)) {
+  if (markup.find_first_of("<&") == std::string::npos) {
+    pango_layout_set_text(l, markup.c_str(), -1);
+  } else if (pango_parse_markup(markup.c_str(), -1, 0, nullptr, nullptr, nullptr, nullptr)) {
     pango_layout_set_markup(l, markup.c_str(), -1);
   } else {
     pango_layout_set_text(l, markup.c_str(), -1);  // shown as written rather than lost
@@ -214,68 +216,79 @@ void Document::facts(const std::vector<std::pair<std::string, std::string>>& row
   y_ += 6;
 }
 
-double Document::row_height(const std::vector<std::string>& cells, const Table& t, bool bold) {
-  double h = 0;
-  for (std::size_t c = 0; c < cells.size() && c < t.widths.size(); ++c) {
-    PangoLayout* l = layout(cells[c], TextStyle{.size_pt = 7.5, .bold = bold}, t.widths[c] * text_width() - 2 * kCellPad);
-    h = std::max(h, height_of(l));
-    g_object_unref(l);
-  }
-  return h + 2 * kCellPad;
+Document::Row::~Row() {
+  for (PangoLayout* l : cells) g_object_unref(l);
 }
 
-void Document::draw_row(const std::vector<std::string>& cells, const Table& t, bool bold, bool shaded,
-                        const char* fill) {
-  const double h = row_height(cells, t, bold);
-  if (shaded || fill) {
-    cairo_rectangle(cr_, kMarginX, y_, text_width(), h);
-    set_colour(cr_, fill ? fill : "#f2f8fd");
+void Document::lay_out(Row& row, const std::vector<std::string>& cells, const Table& t, bool bold) {
+  double h = 0;
+  for (std::size_t c = 0; c < cells.size() && c < t.widths.size(); ++c) {
+    const bool right = c < t.numeric.size() && t.numeric[c];
+    row.cells.push_back(layout(cells[c], TextStyle{.size_pt = 7.5, .bold = bold},
+                               t.widths[c] * text_width() - 2 * kCellPad, right));
+    h = std::max(h, height_of(row.cells.back()));
+  }
+  row.height = h + 2 * kCellPad;
+}
+
+void Document::draw_row(const Row& row, const Table& t, const char* fill) {
+  if (fill) {
+    cairo_rectangle(cr_, kMarginX, y_, text_width(), row.height);
+    set_colour(cr_, fill);
     cairo_fill(cr_);
   }
   double x = kMarginX;
-  for (std::size_t c = 0; c < cells.size() && c < t.widths.size(); ++c) {
-    const double w = t.widths[c] * text_width();
-    const bool right = c < t.numeric.size() && t.numeric[c];
-    PangoLayout* l = layout(cells[c], TextStyle{.size_pt = 7.5, .bold = bold}, w - 2 * kCellPad, right);
+  for (std::size_t c = 0; c < row.cells.size(); ++c) {
     set_colour(cr_, "#1d1d1f");
     cairo_move_to(cr_, x + kCellPad, y_ + kCellPad);
-    pango_cairo_show_layout(cr_, l);
-    g_object_unref(l);
-    x += w;
+    pango_cairo_show_layout(cr_, row.cells[c]);
+    x += t.widths[c] * text_width();
   }
   set_colour(cr_, "#d9d9de");
   cairo_set_line_width(cr_, 0.5);
-  cairo_move_to(cr_, kMarginX, y_ + h);
-  cairo_line_to(cr_, kMarginX + text_width(), y_ + h);
+  cairo_move_to(cr_, kMarginX, y_ + row.height);
+  cairo_line_to(cr_, kMarginX + text_width(), y_ + row.height);
   cairo_stroke(cr_);
-  y_ += h;
+  y_ += row.height;
 }
 
 void Document::table_header(const Table& t) {
-  if (!t.head.empty()) draw_row(t.head, t, true, false, "#f6f7f9");
+  if (t.head.empty()) return;
+  Row head;
+  lay_out(head, t.head, t, true);
+  draw_row(head, t, "#f6f7f9");
 }
 
 void Document::table(const Table& t) {
-  // The header with at least one row, then row by row; a row that does not fit continues the
-  // table on a new page under the header again.
-  const double first = (t.head.empty() ? 0 : row_height(t.head, t, true)) +
-                       (t.rows.empty() ? 0 : row_height(t.rows.front(), t, false));
-  ensure(first);
+  // The header with at least its first row, then row by row; a row that does not fit continues
+  // the table on a new page under the header again.
+  Row head, first;
+  if (!t.head.empty()) lay_out(head, t.head, t, true);
+  if (!t.rows.empty()) lay_out(first, t.rows.front(), t, false);
+  ensure(head.height + first.height);
   table_header(t);
-  auto fit = [&](double h) {
-    if (y_ + h > kBottom) {
+  auto draw = [&](const Row& row, const char* fill) {
+    if (y_ + row.height > kBottom) {
       new_page();
       page_empty_ = false;
       table_header(t);
     }
+    draw_row(row, t, fill);
   };
   for (std::size_t i = 0; i < t.rows.size(); ++i) {
-    fit(row_height(t.rows[i], t, false));
-    draw_row(t.rows[i], t, false, i < t.shaded.size() && t.shaded[i], nullptr);
+    const char* fill = i < t.shaded.size() && t.shaded[i] ? "#f2f8fd" : nullptr;
+    if (i == 0) {
+      draw(first, fill);
+      continue;
+    }
+    Row row;
+    lay_out(row, t.rows[i], t, false);
+    draw(row, fill);
   }
   if (!t.foot.empty()) {
-    fit(row_height(t.foot, t, true));
-    draw_row(t.foot, t, true, false, nullptr);
+    Row foot;
+    lay_out(foot, t.foot, t, true);
+    draw(foot, nullptr);
   }
   y_ += 8;
 }

@@ -76,9 +76,18 @@ class Document {
   void ensure(double height_pt);
   void new_page();
   void footer();
+  // A table row laid out once: measured to decide the page break, then drawn.
+  struct Row {
+    std::vector<PangoLayout*> cells;
+    double height = 0;
+    Row() = default;
+    Row(const Row&) = delete;
+    Row& operator=(const Row&) = delete;
+    ~Row();
+  };
+  void lay_out(Row& row, const std::vector<std::string>& cells, const Table& t, bool bold);
+  void draw_row(const Row& row, const Table& t, const char* fill);
   void table_header(const Table& t);
-  double row_height(const std::vector<std::string>& cells, const Table& t, bool bold);
-  void draw_row(const std::vector<std::string>& cells, const Table& t, bool bold, bool shaded, const char* fill);
 
   std::string bytes_;
   std::string title_;

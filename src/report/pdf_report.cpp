@@ -79,6 +79,11 @@ void epochs_section(Document& d, const RunData& r) {
     return;
   }
   const bool text_log = is_text_log(r);
+  d.paragraph(text_log ? "Text logs give each epoch's average power per component: its energy is that power x the "
+                         "epoch's duration; they do not say which part was measured."
+                       : "Energy from the counters read at each epoch's start and end; tinted rows hold estimated or "
+                         "simulated energy, not measured.",
+              kNote);
   Table t;
   t.head = {"epoch",
             "duration",
@@ -132,11 +137,6 @@ void epochs_section(Document& d, const RunData& r) {
             "",
             fmt::format("{} epoch(s)", r.epochs.size())};
   d.table(t);
-  d.paragraph(text_log ? "Text logs give each epoch's average power per component: its energy is that power x the "
-                         "epoch's duration; they do not say which part was measured."
-                       : "Energy from the counters read at each epoch's start and end; tinted rows hold estimated or "
-                         "simulated energy, not measured.",
-              kNote);
 }
 
 void devices_section(Document& d, const RunData& r) {
@@ -151,7 +151,7 @@ void devices_section(Document& d, const RunData& r) {
     }
     Table t;
     t.head = {"component", "device", "method", "source", "energy, first to last power record"};
-    t.widths = {0.13, 0.27, 0.2, 0.2, 0.2};
+    t.widths = {0.15, 0.26, 0.2, 0.19, 0.2};
     t.numeric = {false, false, false, false, true};
     for (std::size_t i = 0; i < r.channels.size(); ++i) {
       const auto& c = r.channels[i];
