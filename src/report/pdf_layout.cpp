@@ -99,6 +99,10 @@ Document::Document(const std::string& title, std::chrono::system_clock::time_poi
 Document::~Document() {
   if (cr_) cairo_destroy(cr_);
   if (surface_) cairo_surface_destroy(surface_);
+  // Pango's font map (one per thread, also used by librsvg) holds fontconfig's font sets through
+  // a thread-private pointer that leak checkers cannot see: dropped after each document, finished
+  // or not, so that an ASan build reports no leak; the next one builds a new map (milliseconds).
+  pango_cairo_font_map_set_default(nullptr);
 }
 
 double Document::text_width() const { return kPageW - 2 * kMarginX; }
@@ -329,10 +333,6 @@ std::string Document::finish() {
   cairo_surface_destroy(surface_);
   surface_ = nullptr;
   finished_ = true;
-  // Pango's font map (one per thread, also used by librsvg) holds fontconfig's font sets through
-  // a thread-private pointer that leak checkers cannot see: dropped after each document, so that
-  // an ASan build reports no leak; the next document builds a new one (a few milliseconds).
-  pango_cairo_font_map_set_default(nullptr);
   if (status != CAIRO_STATUS_SUCCESS)
     throw PdfError(std::string("cannot write the PDF document: ") + cairo_status_to_string(status));
   return std::move(bytes_);
