@@ -78,7 +78,7 @@ std::optional<std::string> mistyped_command(const std::vector<std::string>& args
 std::vector<std::string> translate_python_cli(const std::vector<std::string>& args) {
   if (args.size() < 2 || kSubcommands.count(args[1])) return args;
   // `--parse DIR`: the Python tool printed the aggregate statement; `--report LOG [--output F]`
-  // wrote a PDF report: ours is the HTML report.
+  // writes the PDF report (an output named *.html gets the HTML report).
   auto value_of = [&](std::string_view flag) -> std::optional<std::string> {
     for (std::size_t i = 1; i + 1 < args.size(); ++i) {
       if (args[i] == flag) return args[i + 1];
@@ -87,9 +87,9 @@ std::vector<std::string> translate_python_cli(const std::vector<std::string>& ar
   };
   if (auto dir = value_of("--parse")) return {args[0], "report", "--statement", *dir};
   if (auto log = value_of("--report")) {
-    std::string out = value_of("--output").value_or("carbon_report.html");
-    if (out.size() > 4 && out.substr(out.size() - 4) == ".pdf") out.replace(out.size() - 4, 4, ".html");
-    return {args[0], "report", "--format", "html", "--output", out, *log};
+    const std::string out = value_of("--output").value_or("carbon_report.pdf");
+    const bool html = out.size() > 5 && out.substr(out.size() - 5) == ".html";
+    return {args[0], "report", "--format", html ? "html" : "pdf", "--output", out, *log};
   }
   const auto at = python_command_index(args);
   if (!at) return args;

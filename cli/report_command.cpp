@@ -1,9 +1,11 @@
-// `carbontracker report PATH... [--format text|json|csv|html] [--output FILE] [--latex]`:
+// `carbontracker report PATH... [--format text|json|csv|html|pdf] [--output FILE] [--latex]`:
 // reads log directories or files (ours and the Python carbontracker's), aggregates the runs and
-// writes the summary, the paper statement, JSON, CSV or the HTML report.
+// writes the summary, the paper statement, JSON, CSV, the HTML report or the PDF report.
 #include <fstream>
 #include <iostream>
 #include <memory>
+
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -13,6 +15,7 @@
 #include "report/formats.hpp"
 #include "report/html_report.hpp"
 #include "report/log_reader.hpp"
+#include "report/pdf_report.hpp"
 
 namespace carbontracker::cli {
 
@@ -28,8 +31,8 @@ std::function<int()> add_report_command(CLI::App& app) {
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("paths", a->paths, "Log directories or files")->required();
-  cmd->add_option("--format", a->format, "text, json, csv or html")
-      ->check(CLI::IsMember({"text", "json", "csv", "html"}))
+  cmd->add_option("--format", a->format, "text, json, csv, html or pdf")
+      ->check(CLI::IsMember({"text", "json", "csv", "html", "pdf"}))
       ->capture_default_str();
   cmd->add_option("--output", a->output, "Write to this file instead of standard output");
   cmd->add_flag("--latex", a->latex, "The paper statement as a LaTeX snippet (with the BibTeX entry)");
@@ -42,6 +45,11 @@ std::function<int()> add_report_command(CLI::App& app) {
         throw CLI::ValidationError(fmt::format("{} does not exist", p.string()),
                                    "give log directories or log files (see carbontracker report --help)");
       }
+    }
+    // A PDF is bytes, not text: never poured onto a terminal (checked before anything is read).
+    if (a->format == "pdf" && !a->statement && a->output.empty() && ::isatty(STDOUT_FILENO)) {
+      throw CLI::ValidationError("--format pdf",
+                                 "the PDF report is binary: give --output FILE.pdf (or redirect standard output)");
     }
     const report::ReadResult read = report::read_logs(paths);
     std::vector<report::RunFigures> figures;
@@ -79,6 +87,10 @@ std::function<int()> add_report_command(CLI::App& app) {
       report::HtmlOptions opts;
       opts.issues = read.issues;
       text = report::render_html_report(read.runs, opts);
+    } else if (a->format == "pdf") {
+      report::HtmlOptions opts;  // the same report as the HTML one (src/report/pdf_report.hpp)
+      opts.issues = read.issues;
+      text = report::render_pdf_report(read.runs, opts);
     } else {
       text = report::render_text(figures, total, read.issues, a->latex);
     }
@@ -93,7 +105,7 @@ std::function<int()> add_report_command(CLI::App& app) {
       std::cerr << "carbontracker: wrote " << a->output << "\n";
     }
     // Problems while reading are reported (in the text/json outputs, and here for the others).
-    if (a->format == "csv" || a->format == "html" || a->statement) warn_issues();
+    if (a->format == "csv" || a->format == "html" || a->format == "pdf" || a->statement) warn_issues();
     if (!usable) {
       std::cerr << fmt::format(
           "carbontracker: none of the {} run(s) found has a usable energy figure ({} damaged: NaN, negative or missing "

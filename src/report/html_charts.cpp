@@ -29,9 +29,9 @@ const ForecastData* printed_forecast(const RunData& r) {
 
 }  // namespace
 
-std::string power_chart(const RunData& r, const std::string& id) {
+ChartFigure power_chart(const RunData& r, const std::string& id) {
   const std::vector<ComponentPower> comps = component_power(r);
-  if (comps.empty()) return figure(id + "-power", "Power over time", why_not(no_timeline_reason(r)), "");
+  if (comps.empty()) return not_drawn(id + "-power", "Power over time", no_timeline_reason(r));
   double max_w = 0, max_t = 0;
   for (const auto& c : comps) {
     for (double w : c.power_w)
@@ -66,15 +66,15 @@ std::string power_chart(const RunData& r, const std::string& id) {
     caption +=
         " psys is the whole platform as RAPL sees it (it may include cpu and dram); the series are drawn "
         "separately, never stacked.";
-  return figure(id + "-power", "Power over time", svg::render(ch), caption);
+  return drawn(id + "-power", "Power over time", ch, caption);
 }
 
-std::string epoch_energy_chart(const RunData& r, const std::string& id) {
+ChartFigure epoch_energy_chart(const RunData& r, const std::string& id) {
   const ForecastData* f = printed_forecast(r);
   const bool have_pred = f != nullptr || (r.predicted && r.predicted->epochs.value_or(0) > 0);
   if (r.epochs.empty() && !have_pred)
-    return figure(id + "-epochs", "Energy per epoch",
-                  why_not("Not drawn: the log holds no finished epoch and no prediction."), "");
+    return not_drawn(id + "-epochs", "Energy per epoch",
+                     "Not drawn: the log holds no finished epoch and no prediction.");
   double max_j = 0;
   std::vector<double> x, measured, estimated, incomplete;
   bool any_estimate = false;
@@ -176,10 +176,10 @@ std::string epoch_energy_chart(const RunData& r, const std::string& id) {
     ch.series.push_back(std::move(refits));
     caption += " Dots: the per-epoch level of every refit, at the epoch after which it was made.";
   }
-  return figure(id + "-epochs", "Energy per epoch", svg::render(ch), caption);
+  return drawn(id + "-epochs", "Energy per epoch", ch, caption);
 }
 
-std::string co2_chart(const RunData& r, const std::string& id) {
+ChartFigure co2_chart(const RunData& r, const std::string& id) {
   // Measured cumulative CO2eq: per-epoch figures, else the epochs' energy at the run's intensity.
   std::vector<double> x = {0}, cum = {0};
   bool per_epoch = !r.epochs.empty(), derived = false;
@@ -201,8 +201,8 @@ std::string co2_chart(const RunData& r, const std::string& id) {
       !f && r.predicted && r.predicted->epochs.value_or(0) > 0 && std::isfinite(r.predicted->co2eq_g);
   const bool actual_pt = !per_epoch && r.actual && std::isfinite(r.actual->co2eq_g);
   if (!per_epoch && !f && !text_pred && !actual_pt)
-    return figure(id + "-co2", "Cumulative CO2eq",
-                  why_not("Not drawn: the log holds no CO2eq figure (no intensity was logged)."), "");
+    return not_drawn(id + "-co2", "Cumulative CO2eq",
+                     "Not drawn: the log holds no CO2eq figure (no intensity was logged).");
   double max_g = cum.back();
   if (f) max_g = std::max({max_g, f->co2eq_g, f->co2eq_g_high});
   if (text_pred) max_g = std::max(max_g, r.predicted->co2eq_g);
@@ -269,10 +269,10 @@ std::string co2_chart(const RunData& r, const std::string& id) {
                          .markers = true});
     caption += " Dot: the printed actual consumption (the log has no per-epoch CO2eq).";
   }
-  return figure(id + "-co2", "Cumulative CO2eq", svg::render(ch), caption);
+  return drawn(id + "-co2", "Cumulative CO2eq", ch, caption);
 }
 
-std::string intensity_chart(const RunData& r, const std::string& id) {
+ChartFigure intensity_chart(const RunData& r, const std::string& id) {
   svg::Chart ch;
   ch.title = "Carbon intensity over the run";
   ch.x_label = "epoch";
@@ -307,7 +307,7 @@ std::string intensity_chart(const RunData& r, const std::string& id) {
     caption = "Flat line: not logged as such; implied by the printed prediction's CO2eq divided by its energy.";
   }
   if (!any_epoch && !flat)
-    return figure(id + "-intensity", "Carbon intensity", why_not("Not drawn: the log holds no carbon intensity."), "");
+    return not_drawn(id + "-intensity", "Carbon intensity", "Not drawn: the log holds no carbon intensity.");
   if (any_epoch) {
     ch.series.push_back(std::move(per));
     caption += " Dots: the intensity applied to each epoch.";
@@ -322,7 +322,32 @@ std::string intensity_chart(const RunData& r, const std::string& id) {
   }
   if (r.intensity_kind == "assumed")
     caption += " The value is assumed (no provider or table matched the location): configure a zone or country.";
-  return figure(id + "-intensity", "Carbon intensity", svg::render(ch), caption);
+  return drawn(id + "-intensity", "Carbon intensity", ch, caption);
+}
+
+ChartFigure summary_chart(const std::vector<RunFigures>& figs) {
+  svg::Chart ch;
+  ch.title = "CO2eq per run";
+  ch.x_label = "run";
+  ch.stacked_bars = true;  // one basis per run: the two series never share a slot
+  ch.integer_x_ticks = true;
+  double max_g = 0;
+  for (const auto& f : figs)
+    if (std::isfinite(f.co2eq_g)) max_g = std::max(max_g, f.co2eq_g);
+  const Unit u = mass_unit(max_g);
+  ch.y_label = fmt::format("CO2eq ({})", u.name);
+  svg::Series meas{.name = "actual or partial", .kind = svg::SeriesKind::bar, .color = "#0072B2"};
+  svg::Series pred{.name = "predicted, not measured", .kind = svg::SeriesKind::bar, .color = "#E69F00", .dashed = true};
+  for (std::size_t i = 0; i < figs.size(); ++i) {
+    const auto& f = figs[i];
+    if (f.basis == "none" || f.basis == "damaged") continue;  // left out of the totals: no bar
+    auto& s = f.basis == "predicted" ? pred : meas;
+    s.x.push_back(static_cast<double>(i + 1));
+    s.y.push_back(f.co2eq_g / u.factor);
+  }
+  ch.series = {meas, pred};
+  return drawn("summary-co2", "CO2eq per run", ch,
+               "Bars: each run's CO2eq from its best basis (actual, else the finished epochs, else the prediction).");
 }
 
 }  // namespace carbontracker::report::html

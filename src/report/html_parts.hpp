@@ -1,6 +1,7 @@
-// Internal to the HTML report (html_report.cpp, html_charts.cpp): units and number formatting
-// for charts and tables, the markup of a figure, and the four charts of a run. Same contract as
-// html_report.hpp: locale-independent numbers, escaped text, "not in this log" for absent values.
+// Internal to the HTML and PDF reports (html_report.cpp, html_charts.cpp, pdf_report*.cpp): units
+// and number formatting for charts and tables, the markup of a figure, the four charts of a run and
+// the summary chart. Same contract as html_report.hpp: locale-independent numbers, escaped text,
+// "not in this log" for absent values.
 #pragma once
 
 #include <fmt/format.h>
@@ -8,7 +9,10 @@
 #include <cmath>
 #include <initializer_list>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "report/aggregate.hpp"
 #include "report/run_data.hpp"
 #include "report/svg_chart.hpp"
 
@@ -84,10 +88,37 @@ inline std::string why_not(const std::string& text) {
   return fmt::format("<p class=\"why-not\">{}</p>", escape_html(text));
 }
 
+// A chart of the report, shared by both outputs: the HTML report wraps it in a <figure>, the PDF
+// report draws the same SVG with librsvg.
+struct ChartFigure {
+  std::string id;       // element id: "run-1-power"
+  std::string heading;  // "Power over time"
+  std::string svg;      // the chart (svg::render); empty when it cannot be drawn
+  std::string why_not;  // plain text: why it is not drawn (when svg is empty)
+  std::string caption;  // HTML-escaped text; may hold the "not in this log" span
+};
+inline ChartFigure drawn(const std::string& id, const std::string& heading, const svg::Chart& chart,
+                         const std::string& caption) {
+  return {id, heading, svg::render(chart), "", caption};
+}
+inline ChartFigure not_drawn(const std::string& id, const std::string& heading, const std::string& why) {
+  return {id, heading, "", why, ""};
+}
+inline std::string figure_html(const ChartFigure& f) {
+  return f.svg.empty() ? figure(f.id, f.heading, why_not(f.why_not), "") : figure(f.id, f.heading, f.svg, f.caption);
+}
+
 // The charts of one run; `id` prefixes their element ids ("run-1" -> "run-1-power").
-std::string power_chart(const RunData& r, const std::string& id);
-std::string epoch_energy_chart(const RunData& r, const std::string& id);
-std::string co2_chart(const RunData& r, const std::string& id);
-std::string intensity_chart(const RunData& r, const std::string& id);
+ChartFigure power_chart(const RunData& r, const std::string& id);
+ChartFigure epoch_energy_chart(const RunData& r, const std::string& id);
+ChartFigure co2_chart(const RunData& r, const std::string& id);
+ChartFigure intensity_chart(const RunData& r, const std::string& id);
+// CO2eq per run (the summary of several runs): each run's best basis, predicted runs dashed.
+ChartFigure summary_chart(const std::vector<RunFigures>& figs);
+
+// The facts of a run's header (label, HTML fragment) and the warnings shown under them (plain
+// text), shared by the HTML and PDF reports.
+std::vector<std::pair<std::string, std::string>> run_facts(const RunData& r, const RunFigures& fig);
+std::vector<std::string> run_notes(const RunData& r, const RunFigures& fig);
 
 }  // namespace carbontracker::report::html

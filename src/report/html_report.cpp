@@ -157,15 +157,15 @@ std::string what_if_section(const RunData& r, const RunFigures& fig, const HtmlO
   return out + "</div>\n";
 }
 
-std::string run_section(const RunData& r, std::size_t n, const HtmlOptions& o) {
-  const RunFigures fig = figures_for(r);
-  const std::string id = fmt::format("run-{}", n);
-  const std::string name = r.stem.empty() ? r.file : r.stem;
-  std::string out = fmt::format("<section class=\"run\" id=\"{}\"><h2>Run {}: {}</h2>\n", id, n, escape_html(name));
+}  // namespace
+
+namespace html {
+
+std::vector<std::pair<std::string, std::string>> run_facts(const RunData& r, const RunFigures& fig) {
+  std::vector<std::pair<std::string, std::string>> out;
   std::string status = r.finished ? "finished" : r.early_stop ? "stopped early (monitor_epochs)" : "did not finish";
   if (r.stopped_by_budget) status = "stopped by the budget";
-  out += "<dl class=\"facts\">";
-  auto fact = [&](const std::string& k, const std::string& v) { out += fmt::format("<dt>{}</dt><dd>{}</dd>", k, v); };
+  auto fact = [&](const std::string& k, const std::string& v) { out.emplace_back(k, v); };
   fact("file", escape_html(r.file) + (r.std_file.empty() ? "" : "<br>" + escape_html(r.std_file)));
   fact("format", escape_html(r.format) + (r.version.empty() ? "" : " (" + escape_html(r.version) + ")"));
   fact("status", escape_html(status));
@@ -194,18 +194,38 @@ std::string run_section(const RunData& r, std::size_t n, const HtmlOptions& o) {
     fact("whole run", kwh_text(*r.whole_run_energy_kwh) + ", " +
                           duration_text(r.whole_run_duration_s.value_or(std::nan(""))) +
                           " (including time outside epochs)");
-  out += "</dl>\n";
+  return out;
+}
+
+std::vector<std::string> run_notes(const RunData& r, const RunFigures& fig) {
+  std::vector<std::string> out;
   if (fig.basis == "predicted" && fig.measured)
-    out +=
-        "<p class=\"warning\">Monitoring ended before training did (monitor_epochs): its figures are the printed "
-        "prediction for the whole training, not a measurement; the measured part is shown beside it.</p>";
+    out.emplace_back(
+        "Monitoring ended before training did (monitor_epochs): its figures are the printed prediction for the whole "
+        "training, not a measurement; the measured part is shown beside it.");
   else if (fig.basis == "predicted")
-    out +=
-        "<p class=\"warning\">This run logged no finished epoch: its figures are the printed prediction, not a "
-        "measurement.</p>";
-  for (const auto& w : r.warnings) out += "<p class=\"warning\">" + escape_html(w) + "</p>";
+    out.emplace_back("This run logged no finished epoch: its figures are the printed prediction, not a measurement.");
+  out.insert(out.end(), r.warnings.begin(), r.warnings.end());
+  return out;
+}
+
+}  // namespace html
+
+namespace {
+
+std::string run_section(const RunData& r, std::size_t n, const HtmlOptions& o) {
+  const RunFigures fig = figures_for(r);
+  const std::string id = fmt::format("run-{}", n);
+  const std::string name = r.stem.empty() ? r.file : r.stem;
+  std::string out = fmt::format("<section class=\"run\" id=\"{}\"><h2>Run {}: {}</h2>\n", id, n, escape_html(name));
+  out += "<dl class=\"facts\">";
+  for (const auto& [k, v] : run_facts(r, fig)) out += fmt::format("<dt>{}</dt><dd>{}</dd>", k, v);
+  out += "</dl>\n";
+  for (const auto& w : run_notes(r, fig)) out += "<p class=\"warning\">" + escape_html(w) + "</p>";
   out += "<div class=\"charts\">";
-  out += power_chart(r, id) + epoch_energy_chart(r, id) + co2_chart(r, id) + intensity_chart(r, id);
+  for (const ChartFigure& c :
+       {power_chart(r, id), epoch_energy_chart(r, id), co2_chart(r, id), intensity_chart(r, id)})
+    out += figure_html(c);
   out += "</div>";
   out += devices_section(r) + what_if_section(r, fig, o);
   return out + "</section>\n";
@@ -219,18 +239,6 @@ std::string summary_section(const std::vector<RunData>& runs) {
   out +=
       "<table class=\"runs\"><thead><tr><th>run</th><th>basis</th><th>epochs</th><th>duration</th>"
       "<th>facility energy</th><th>CO2eq</th><th>intensity</th><th>estimated share</th></tr></thead><tbody>";
-  svg::Chart ch;
-  ch.title = "CO2eq per run";
-  ch.x_label = "run";
-  ch.stacked_bars = true;  // one basis per run: the two series never share a slot
-  ch.integer_x_ticks = true;
-  double max_g = 0;
-  for (const auto& f : figs)
-    if (std::isfinite(f.co2eq_g)) max_g = std::max(max_g, f.co2eq_g);
-  const Unit u = mass_unit(max_g);
-  ch.y_label = fmt::format("CO2eq ({})", u.name);
-  svg::Series meas{.name = "actual or partial", .kind = svg::SeriesKind::bar, .color = "#0072B2"};
-  svg::Series pred{.name = "predicted, not measured", .kind = svg::SeriesKind::bar, .color = "#E69F00", .dashed = true};
   for (std::size_t i = 0; i < figs.size(); ++i) {
     const auto& f = figs[i];
     out += fmt::format(
@@ -243,10 +251,6 @@ std::string summary_section(const std::vector<RunData>& runs) {
         none(f) ? kNotInLog : kwh_text(f.energy_kwh), mass_text(f.co2eq_g),
         f.intensity_g_per_kwh ? format_sig(*f.intensity_g_per_kwh, 3) + " g/kWh" : kNotInLog,
         f.estimated_share ? format_sig(100 * *f.estimated_share, 3) + " %" : kNotInLog);
-    if (none(f)) continue;  // left out of the totals: no bar
-    auto& s = f.basis == "predicted" ? pred : meas;
-    s.x.push_back(static_cast<double>(i + 1));
-    s.y.push_back(f.co2eq_g / u.factor);
   }
   out += fmt::format(
       "</tbody><tfoot><tr><th>total ({} runs)</th><td colspan=\"3\">{} actual, {} partial, {} predicted{}{}</td>"
@@ -259,9 +263,7 @@ std::string summary_section(const std::vector<RunData>& runs) {
       t.runs_damaged > 0 ? fmt::format("; {} damaged run(s) left out", t.runs_damaged) : "", kwh_text(t.energy_kwh),
       mass_text(t.co2eq_g),
       t.runs_without_co2 > 0 ? fmt::format("{} run(s) without CO2eq left out", t.runs_without_co2) : "");
-  ch.series = {meas, pred};
-  out += figure("summary-co2", "CO2eq per run", svg::render(ch),
-                "Bars: each run's CO2eq from its best basis (actual, else the finished epochs, else the prediction).");
+  out += figure_html(summary_chart(figs));
   if (t.runs > 0) out += "<p class=\"statement\">" + escape_html(paper_statement(t, false)) + "</p>";
   return out + "</section>\n";
 }
