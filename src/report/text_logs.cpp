@@ -140,7 +140,15 @@ class Parser {
       }
     } else if (take(m, "Epoch ", rest) && rest.size() > 1 && rest.back() == ':' &&
                detail::to_int(rest.substr(0, rest.size() - 1))) {
-      log_.epochs.push_back({*detail::to_int(rest.substr(0, rest.size() - 1)), number, std::nullopt, {}});
+      const int index = *detail::to_int(rest.substr(0, rest.size() - 1));
+      if (!log_.epochs.empty() && !log_.epochs.back().header && !log_.epochs.back().duration_s &&
+          !log_.epochs.back().powers.empty()) {
+        // Power lines written before this header: they are this epoch's.
+        log_.epochs.back().index = index;
+        log_.epochs.back().header = true;
+      } else {
+        log_.epochs.push_back({index, number, std::nullopt, {}, true});
+      }
     } else if (take(m, "Duration:", rest)) {
       duration(rest, number);
     } else if (take(m, "Average power usage (W) for ", rest)) {
@@ -213,6 +221,7 @@ class Parser {
       return;
     }
     if (value == "None") {
+      p.none = true;
       p.damage = "no power sample for " + p.component + " (logged None)";
     } else if (const auto v = to_double(value); v && std::isfinite(*v) && *v >= 0) {
       p.values_w.push_back(*v);
