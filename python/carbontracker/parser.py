@@ -146,10 +146,11 @@ def aggregate_consumption_details(log_dir):
 
 
 def aggregate_consumption(log_dir):
-    """(total energy in kWh, total CO2eq in g, {unit: total}) over every run in log_dir: a
-    run's actual figures when it stopped early or its actual block covers the epochs it
-    predicted for, else its prediction (a run that monitored only its first epochs, as with
-    the old default monitor_epochs=1, counts with its prediction for the whole training)."""
+    """(total energy in kWh, total CO2eq in g, {unit: total}) over every pair of logs in
+    log_dir (an unpaired file is left out, as by get_all_logs): a run's actual figures when it
+    stopped early or its actual block covers the epochs it predicted for, else its prediction (a
+    run that monitored only its first epochs, as with the old default monitor_epochs=1, counts
+    with its prediction for the whole training; so does a run without an actual block)."""
     d = aggregate_consumption_details(log_dir)
     return d["energy (kWh)"], d["co2eq (g)"], d["equivalents"]
 
