@@ -3,6 +3,7 @@
 // numpy arrays where the Python tool returned them). The GIL is released while the logs are read.
 // A log directory that does not exist (or is not a directory) raises the OSError os.listdir
 // raises (FileNotFoundError / NotADirectoryError), as in the Python tool.
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <map>
@@ -57,8 +58,14 @@ py::object consumption(const std::optional<pc::ConsumptionDict>& c) {
 }
 
 py::dict component_logs(const std::map<std::string, pc::ComponentLog>& logs) {
+  // In the order of the components line, as the Python tool's dict.
+  std::vector<std::pair<std::string, const pc::ComponentLog*>> ordered;
+  for (const auto& [name, c] : logs) ordered.emplace_back(name, &c);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto& a, const auto& b) { return a.second->position < b.second->position; });
   py::dict out;
-  for (const auto& [name, c] : logs) {
+  for (const auto& [name, cp] : ordered) {
+    const pc::ComponentLog& c = *cp;
     py::dict d;
     d["avg_power_usages (W)"] = c.avg_power_usages_w ? py::object(rows(*c.avg_power_usages_w)) : py::object(py::none());
     d["avg_energy_usages (J)"] =

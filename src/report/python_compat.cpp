@@ -68,9 +68,11 @@ std::map<std::string, ComponentLog> components_from(const TextLog& log, const st
                                                    std::vector<ReadIssue>* issues) {
   const auto powers = power_rows(log);
   std::map<std::string, ComponentLog> out;
-  for (const auto& [c, devices] : log.devices) {
+  for (std::size_t position = 0; position < log.device_order.size(); ++position) {
+    const std::string& c = log.device_order[position];
     ComponentLog cl;
-    cl.devices = devices;
+    cl.devices = log.devices.at(c);
+    cl.position = position;
     if (!log.durations_s.empty()) cl.epoch_durations_s = log.durations_s;
     // The Python tool: None when the log has no power line at all (a listed component without
     // any line of its own raised KeyError there; here it is None too).
@@ -148,8 +150,11 @@ std::pair<std::optional<ConsumptionDict>, std::optional<ConsumptionDict>> get_co
 
 bool get_early_stop(std::string_view std_log_text) { return parse_given(std_log_text).early_stop; }
 
-std::map<std::string, std::vector<std::string>> get_devices(std::string_view std_log_text) {
-  return parse_given(std_log_text).devices;
+std::vector<std::pair<std::string, std::vector<std::string>>> get_devices(std::string_view std_log_text) {
+  const TextLog log = parse_given(std_log_text);
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const auto& c : log.device_order) out.emplace_back(c, log.devices.at(c));
+  return out;
 }
 
 std::vector<double> get_epoch_durations(std::string_view std_log_text) {

@@ -87,6 +87,8 @@ struct ComponentLog {
   // "epoch_durations (s)": every Duration line; std::nullopt when the log has none.
   std::optional<std::vector<double>> epoch_durations_s;
   std::vector<std::string> devices;  // "devices"
+  // The component's place in the "components were found" line: the Python tool's dict order.
+  std::size_t position = 0;
   // Where the Python tool raises MismatchedEpochsError: its message; "" otherwise.
   std::string mismatch;
   // Ours (not a key of the Python dict): per "Epoch N:" block with a duration, the component's
@@ -120,7 +122,8 @@ struct AggregateConsumption {
 std::pair<std::optional<ConsumptionDict>, std::optional<ConsumptionDict>> get_consumption(
     std::string_view output_log_text);
 bool get_early_stop(std::string_view std_log_text);
-std::map<std::string, std::vector<std::string>> get_devices(std::string_view std_log_text);
+// In the order of the log's components line (the Python tool's dict order).
+std::vector<std::pair<std::string, std::vector<std::string>>> get_devices(std::string_view std_log_text);
 std::vector<double> get_epoch_durations(std::string_view std_log_text);
 std::map<std::string, std::vector<std::vector<double>>> get_avg_power_usages(std::string_view std_log_text);
 

@@ -135,7 +135,7 @@ class Parser {
       log_.version = std::string(rest.substr(0, rest.find(' ')));
     } else if (take(m, "The following components were found:", rest)) {
       if (log_.devices_line == 0) {
-        log_.devices = parse_components(rest);
+        log_.devices = parse_components(rest, &log_.device_order);
         log_.devices_line = number;
       }
     } else if (take(m, "Epoch ", rest) && rest.size() > 1 && rest.back() == ':' &&
@@ -434,7 +434,7 @@ std::optional<double> parse_hms(std::string_view text) {
   return negative ? -v : v;
 }
 
-std::map<std::string, std::vector<std::string>> parse_components(std::string_view text) {
+std::map<std::string, std::vector<std::string>> parse_components(std::string_view text, std::vector<std::string>* order) {
   static constexpr std::string_view marker = " with device(s) ";
   std::map<std::string, std::vector<std::string>> out;
   // Positions of each component's name and of its marker.
@@ -464,8 +464,9 @@ std::map<std::string, std::vector<std::string>> parse_components(std::string_vie
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
     }
-    out[detail::to_lower(trim(text.substr(parts[i].name_start, parts[i].marker - parts[i].name_start)))] =
-        std::move(devices);
+    std::string name = detail::to_lower(trim(text.substr(parts[i].name_start, parts[i].marker - parts[i].name_start)));
+    if (order && !out.count(name)) order->push_back(name);
+    out[std::move(name)] = std::move(devices);
   }
   return out;
 }

@@ -67,6 +67,7 @@ struct TextLog {
   bool ours = false;    // "carbontracker version X (C++ carbontracker)"
   std::optional<double> pue;
   std::map<std::string, std::vector<std::string>> devices;  // lower-case component -> labels
+  std::vector<std::string> device_order;  // the keys of `devices` in the order of their line
   int devices_line = 0;
   std::vector<TextEpoch> epochs;
   std::vector<double> durations_s;     // every "Duration:" line, in order (the Python parser's view)
@@ -111,6 +112,8 @@ std::optional<double> parse_hms(std::string_view text);
 // The text after "The following components were found:" -> lower-case component -> device
 // labels (trimmed). Device names may contain '.', '(' and ')': a component starts at the word
 // before " with device(s) ".
-std::map<std::string, std::vector<std::string>> parse_components(std::string_view text);
+// `order` (optional) receives the components in the order of the text.
+std::map<std::string, std::vector<std::string>> parse_components(std::string_view text,
+                                                                 std::vector<std::string>* order = nullptr);
 
 }  // namespace carbontracker::report

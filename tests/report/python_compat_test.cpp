@@ -69,7 +69,8 @@ TEST(PythonCompat, StandardLogFunctions) {
             (std::vector<double>{141.9, 90.0}));
   EXPECT_EQ(get_devices("2022-11-14 15:42:43 - CarbonTracker: The following components were found: GPU with device(s) "
                         "NVIDIA GeForce RTX 3060. CPU with device(s) cpu:0.\n"),
-            (std::map<std::string, std::vector<std::string>>{{"gpu", {"NVIDIA GeForce RTX 3060"}}, {"cpu", {"cpu:0"}}}));
+            (std::vector<std::pair<std::string, std::vector<std::string>>>{{"gpu", {"NVIDIA GeForce RTX 3060"}},
+                                                                           {"cpu", {"cpu:0"}}}));  // line order
   EXPECT_TRUE(get_early_stop("2022-11-14 15:44:48 - CarbonTracker: Training was interrupted"));
   EXPECT_FALSE(get_early_stop("2022-11-14 15:44:48 - Monitoring thread ended."));
   EXPECT_EQ(get_avg_power_usages("2022-11-14 15:44:48 - Average power usage (W) for gpu: [136.86084615]\n"

@@ -127,6 +127,8 @@ def test_every_text_function_gives_the_python_tools_results(scenario):
         text = (log_dir(scenario) / name).read_text()
         for fn in ("get_early_stop", "get_devices", "get_epoch_durations", "get_avg_power_usages"):
             check(call(getattr(parser, fn), text), rec[fn], f"{scenario}/{name}: {fn}")
+        # The component dict is in the order of the log's components line, as there.
+        assert list(parser.get_devices(text)) == list(rec["get_devices"]["value"]), f"{scenario}/{name}"
         theirs = dict(rec["get_consumption"])
         theirs["value"] = with_stated_epochs(theirs["value"], text)
         check(call(parser.get_consumption, text), theirs, f"{scenario}/{name}: get_consumption")
@@ -139,8 +141,10 @@ def test_every_directory_function_gives_the_python_tools_results(scenario):
     check(call(parser.get_all_logs, d), exp["get_all_logs"], f"{scenario}: get_all_logs")
     for std_name, theirs in exp["parse_logs"].items():
         out = d / std_name.replace("_carbontracker.log", "_carbontracker_output.log")
-        check(call(parser.parse_logs, d, d / std_name, out if out.exists() else d / std_name), theirs,
-              f"{scenario}: parse_logs({std_name})")
+        ours = call(parser.parse_logs, d, d / std_name, out if out.exists() else d / std_name)
+        check(ours, theirs, f"{scenario}: parse_logs({std_name})")
+        if "value" in theirs:
+            assert list(ours["value"]) == list(theirs["value"]), f"{scenario}: parse_logs' component order"
     theirs = exp["parse_all_logs"]
     if "value" in theirs:
         theirs = {"value": [dict(e) for e in theirs["value"]]}
