@@ -75,18 +75,16 @@ def _array(rows):
 
 
 def _python_shapes(components):
-    """The native dicts as the Python tool's: MismatchedEpochsError where it raised it, numpy
-    arrays, and our extra keys taken out (returned as {component: [J or None per epoch]})."""
-    energies = {}
-    for name, comp in components.items():
+    """The native dicts as the Python tool's, in place: MismatchedEpochsError where it raised
+    it, numpy arrays, our extra keys taken out (get_epoch_energies returns them)."""
+    for comp in components.values():
         mismatch = comp.pop("_mismatch")
-        energies[name] = [None if e != e else e for e in comp.pop("_epoch_energy (J)")]  # NaN: unknown
+        del comp["_epoch_energy (J)"]
         if mismatch:
             raise exceptions.MismatchedEpochsError(mismatch)
         for key in ("avg_power_usages (W)", "avg_energy_usages (J)", "epoch_durations (s)"):
             if comp[key] is not None:
                 comp[key] = _array(comp[key])
-    return energies
 
 
 # --- whole directories ---
@@ -132,6 +130,7 @@ def get_epoch_energies(log_dir, std_log_file=None, output_log_file=None):
     known (a None or damaged power, a missing power line). Never raises MismatchedEpochsError:
     epochs are matched by their block, and an epoch without a Duration line is left out."""
     components = _native_parse_logs(log_dir, std_log_file, output_log_file)
+    # NaN (unknown) -> None
     return {name: [None if e != e else e for e in comp["_epoch_energy (J)"]] for name, comp in components.items()}
 
 
