@@ -108,7 +108,7 @@ def _native_parse_logs(log_dir, std_log_file, output_log_file):
     if std is not None and out is not None:
         open(std, "rb").close()  # the Python tool's FileNotFoundError / IsADirectoryError
     else:
-        std = out = ""  # the most recent logs in log_dir, as the Python tool
+        std, out = get_most_recent_logs(log_dir)  # as the Python tool (FileNotFoundError: none)
     components, issues = _native().parse_logs(checked_path(log_dir, "log_dir"), std, out)
     _warn(issues)
     return components

@@ -303,6 +303,9 @@ def test_a_missing_directory_raises_file_not_found(tmp_path):
     # Explicit files that do not exist: the same error, as the Python tool's open().
     with pytest.raises(FileNotFoundError):
         parser.parse_logs(tmp_path, tmp_path / "x_carbontracker.log", tmp_path / "x_carbontracker_output.log")
+    # A directory without logs: FileNotFoundError naming it (the Python tool: IndexError).
+    with pytest.raises(FileNotFoundError, match="no carbontracker logs in"):
+        parser.parse_logs(tmp_path)
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("x")
     with pytest.raises(NotADirectoryError):
