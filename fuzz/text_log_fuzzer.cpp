@@ -19,9 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string file = "fuzz_carbontracker.log";
 
   std::vector<ReadIssue> issues;
-  TextParseOptions torn;  // as `carbontracker report` reads files
-  TextParseOptions whole;
-  whole.drop_torn_last_line = false;  // as python_compat hands in text
+  TextParseOptions torn;  // the option that drops a last line without '\n'
+  torn.drop_torn_last_line = true;
+  TextParseOptions whole;  // as `carbontracker report` and python_compat read text
   whole.max_issues = 3;
   const TextLog std_log = parse_text_log(text, file, &issues, torn);
   const TextLog out_log = parse_text_log(text, file, &issues, whole);

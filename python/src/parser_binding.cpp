@@ -1,6 +1,11 @@
 // The Python carbontracker's parser functions over report/python_compat, returning the Python
 // tool's shapes as plain dicts, lists and tuples (carbontracker/parser.py turns the arrays into
 // numpy arrays where the Python tool returned them). The GIL is released while the logs are read.
+// A log directory that does not exist (or is not a directory) raises the OSError os.listdir
+// raises (FileNotFoundError / NotADirectoryError), as in the Python tool.
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,7 +49,7 @@ py::dict number_map(const std::map<std::string, double>& m) {
 py::object consumption(const std::optional<pc::ConsumptionDict>& c) {
   if (!c) return py::none();
   py::dict d;
-  d["epochs"] = c->epochs ? py::object(py::int_(*c->epochs)) : py::object(py::none());
+  d["epochs"] = c->epochs;
   d["duration (s)"] = c->duration_s;
   d["energy (kWh)"] = c->energy_kwh;
   d["co2eq (g)"] = c->co2eq_g;
@@ -53,15 +58,24 @@ py::object consumption(const std::optional<pc::ConsumptionDict>& c) {
 }
 
 py::dict component_logs(const std::map<std::string, pc::ComponentLog>& logs) {
+  // In the order of the components line, as the Python tool's dict.
+  std::vector<std::pair<std::string, const pc::ComponentLog*>> ordered;
+  for (const auto& [name, c] : logs) ordered.emplace_back(name, &c);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto& a, const auto& b) { return a.second->position < b.second->position; });
   py::dict out;
-  for (const auto& [name, c] : logs) {
+  for (const auto& [name, cp] : ordered) {
+    const pc::ComponentLog& c = *cp;
     py::dict d;
     d["avg_power_usages (W)"] = c.avg_power_usages_w ? py::object(rows(*c.avg_power_usages_w)) : py::object(py::none());
     d["avg_energy_usages (J)"] =
         c.avg_energy_usages_j ? py::object(rows(*c.avg_energy_usages_j)) : py::object(py::none());
     d["epoch_durations (s)"] = c.epoch_durations_s ? py::object(floats(*c.epoch_durations_s)) : py::object(py::none());
     d["devices"] = strings(c.devices);
-    d["epoch_energy (J)"] = floats(c.epoch_energy_j);
+    // Not keys of the Python tool's dict: carbontracker/parser.py takes them out (MismatchedEpochsError,
+    // get_epoch_energies).
+    d["_mismatch"] = c.mismatch;
+    d["_epoch_energy (J)"] = floats(c.epoch_energy_j);
     out[py::str(name)] = std::move(d);
   }
   return out;
@@ -73,10 +87,22 @@ py::list issue_list(const std::vector<report::ReadIssue>& issues) {
   return out;
 }
 
+// f() without the GIL; a std::filesystem::filesystem_error becomes the OSError of its errno
+// (Python picks the subclass: FileNotFoundError for ENOENT), with the path as its filename.
 template <class T, class F>
 T without_gil(F&& f) {
-  py::gil_scoped_release release;
-  return f();
+  try {
+    py::gil_scoped_release release;
+    return f();
+  } catch (const std::filesystem::filesystem_error& e) {
+    const int code = e.code().category() == std::generic_category() || e.code().category() == std::system_category()
+                         ? e.code().value()
+                         : EIO;
+    const py::object err = py::module_::import("builtins").attr("OSError")(code, std::generic_category().message(code),
+                                                                           e.path1().string());
+    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(err.ptr())), err.ptr());
+    throw py::error_already_set();
+  }
 }
 
 }  // namespace

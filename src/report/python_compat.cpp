@@ -23,7 +23,7 @@ TextLog parse_given(std::string_view text) {
 
 ConsumptionDict to_dict(const TextBlock& b) {
   ConsumptionDict d;
-  d.epochs = b.consumption.epochs;
+  d.epochs = b.consumption.epochs.value_or(1);  // "Actual consumption:" counts as 1, as there
   d.duration_s = b.consumption.duration_s;
   d.energy_kwh = b.consumption.energy_kwh;
   d.co2eq_g = b.consumption.co2eq_g;
@@ -31,47 +31,70 @@ ConsumptionDict to_dict(const TextBlock& b) {
   return d;
 }
 
-// parse_logs' dict from a parsed standard log (fixes 2-4 of the header).
-std::map<std::string, ComponentLog> components_from(const TextLog& log, const std::string& file,
-                                                   std::vector<ReadIssue>* issues) {
-  std::vector<const TextEpoch*> epochs;
-  for (const auto& e : log.epochs) {
-    if (e.duration_s) {
-      epochs.push_back(&e);
-    } else if (issues) {
-      issues->push_back({file, e.line, "epoch " + std::to_string(e.index) + " has no Duration line (truncated?); left out"});
+// The rows the Python parser's power regex gives a component: the values of each of its lines,
+// [0.0] for None; a line it does not match (nan, negative, "[None]") is left out (fix 3).
+std::map<std::string, std::vector<std::vector<double>>> power_rows(const TextLog& log) {
+  std::map<std::string, std::vector<std::vector<double>>> out;
+  for (const auto& p : log.power_lines) {
+    if (p.none) {
+      out[p.component].push_back({0.0});
+    } else if (!p.values_w.empty()) {
+      out[p.component].push_back(p.values_w);
     }
   }
-  std::set<std::string> with_power;
-  for (const auto& p : log.power_lines) with_power.insert(p.component);
-  std::set<std::string> names = with_power;
-  for (const auto& [c, d] : log.devices) names.insert(c);
+  return out;
+}
 
-  std::map<std::string, ComponentLog> out;
-  for (const auto& c : names) {
-    ComponentLog cl;
-    if (const auto it = log.devices.find(c); it != log.devices.end()) cl.devices = it->second;
-    if (!epochs.empty()) {
-      cl.epoch_durations_s.emplace();
-      for (const auto* e : epochs) cl.epoch_durations_s->push_back(*e->duration_s);
+// Per "Epoch N:" block with a duration: the component's energy summed over its devices (NaN
+// when unknown).
+std::vector<double> epoch_energies(const TextLog& log, const std::string& component) {
+  std::vector<double> out;
+  for (const auto& e : log.epochs) {
+    if (!e.duration_s) continue;
+    const auto it = e.powers.find(component);
+    if (it == e.powers.end() || it->second.values_w.empty()) {
+      out.push_back(std::nan(""));
+      continue;
     }
-    if (with_power.count(c) && !epochs.empty()) {
-      cl.avg_power_usages_w.emplace();
-      cl.avg_energy_usages_j.emplace();
-      for (const auto* e : epochs) {
-        const auto it = e->powers.find(c);
-        std::vector<double> w = it == e->powers.end() ? std::vector<double>{} : it->second.values_w;
-        std::vector<double> j;
-        double sum = w.empty() ? std::nan("") : 0.0;
-        for (double v : w) {
-          j.push_back(v * *e->duration_s);
-          sum += v * *e->duration_s;
+    double sum = 0;
+    for (double w : it->second.values_w) sum += w * *e.duration_s;
+    out.push_back(sum);
+  }
+  return out;
+}
+
+// parse_logs' dict from a parsed standard log, as the Python parser builds it.
+std::map<std::string, ComponentLog> components_from(const TextLog& log, const std::string& file,
+                                                   std::vector<ReadIssue>* issues) {
+  const auto powers = power_rows(log);
+  std::map<std::string, ComponentLog> out;
+  for (std::size_t position = 0; position < log.device_order.size(); ++position) {
+    const std::string& c = log.device_order[position];
+    ComponentLog cl;
+    cl.devices = log.devices.at(c);
+    cl.position = position;
+    if (!log.durations_s.empty()) cl.epoch_durations_s = log.durations_s;
+    // The Python tool: None when the log has no power line at all (a listed component without
+    // any line of its own raised KeyError there; here it is None too).
+    if (const auto it = powers.find(c); it != powers.end()) cl.avg_power_usages_w = it->second;
+    if (cl.avg_power_usages_w && cl.epoch_durations_s) {
+      const auto& w = *cl.avg_power_usages_w;
+      const auto& d = *cl.epoch_durations_s;
+      if (w.size() != d.size()) {
+        cl.mismatch = fmt::format(
+            "Found {} power measurements and {} duration measurements. Expected equal number of measurements.",
+            w.size(), d.size());
+        if (issues) issues->push_back({file, 0, c + ": " + cl.mismatch});
+      } else {
+        cl.avg_energy_usages_j.emplace();
+        for (std::size_t i = 0; i < w.size(); ++i) {
+          std::vector<double> j;
+          for (double v : w[i]) j.push_back(v * d[i]);
+          cl.avg_energy_usages_j->push_back(std::move(j));
         }
-        cl.avg_power_usages_w->push_back(std::move(w));
-        cl.avg_energy_usages_j->push_back(std::move(j));
-        cl.epoch_energy_j.push_back(sum);
       }
     }
+    cl.epoch_energy_j = epoch_energies(log, c);
     out[c] = std::move(cl);
   }
   return out;
@@ -82,6 +105,36 @@ std::optional<TextLog> parse_file(const fs::path& p, std::vector<ReadIssue>* iss
   const auto text = read_log_file(p, issues);
   if (!text) return std::nullopt;
   return parse_text_log(*text, p.string(), issues);
+}
+
+// os.listdir's errors, which the Python tool's parser lets through.
+void require_directory(const fs::path& dir) {
+  std::error_code ec;
+  const auto st = fs::status(dir, ec);
+  if (!fs::exists(st)) {
+    throw fs::filesystem_error("cannot list the log directory", dir,
+                               std::make_error_code(std::errc::no_such_file_or_directory));
+  }
+  if (!fs::is_directory(st)) {
+    throw fs::filesystem_error("cannot list the log directory", dir, std::make_error_code(std::errc::not_a_directory));
+  }
+}
+
+// The runs with both a standard and an output log (or our event log); the others are dropped
+// with an issue, as the Python tool's get_all_logs drops them.
+std::vector<LogFiles> paired_logs(const fs::path& log_dir, std::vector<ReadIssue>* issues) {
+  std::vector<LogFiles> out;
+  for (auto& f : find_logs({log_dir}, issues)) {
+    const bool paired = !f.std_log.empty() && !f.output_log.empty();
+    if (!paired && (!f.std_log.empty() || !f.output_log.empty()) && issues) {
+      const auto& present = f.std_log.empty() ? f.output_log : f.std_log;
+      issues->push_back({present.string(), 0,
+                         std::string("no ") + (f.std_log.empty() ? "standard" : "output") +
+                             " log with the same stem: left out, as the Python tool's parser leaves it out"});
+    }
+    if (paired || !f.events.empty()) out.push_back(std::move(f));
+  }
+  return out;
 }
 
 }  // namespace
@@ -97,8 +150,11 @@ std::pair<std::optional<ConsumptionDict>, std::optional<ConsumptionDict>> get_co
 
 bool get_early_stop(std::string_view std_log_text) { return parse_given(std_log_text).early_stop; }
 
-std::map<std::string, std::vector<std::string>> get_devices(std::string_view std_log_text) {
-  return parse_given(std_log_text).devices;
+std::vector<std::pair<std::string, std::vector<std::string>>> get_devices(std::string_view std_log_text) {
+  const TextLog log = parse_given(std_log_text);
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (const auto& c : log.device_order) out.emplace_back(c, log.devices.at(c));
+  return out;
 }
 
 std::vector<double> get_epoch_durations(std::string_view std_log_text) {
@@ -106,9 +162,7 @@ std::vector<double> get_epoch_durations(std::string_view std_log_text) {
 }
 
 std::map<std::string, std::vector<std::vector<double>>> get_avg_power_usages(std::string_view std_log_text) {
-  std::map<std::string, std::vector<std::vector<double>>> out;
-  for (auto& p : parse_given(std_log_text).power_lines) out[p.component].push_back(std::move(p.values_w));
-  return out;
+  return power_rows(parse_given(std_log_text));
 }
 
 std::map<std::string, ComponentLog> parse_logs(const fs::path& log_dir, const std::optional<fs::path>& std_log_file,
@@ -118,6 +172,7 @@ std::map<std::string, ComponentLog> parse_logs(const fs::path& log_dir, const st
   if (std_log_file && output_log_file) {
     std_path = *std_log_file;
   } else {
+    require_directory(log_dir);
     // The most recent run (by its standard log's mtime): its own standard log, where the Python
     // tool took the newest standard and the newest output log independently.
     std::optional<fs::file_time_type> newest;
@@ -141,9 +196,10 @@ std::map<std::string, ComponentLog> parse_logs(const fs::path& log_dir, const st
 }
 
 std::vector<LogEntry> parse_all_logs(const fs::path& log_dir, std::vector<ReadIssue>* issues) {
+  require_directory(log_dir);
   std::vector<LogEntry> out;
-  for (const auto& f : find_logs({log_dir}, issues)) {
-    if (f.std_log.empty() && f.output_log.empty()) continue;
+  for (const auto& f : paired_logs(log_dir, issues)) {
+    if (f.std_log.empty() || f.output_log.empty()) continue;  // an event log alone: not the Python tool's
     LogEntry e;
     e.output_filename = f.output_log.string();
     e.standard_filename = f.std_log.string();
@@ -153,10 +209,9 @@ std::vector<LogEntry> parse_all_logs(const fs::path& log_dir, std::vector<ReadIs
       e.components = components_from(*std_log, e.standard_filename, issues);
       e.early_stop = std_log->early_stop;
     }
-    const TextLog* blocks = out_log ? &*out_log : (std_log ? &*std_log : nullptr);
-    if (blocks) {
-      if (!blocks->actual.empty()) e.actual = to_dict(blocks->actual.back());
-      if (!blocks->predicted.empty()) e.pred = to_dict(blocks->predicted.front());
+    if (out_log) {
+      if (!out_log->actual.empty()) e.actual = to_dict(out_log->actual.back());
+      if (!out_log->predicted.empty()) e.pred = to_dict(out_log->predicted.front());
     }
     out.push_back(std::move(e));
   }
@@ -164,11 +219,15 @@ std::vector<LogEntry> parse_all_logs(const fs::path& log_dir, std::vector<ReadIs
 }
 
 AggregateConsumption aggregate_consumption(const fs::path& log_dir, std::vector<ReadIssue>* issues) {
+  require_directory(log_dir);
+  std::set<std::string> paired;  // (dir/stem) of the runs the Python tool reads
+  for (const auto& f : paired_logs(log_dir, nullptr)) paired.insert((f.dir / f.stem).string());
   ReadResult read = read_logs({log_dir});
   if (issues) issues->insert(issues->end(), read.issues.begin(), read.issues.end());
   AggregateConsumption a;
   bool any_actual = false, any_predicted = false;
   for (const auto& run : read.runs) {
+    if (!paired.count((fs::path(run.file).parent_path() / run.stem).string())) continue;
     const Consumption* c = nullptr;
     std::string basis = "none";
     // The Python tool's rule, with the actual epoch count read: the actual figures when the run

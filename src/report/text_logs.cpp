@@ -135,12 +135,20 @@ class Parser {
       log_.version = std::string(rest.substr(0, rest.find(' ')));
     } else if (take(m, "The following components were found:", rest)) {
       if (log_.devices_line == 0) {
-        log_.devices = parse_components(rest);
+        log_.devices = parse_components(rest, &log_.device_order);
         log_.devices_line = number;
       }
     } else if (take(m, "Epoch ", rest) && rest.size() > 1 && rest.back() == ':' &&
                detail::to_int(rest.substr(0, rest.size() - 1))) {
-      log_.epochs.push_back({*detail::to_int(rest.substr(0, rest.size() - 1)), number, std::nullopt, {}});
+      const int index = *detail::to_int(rest.substr(0, rest.size() - 1));
+      if (!log_.epochs.empty() && !log_.epochs.back().header && !log_.epochs.back().duration_s &&
+          !log_.epochs.back().powers.empty()) {
+        // Power lines written before this header: they are this epoch's.
+        log_.epochs.back().index = index;
+        log_.epochs.back().header = true;
+      } else {
+        log_.epochs.push_back({index, number, std::nullopt, {}, true});
+      }
     } else if (take(m, "Duration:", rest)) {
       duration(rest, number);
     } else if (take(m, "Average power usage (W) for ", rest)) {
@@ -213,6 +221,7 @@ class Parser {
       return;
     }
     if (value == "None") {
+      p.none = true;
       p.damage = "no power sample for " + p.component + " (logged None)";
     } else if (const auto v = to_double(value); v && std::isfinite(*v) && *v >= 0) {
       p.values_w.push_back(*v);
@@ -425,7 +434,7 @@ std::optional<double> parse_hms(std::string_view text) {
   return negative ? -v : v;
 }
 
-std::map<std::string, std::vector<std::string>> parse_components(std::string_view text) {
+std::map<std::string, std::vector<std::string>> parse_components(std::string_view text, std::vector<std::string>* order) {
   static constexpr std::string_view marker = " with device(s) ";
   std::map<std::string, std::vector<std::string>> out;
   // Positions of each component's name and of its marker.
@@ -455,8 +464,9 @@ std::map<std::string, std::vector<std::string>> parse_components(std::string_vie
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
     }
-    out[detail::to_lower(trim(text.substr(parts[i].name_start, parts[i].marker - parts[i].name_start)))] =
-        std::move(devices);
+    std::string name = detail::to_lower(trim(text.substr(parts[i].name_start, parts[i].marker - parts[i].name_start)));
+    if (order && !out.count(name)) order->push_back(name);
+    out[std::move(name)] = std::move(devices);
   }
   return out;
 }

@@ -18,6 +18,9 @@
 //   scalar is the mean over all samples of all devices (the Python tool's under-count, kept as
 //   logged but reported as an issue when the component has several devices); ours is already
 //   the sum over devices.
+// - Epochs: an "Epoch N:" line opens epoch N. Power lines met before it (after the previous
+//   epoch's lines, with no Duration line yet) belong to it: a log that writes an epoch's powers
+//   before its header is read as one epoch, not as an extra one.
 // - Units: s, W, J, kWh, g (as the names say). Absent values are std::nullopt, never 0.
 // - Thread-safe: pure functions of their arguments.
 #pragma once
@@ -37,6 +40,7 @@ struct PowerLine {
   std::string component;
   std::vector<double> values_w;  // one per device (v1.x arrays) or one value; empty for None / nan
   bool bracketed = false;        // a v1.x numpy array
+  bool none = false;             // the value was the scalar `None` (no sample in that epoch)
   int line = 0;
   // Non-empty when the value is None, nan, infinite or negative (values_w is then empty): why.
   std::string damage;
@@ -47,6 +51,7 @@ struct TextEpoch {
   int line = 0;
   std::optional<double> duration_s;
   std::map<std::string, PowerLine> powers;  // component -> its line in this epoch
+  bool header = false;  // opened by an "Epoch N:" line (not implied by a duration or power line)
 };
 
 // A "Predicted consumption" / "Actual consumption" report block.
@@ -62,6 +67,7 @@ struct TextLog {
   bool ours = false;    // "carbontracker version X (C++ carbontracker)"
   std::optional<double> pue;
   std::map<std::string, std::vector<std::string>> devices;  // lower-case component -> labels
+  std::vector<std::string> device_order;  // the keys of `devices` in the order of their line
   int devices_line = 0;
   std::vector<TextEpoch> epochs;
   std::vector<double> durations_s;     // every "Duration:" line, in order (the Python parser's view)
@@ -77,9 +83,10 @@ struct TextLog {
 };
 
 struct TextParseOptions {
-  // A file that does not end in '\n' was cut mid-line (both tools end every record with one):
-  // its last line is dropped with an issue. Off for text handed in by a caller (python_compat).
-  bool drop_torn_last_line = true;
+  // A file that does not end in '\n': its last line is read like the others (as the Python
+  // tool's parser reads it; a line cut mid-record then shows as an unreadable or incomplete
+  // record). On: that line is dropped with an issue "the file ends mid-line".
+  bool drop_torn_last_line = false;
   // Past this many issues for one file, the rest are counted in one summary issue.
   int max_issues = 50;
 };
@@ -105,6 +112,8 @@ std::optional<double> parse_hms(std::string_view text);
 // The text after "The following components were found:" -> lower-case component -> device
 // labels (trimmed). Device names may contain '.', '(' and ')': a component starts at the word
 // before " with device(s) ".
-std::map<std::string, std::vector<std::string>> parse_components(std::string_view text);
+// `order` (optional) receives the components in the order of the text.
+std::map<std::string, std::vector<std::string>> parse_components(std::string_view text,
+                                                                 std::vector<std::string>* order = nullptr);
 
 }  // namespace carbontracker::report

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import LOG_FIXTURES
 
-from carbontracker import parser
+from carbontracker import exceptions, parser
 
 V2 = LOG_FIXTURES / "python-v2"
 STEM = "4242.517230_2025-11-18T155354Z"
@@ -139,15 +139,22 @@ def test_get_all_logs_and_most_recent(tmp_path):
     assert std == std_logs[0] and out == output_logs[0]
 
 
-def test_a_truncated_log_is_read_with_warnings_not_an_exception():
+def test_a_truncated_log_raises_mismatched_epochs_as_the_python_tool_and_is_read_by_ours():
+    # Cut inside epoch 3's gpu power line: 3 durations, 2 gpu powers.
+    with pytest.raises(exceptions.MismatchedEpochsError, match="Found 2 power measurements and 3 duration"):
+        parser.parse_all_logs(LOG_FIXTURES / "truncated")
+    std = next((LOG_FIXTURES / "truncated").glob("*_carbontracker.log"))
+    out = next((LOG_FIXTURES / "truncated").glob("*_carbontracker_output.log"))
     with pytest.warns(parser.ParserWarning, match="truncated"):
-        runs = parser.parse_all_logs(LOG_FIXTURES / "truncated")
-    assert len(runs) == 1 and runs[0]["actual"] is None  # the actual block was cut
-    assert runs[0]["pred"] is not None
+        energies = parser.get_epoch_energies(LOG_FIXTURES / "truncated", std, out)
+    assert energies["gpu"][:2] == [pytest.approx(100.0 * 5.0)] * 2 and energies["gpu"][2] is None
+    with pytest.warns(parser.ParserWarning, match="truncated"):
+        kwh, _, _ = parser.aggregate_consumption(LOG_FIXTURES / "truncated")
+    assert kwh == pytest.approx(0.000724166667)  # its prediction: the actual block was cut
 
 
-def test_an_output_log_without_its_standard_log_is_still_paired_by_name():
-    runs = parser.parse_all_logs(LOG_FIXTURES / "mismatched")
-    by_stem = {os.path.basename(r["output_filename"] or r["standard_filename"]).split("_")[0]: r for r in runs}
-    assert set(by_stem) == {"1111.1", "2222.2", "3333.3"}
-    assert by_stem["2222.2"]["standard_filename"] == "" and by_stem["3333.3"]["output_filename"] == ""
+def test_unpaired_logs_are_left_out_as_by_the_python_tool():
+    with pytest.warns(parser.ParserWarning, match="no standard log with the same stem"):
+        runs = parser.parse_all_logs(LOG_FIXTURES / "mismatched")
+    assert [os.path.basename(r["output_filename"]).split("_")[0] for r in runs] == ["1111.1"]
+    assert runs[0]["standard_filename"].endswith("1111.1_2025-05-01T100000Z_carbontracker.log")

@@ -55,6 +55,12 @@ TEST(PythonCompat, ActualEpochCountIsReadNotAlwaysOne) {
       get_consumption("Actual consumption for 12 epoch(s):\n\tTime:\t1:00:00\n\tEnergy:\t1.0 kWh\n\tCO2eq:\t2.0 g\n");
   ASSERT_TRUE(actual);
   EXPECT_EQ(actual->epochs, 12);
+  // Written with epochs_before_pred=0: no count; the Python tool's parser says 1.
+  const auto [no_count, none] =
+      get_consumption("x - CarbonTracker: \nActual consumption:\n\tTime:\t0:00:01\n\tEnergy:\t1.0 kWh\n\tCO2eq:\t2.0 g");
+  ASSERT_TRUE(no_count);
+  EXPECT_EQ(no_count->epochs, 1);
+  EXPECT_DOUBLE_EQ(no_count->co2eq_g, 2.0);  // the last line, without a final newline
 }
 
 TEST(PythonCompat, StandardLogFunctions) {
@@ -63,7 +69,8 @@ TEST(PythonCompat, StandardLogFunctions) {
             (std::vector<double>{141.9, 90.0}));
   EXPECT_EQ(get_devices("2022-11-14 15:42:43 - CarbonTracker: The following components were found: GPU with device(s) "
                         "NVIDIA GeForce RTX 3060. CPU with device(s) cpu:0.\n"),
-            (std::map<std::string, std::vector<std::string>>{{"gpu", {"NVIDIA GeForce RTX 3060"}}, {"cpu", {"cpu:0"}}}));
+            (std::vector<std::pair<std::string, std::vector<std::string>>>{{"gpu", {"NVIDIA GeForce RTX 3060"}},
+                                                                           {"cpu", {"cpu:0"}}}));  // line order
   EXPECT_TRUE(get_early_stop("2022-11-14 15:44:48 - CarbonTracker: Training was interrupted"));
   EXPECT_FALSE(get_early_stop("2022-11-14 15:44:48 - Monitoring thread ended."));
   EXPECT_EQ(get_avg_power_usages("2022-11-14 15:44:48 - Average power usage (W) for gpu: [136.86084615]\n"
@@ -71,20 +78,24 @@ TEST(PythonCompat, StandardLogFunctions) {
             (std::map<std::string, std::vector<std::vector<double>>>{{"gpu", {{136.86084615}}}, {"cpu", {{13.389104}}}}));
 }
 
-TEST(PythonCompat, NonePowersStayWithTheirComponentAndAreNotZero) {
-  // Python: {"cpu": [[0.0]], "gpu": [[0.0]]} with each None appended to every component (#87).
+TEST(PythonCompat, ANonePowerIsZeroForItsOwnComponentAsInThePythonTool) {
+  // The Python tool: [[0.0]] for cpu; its regex kept only the first gpu value ([[1.5]]).
   const auto p = get_avg_power_usages(
       "2024-03-26 10:51:53 - Epoch 1:\n2024-03-26 10:51:53 - Duration: 0:00:00.00\n"
       "2024-03-26 10:51:53 - Average power usage (W) for cpu: None\n"
       "2024-03-26 10:51:53 - Average power usage (W) for gpu: [1.5 2.5]");
-  EXPECT_EQ(p.at("cpu"), (std::vector<std::vector<double>>{{}}));
+  EXPECT_EQ(p.at("cpu"), (std::vector<std::vector<double>>{{0.0}}));
   EXPECT_EQ(p.at("gpu"), (std::vector<std::vector<double>>{{1.5, 2.5}}));  // every device, not the first only
+  // A value the Python regex does not match is left out, as there.
+  const auto q = get_avg_power_usages("Average power usage (W) for gpu: nan\nAverage power usage (W) for gpu: 3.0\n");
+  EXPECT_EQ(q.at("gpu"), (std::vector<std::vector<double>>{{3.0}}));
 }
 
-TEST(PythonCompat, ParseLogsMatchesEpochsInsteadOfRaisingOnAMismatch) {
+TEST(PythonCompat, ParseLogsReportsAMismatchWhereThePythonToolRaises) {
   TempDir dir;
-  // Python raised MismatchedEpochsError on this (two power lines per component, one duration).
+  // Python raises MismatchedEpochsError on this (two power lines per component, one duration).
   write_file(dir / "10151_2024-03-26T105926Z_carbontracker.log",
+             "2022-11-14 15:44:48 - The following components were found: GPU with device(s) G. CPU with device(s) C.\n"
              "2022-11-14 15:44:48 - Average power usage (W) for gpu: [136.86084615]\n"
              "2022-11-14 15:44:48 - Average power usage (W) for cpu: [13.389104]\n"
              "2022-11-14 15:44:48 - Average power usage (W) for gpu: [136.86084615]\n"
@@ -96,12 +107,25 @@ TEST(PythonCompat, ParseLogsMatchesEpochsInsteadOfRaisingOnAMismatch) {
                             dir / "10151_2024-03-26T105926Z_carbontracker_output.log", &issues);
   ASSERT_EQ(c.count("gpu"), 1u);
   EXPECT_EQ(c.at("gpu").epoch_durations_s, std::vector<double>{141.9});
-  // The two header-less power blocks have no duration: left out, each reported.
-  EXPECT_EQ(issues.size(), 2u);
-  ASSERT_TRUE(c.at("gpu").avg_power_usages_w);
-  EXPECT_EQ(c.at("gpu").avg_power_usages_w->size(), 1u);
-  EXPECT_TRUE(c.at("gpu").avg_power_usages_w->at(0).empty());  // epoch 1 logged no gpu power
-  EXPECT_TRUE(std::isnan(c.at("gpu").epoch_energy_j.at(0)));
+  EXPECT_EQ(c.at("gpu").avg_power_usages_w->size(), 2u);
+  EXPECT_FALSE(c.at("gpu").avg_energy_usages_j);
+  EXPECT_EQ(c.at("gpu").mismatch,
+            "Found 2 power measurements and 1 duration measurements. Expected equal number of measurements.");
+  EXPECT_EQ(issues.size(), 2u);  // one per component
+  // Ours: the power lines just before "Epoch 1:" are epoch 1's.
+  EXPECT_EQ(c.at("gpu").epoch_energy_j, std::vector<double>{136.86084615 * 141.9});
+}
+
+TEST(PythonCompat, AMissingLogDirectoryThrowsAsOsListdir) {
+  EXPECT_THROW(parse_all_logs(kLogs / "no-such-directory"), fs::filesystem_error);
+  EXPECT_THROW(aggregate_consumption(kLogs / "no-such-directory"), fs::filesystem_error);
+  EXPECT_THROW(parse_logs(kLogs / "no-such-directory"), fs::filesystem_error);
+  try {
+    parse_all_logs(kLogs / "no-such-directory");
+  } catch (const fs::filesystem_error& e) {
+    EXPECT_EQ(e.code(), std::errc::no_such_file_or_directory);
+    EXPECT_EQ(e.path1(), kLogs / "no-such-directory");
+  }
 }
 
 TEST(PythonCompat, ParseLogsOfAV1RunSumsDevicesPerEpoch) {
@@ -119,27 +143,28 @@ TEST(PythonCompat, ParseLogsOfAV1RunSumsDevicesPerEpoch) {
 
 TEST(PythonCompat, ParseLogsWithoutFilesTakesTheNewestRunsOwnPair) {
   TempDir dir;
-  write_file(dir / "1_carbontracker.log", "Duration: 0:00:01.00\nAverage power usage (W) for gpu: 1.0\n");
+  write_file(dir / "1_carbontracker.log", "The following components were found: GPU with device(s) G.\n"
+                                          "Duration: 0:00:01.00\nAverage power usage (W) for gpu: 1.0\n");
   write_file(dir / "1_carbontracker_output.log", "x\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  write_file(dir / "2_carbontracker.log", "Duration: 0:00:02.00\nAverage power usage (W) for gpu: 2.0\n");
+  write_file(dir / "2_carbontracker.log", "The following components were found: GPU with device(s) G.\n"
+                                          "Duration: 0:00:02.00\nAverage power usage (W) for gpu: 2.0\n");
   const auto c = parse_logs(dir.path());
   EXPECT_EQ(*c.at("gpu").epoch_durations_s, std::vector<double>{2.0});
 }
 
-TEST(PythonCompat, ParseAllLogsPairsByStem) {
-  const auto entries = parse_all_logs(kLogs / "mismatched");
-  ASSERT_EQ(entries.size(), 3u);
+TEST(PythonCompat, ParseAllLogsPairsByStemAndDropsUnpairedFiles) {
+  std::vector<ReadIssue> issues;
+  const auto entries = parse_all_logs(kLogs / "mismatched", &issues);
+  ASSERT_EQ(entries.size(), 1u);  // 2222.2 (output log only) and 3333.3 (standard log only) dropped
   EXPECT_THAT(entries[0].output_filename, HasSubstr("1111.1_"));
   EXPECT_THAT(entries[0].standard_filename, HasSubstr("1111.1_"));
   EXPECT_EQ(entries[0].actual->epochs, 2);
   EXPECT_EQ(entries[0].components.at("gpu").epoch_durations_s->size(), 2u);
-  EXPECT_THAT(entries[1].output_filename, HasSubstr("2222.2_"));
-  EXPECT_EQ(entries[1].standard_filename, "");
-  EXPECT_TRUE(entries[1].components.empty());
-  EXPECT_EQ(entries[2].output_filename, "");
-  EXPECT_FALSE(entries[2].actual);
-  EXPECT_FALSE(entries[2].pred);
+  std::string text;
+  for (const auto& i : issues) text += i.file + ": " + i.message + "\n";
+  EXPECT_THAT(text, HasSubstr("2222.2_2025-05-01T110000Z_carbontracker_output.log: no standard log with the same stem"));
+  EXPECT_THAT(text, HasSubstr("3333.3_2025-05-01T120000Z_carbontracker.log: no output log with the same stem"));
 }
 
 TEST(PythonCompat, AggregateUsesActualForFinishedRunsAndSaysSo) {
@@ -160,11 +185,11 @@ TEST(PythonCompat, AggregateUsesActualForFinishedRunsAndSaysSo) {
   EXPECT_EQ(early.basis, "actual");
   EXPECT_DOUBLE_EQ(early.energy_kwh, 0.001221866667);
 
+  // Unpaired files are left out, as the Python tool's get_all_logs leaves them out.
   const auto mixed = aggregate_consumption(kLogs / "mismatched");
   EXPECT_EQ(mixed.basis, "actual");
-  EXPECT_DOUBLE_EQ(mixed.energy_kwh, 0.000965555556 + 0.002896666667);
-  ASSERT_EQ(mixed.runs.size(), 3u);
-  EXPECT_EQ(mixed.runs[2].basis, "none");  // a standard log alone: no consumption block
+  EXPECT_DOUBLE_EQ(mixed.energy_kwh, 0.000965555556);
+  ASSERT_EQ(mixed.runs.size(), 1u);
 
   const auto truncated = aggregate_consumption(kLogs / "truncated");
   EXPECT_EQ(truncated.basis, "predicted");  // its actual block was cut off

@@ -211,18 +211,38 @@ TEST(TextLogs, IncompleteBlockIsSkippedWithAnIssue) {
   EXPECT_THAT(issues[0].message, HasSubstr("no readable Energy line"));
 }
 
-TEST(TextLogs, TornLastLineIsDroppedFromFilesButKeptInGivenText) {
+TEST(TextLogs, TheLastLineWithoutANewlineIsReadUnlessAskedToDropIt) {
+  // The Python tool's parser reads a file's last line whether or not it ends in '\n'.
   const std::string text = "2025-01-01 00:00:00 - Epoch 1:\n2025-01-01 00:00:00 - Duration: 0:00:05.00";
   std::vector<ReadIssue> issues;
   const TextLog file_log = parse_text_log(text, "std.log", &issues);
-  EXPECT_TRUE(file_log.durations_s.empty());
+  EXPECT_EQ(file_log.durations_s, std::vector<double>{5.0});
+  EXPECT_TRUE(issues.empty());
+
+  TextParseOptions o;
+  o.drop_torn_last_line = true;
+  const TextLog dropped = parse_text_log(text, "std.log", &issues, o);
+  EXPECT_TRUE(dropped.durations_s.empty());
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_EQ(issues[0].line, 2);
   EXPECT_THAT(issues[0].message, HasSubstr("ends mid-line"));
+}
 
-  TextParseOptions o;
-  o.drop_torn_last_line = false;
-  EXPECT_EQ(parse_text_log(text, "", nullptr, o).durations_s, std::vector<double>{5.0});
+TEST(TextLogs, PowerLinesBeforeTheEpochHeaderBelongToThatEpoch) {
+  const TextLog log = parse_text_log(
+      "2025-01-01 00:00:00 - Epoch 1:\n2025-01-01 00:00:00 - Duration: 0:00:02.00\n"
+      "2025-01-01 00:00:00 - Average power usage (W) for gpu: 10.0\n"
+      "2025-01-01 00:00:02 - Average power usage (W) for gpu: 20.0\n"
+      "2025-01-01 00:00:02 - Average power usage (W) for cpu: 5.0\n"
+      "2025-01-01 00:00:02 - Epoch 2:\n2025-01-01 00:00:02 - Duration: 0:00:03.00\n",
+      "std.log", nullptr);
+  ASSERT_EQ(log.epochs.size(), 2u);
+  EXPECT_EQ(log.epochs[1].index, 2);
+  ASSERT_TRUE(log.epochs[1].duration_s);
+  EXPECT_EQ(*log.epochs[1].duration_s, 3.0);
+  EXPECT_EQ(log.epochs[1].powers.at("gpu").values_w, std::vector<double>{20.0});
+  EXPECT_EQ(log.epochs[1].powers.at("cpu").values_w, std::vector<double>{5.0});
+  EXPECT_EQ(log.epochs[0].powers.at("gpu").values_w, std::vector<double>{10.0});
 }
 
 TEST(TextLogs, LinesWithoutTimestampsAsInThePythonParserTests) {
