@@ -112,6 +112,14 @@ class CARBONTRACKER_API ConfigError : public std::invalid_argument {
   std::string parameter_;
 };
 
+// The components asked for exist nowhere here (components="gpu" on a machine without a usable
+// GPU): thrown at construction, before any file or thread exists. parameter() is "components".
+// The Python package raises it as NoComponentsAvailableError, the Python tool's name.
+class CARBONTRACKER_API NoComponentsAvailable : public ConfigError {
+ public:
+  using ConfigError::ConfigError;
+};
+
 // An internal failure surfaced to the caller (ignore_errors=false).
 class CARBONTRACKER_API TrackerError : public std::runtime_error {
  public:
@@ -157,6 +165,10 @@ struct TrackerEnvironment {
   // the planned count is unknown (no forecast) until set_planned_epochs() gives it.
   bool open_ended = false;
   bool planned_epochs_known = true;
+  // The Python tool's monitor_epochs=-1 (the Python package sets it): monitoring ends only at
+  // stop(), never after `epochs`; epochs beyond `epochs` are measured and reported at stop().
+  // Without it, monitor_epochs=-1 means `epochs` (the C++ API's and CLI's rule).
+  bool monitor_until_stop = false;
   // The command being measured (secrets already masked), recorded in the logs and the summary.
   std::vector<std::string> command;
 };
@@ -180,7 +192,9 @@ class CARBONTRACKER_API Tracker {
   [[nodiscard]] Snapshot snapshot() const;
   [[nodiscard]] bool finished() const;
 
-  // The Python tool's set_api_keys: replaces the keys (effective for the next intensity fetch).
+  // The Python tool's set_api_keys: replaces the keys; the next intensity fetch builds its
+  // provider with them (at the next refresh; at once when no provider was usable before).
+  // Throws ConfigError("api_keys") for a name no provider takes, before changing anything.
   void set_api_keys(std::map<std::string, std::string> keys);
 
   // Run mode (defer_decisions): budgets against what was consumed so far, between epochs

@@ -19,12 +19,13 @@ Behaviour (docs/python.md):
 """
 
 import os
+import threading
 import weakref
 
 from carbontracker._paths import checked_path
 from carbontracker.exceptions import ConfigError, StopTraining
 
-__all__ = ["CarbonTracker"]
+__all__ = ["CarbonTracker", "CarbonTrackerThread", "CarbonIntensityThread"]
 
 # Ours, after the Python tool's parameters: name -> default (None: the C++ default).
 _OUR_OPTIONS = (
@@ -109,10 +110,11 @@ class CarbonTracker:
         summary_json=None,
         prediction_confidence=None,
     ):
-        # The Python tool's attributes, for code that reads them.
+        # The Python tool's attributes, for code that reads them: every constructor argument as
+        # given (monitor_epochs=-1 stays -1: monitoring then goes on until stop()).
         self.epochs = epochs
         self.epochs_before_pred = epochs_before_pred
-        self.monitor_epochs = epochs if monitor_epochs == -1 else monitor_epochs
+        self.monitor_epochs = monitor_epochs
         self.update_interval = update_interval
         self.interpretable = interpretable
         self.stop_and_confirm = stop_and_confirm
@@ -124,8 +126,15 @@ class CarbonTracker:
         self.verbose = verbose
         self.decimal_precision = decimal_precision
         self.api_keys = api_keys
+        self.sim_cpu = sim_cpu
+        self.sim_cpu_tdp = sim_cpu_tdp
+        self.sim_cpu_util = sim_cpu_util
+        self.sim_gpu = sim_gpu
+        self.sim_gpu_watts = sim_gpu_watts
+        self.sim_gpu_util = sim_gpu_util
         self.deleted = False
         self.epoch_counter = 0
+        self._in_epoch = False
 
         options = {
             "epochs": epochs,
@@ -151,6 +160,7 @@ class CarbonTracker:
         ours = locals()
         for name in _OUR_OPTIONS:
             options[name] = ours[name]
+            setattr(self, name, ours[name])  # as given (None: the default)
         for name in ("log_dir", "summary_json"):  # a NUL would cut the path in C++
             options[name] = checked_path(options[name], name, ConfigError)
 
@@ -164,14 +174,18 @@ class CarbonTracker:
     # --- the Python tool's methods ---
 
     def epoch_start(self):
-        """Starts an epoch."""
+        """Starts an epoch (a no-op once monitoring has finished, as in the Python tool)."""
+        if self.deleted:
+            return
         self._native.epoch_start()
         self.epoch_counter += 1
+        self._in_epoch = True
 
     def epoch_end(self):
         """Ends the epoch: logs it, prints the prediction after epochs_before_pred epochs and
         the final report after monitor_epochs. Raises BudgetExceeded when a budget stops the
         training; exits with status 0 when stop_and_confirm is answered n (as the Python tool)."""
+        self._in_epoch = False
         try:
             self._native.epoch_end()
         except StopTraining as e:
@@ -184,14 +198,23 @@ class CarbonTracker:
 
     def stop(self):
         """Ends monitoring now: the final report (the epoch in progress is reported as
-        interrupted), logs closed, summary_json written. Idempotent."""
+        interrupted), logs closed, summary_json written. Idempotent.
+
+        As in the Python tool, epoch_counter is decremented when stop() ends the monitoring and
+        an epoch was in progress: it then counts the epochs the actual figures cover (the Python
+        tool decrements it even after a completed epoch; see docs/python.md)."""
+        if not self.deleted and self._in_epoch:
+            self.epoch_counter -= 1
+            self._in_epoch = False
         try:
             self._native.stop()
         finally:
             self._finished()
 
     def set_api_keys(self, api_keys):
-        """Replaces the intensity providers' keys, e.g. {"electricitymaps": "KEY"}."""
+        """Replaces the intensity providers' keys, e.g. {"electricitymaps": "KEY"}; the next
+        intensity fetch uses them. An unknown provider name raises FetcherNameError (nothing is
+        changed then); the Python tool exits the process with status 70 instead."""
         self._native.set_api_keys(api_keys)
         self.api_keys = api_keys
 
@@ -205,6 +228,9 @@ class CarbonTracker:
     def discard_epoch(self):
         """Drops the epoch in progress without recording it (its energy stays in whole_run)."""
         self._native.discard_epoch()
+        if self._in_epoch:
+            self._in_epoch = False
+            self.epoch_counter -= 1
 
     def iter_epochs(self, iterable=None):
         """Yields the items of `iterable` (default: range(epochs)), each inside an epoch::
@@ -213,7 +239,9 @@ class CarbonTracker:
                 train_one_epoch()
 
         Leaving the loop early (break, or an exception in its body) ends the current epoch
-        normally: its work was done and its energy spent.
+        normally: its work was done and its energy spent. When the loop runs to its end, the
+        training is over: stop() writes the final report (with monitor_epochs=-1, monitoring
+        would otherwise go on until stop()).
         """
         for item in range(self.epochs) if iterable is None else iterable:
             self.epoch_start()
@@ -221,6 +249,7 @@ class CarbonTracker:
                 yield item
             finally:
                 self.epoch_end()
+        self.stop()
 
     def __enter__(self):
         return self
@@ -241,3 +270,24 @@ class CarbonTracker:
         if self._native.finished():
             self.deleted = True
             self._finalizer.detach()
+
+
+class _MeasuredInCpp:
+    """The Python tool's threads exist here only for ``import`` and ``isinstance``: measuring
+    and intensity fetching run on the C++ core's threads, started by CarbonTracker. Creating one
+    raises NotImplementedError saying so (docs/python.md)."""
+
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError(
+            f"carbontracker.tracker.{type(self).__name__} is a compatibility name only: measuring and "
+            "intensity fetching run on the C++ core's own threads, started by CarbonTracker(...); "
+            "construct a CarbonTracker instead"
+        )
+
+
+class CarbonTrackerThread(_MeasuredInCpp, threading.Thread):
+    """The Python tool's measuring thread (compatibility name; see _MeasuredInCpp)."""
+
+
+class CarbonIntensityThread(_MeasuredInCpp, threading.Thread):
+    """The Python tool's intensity-fetching thread (compatibility name; see _MeasuredInCpp)."""

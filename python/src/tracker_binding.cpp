@@ -45,6 +45,8 @@ namespace carbontracker::python {
     std::rethrow_exception(error);
   } catch (py::error_already_set&) {
     throw;
+  } catch (const NoComponentsAvailable& e) {
+    raise("NoComponentsAvailableError", py::make_tuple(e.what()));
   } catch (const ConfigError& e) {
     // The Python tool raised ComponentNameError for a bad `components`; ours is a ConfigError
     // (a ValueError) either way, so both `except` clauses keep working.
@@ -138,6 +140,8 @@ class NativeTracker {
     try {
       Config config = make_config(options, api_keys);
       TrackerEnvironment env;
+      // The Python tool's monitor_epochs=-1: monitoring goes on until stop().
+      env.monitor_until_stop = true;
       env.console = &console_;
       env.input = &input_;
       py::gil_scoped_release release;
@@ -197,7 +201,18 @@ class NativeTracker {
     } catch (const ConfigError&) {
       raise_as_python(std::current_exception());
     }
-    call([&] { tracker_->set_api_keys(std::move(scratch.api_keys)); });
+    // An unknown provider name is refused at the call, as FetcherNameError (the Python tool's
+    // name; it exits the process with status 70 instead). Nothing was changed then.
+    try {
+      call([&] { tracker_->set_api_keys(std::move(scratch.api_keys)); });
+    } catch (py::error_already_set& e) {
+      py::module_ exceptions = py::module_::import("carbontracker.exceptions");
+      if (!e.matches(exceptions.attr("ConfigError"))) throw;
+      py::object cls = exceptions.attr("FetcherNameError");
+      py::object exc = cls(py::str(e.value()), "api_keys");
+      PyErr_SetObject(cls.ptr(), exc.ptr());
+      throw py::error_already_set();
+    }
   }
 
   py::object snapshot() const {

@@ -142,6 +142,12 @@ const std::vector<std::string>& provider_names() {
   return names;
 }
 
+bool is_api_key_name(std::string_view name) {
+  const std::string id = text::lower(text::trim(name));
+  return id == "electricitymaps" || id == "watttime_user" || id == "watttime_password" ||
+         id == "carbonintensitygb" || id == "energidataservice";
+}
+
 ProviderKeys collect_keys(const std::map<std::string, std::string>& api_keys, const GetEnv& env) {
   ProviderKeys k;
   for (const auto& [raw_id, value] : api_keys) {

@@ -57,6 +57,10 @@ struct ProviderKeys {
 };
 
 ProviderKeys collect_keys(const std::map<std::string, std::string>& api_keys, const GetEnv& env);
+// Whether api_keys may name `name` (case and surrounding spaces ignored): a key slot
+// (electricitymaps, watttime_user, watttime_password) or a provider that needs none
+// (energidataservice, carbonintensitygb). Anything else is a mistake the caller can refuse.
+bool is_api_key_name(std::string_view name);
 
 struct ProviderChoice {
   std::string provider;  // an id above, or empty: no live provider (offline tables)

@@ -125,6 +125,23 @@ void IntensityService::stop() {
   }
 }
 
+void IntensityService::replan() {
+  if (stopping_.load()) return;
+  if (thread_.joinable()) {
+    replan_.store(true);
+    return;
+  }
+  Location where;
+  std::string why;
+  {
+    std::lock_guard lock(mutex_);
+    where = location_;
+    why = location_why_;
+  }
+  apply_plan(config_.plan(where), std::move(why));
+  start();
+}
+
 double IntensityService::refresh_period_s() const noexcept {
   // Configuration refuses values outside [1 s, 1 day]; a ServiceConfig built directly is
   // clamped the same way, so a huge or NaN value can never become a negative period and a
@@ -183,6 +200,17 @@ void IntensityService::refresh() {
                           where ? std::string("no location in the answer") : where.status().message()));
       }
     }
+  }
+
+  if (replan_.exchange(false)) {
+    Location at;
+    std::string why;
+    {
+      std::lock_guard lock(mutex_);
+      at = location_;
+      why = location_why_;
+    }
+    apply_plan(config_.plan(at), std::move(why));
   }
 
   IntensityProvider* provider;

@@ -82,6 +82,10 @@ class IntensityService {
   // The provider's history for the day before the run (fetched once; empty when none).
   [[nodiscard]] IntensitySeries day_history() const;
 
+  // The plan's inputs changed (new api_keys): the next fetch round rebuilds the plan for the
+  // current location first. With no thread running (nothing was fetchable before), the plan is
+  // rebuilt now (no I/O) and the thread started if there is now a provider. A no-op after stop().
+  void replan();
   // One fetch round, synchronously (the thread's body; tests call it directly).
   void refresh();
   // Re-evaluates which value is in force at `now` (slot boundaries between fetches).
@@ -120,6 +124,7 @@ class IntensityService {
   // Set by stop() before it cancels the fetch in flight: a fetch cut short by the end of the run
   // is not a provider failure.
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> replan_{false};  // replan() asked the thread to rebuild the plan
   bool answered_ = false;  // a fetch round completed (successful or not); the thread's, read after join
   std::jthread thread_;
 };

@@ -66,6 +66,16 @@ std::optional<SimulatedComponent> simulated(const std::optional<std::string>& na
   return SimulatedComponent{*name, *watts, u};
 }
 
+// "all", or a comma list that names dram itself (not only through "cpu").
+bool names_dram(const std::string& text) {
+  std::string t;
+  for (char ch : text) {
+    if (ch != ' ') t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  if (t == "all") return true;
+  return ("," + t + ",").find(",dram,") != std::string::npos;
+}
+
 }  // namespace
 
 std::set<Component> parse_components(const std::string& text) {
@@ -105,6 +115,9 @@ SensorOptions check_sensor_config(const Config& c) {
   o.root_pid = c.root_pid;
   o.sim_cpu = simulated(c.sim_cpu, c.sim_cpu_tdp, c.sim_cpu_util, "sim_cpu", "sim_cpu_tdp", "sim_cpu_util");
   o.sim_gpu = simulated(c.sim_gpu, c.sim_gpu_watts, c.sim_gpu_util, "sim_gpu", "sim_gpu_watts", "sim_gpu_util");
+  // The Python tool's simulated CPU replaces the whole "cpu" component (RAPL DRAM included):
+  // with sim_cpu, DRAM is counted only when asked for, by "all" or by name (docs/python.md).
+  if (o.sim_cpu && !names_dram(c.components)) o.components.erase(Component::dram);
   return o;
 }
 

@@ -18,7 +18,8 @@ Derived check_config(const Config& c);
 
 // The sensor part of check_config (components, devices_by_pid, sim_*), for the commands that
 // probe sensors without a tracker (devices, monitor), so they refuse what `run` refuses.
-// Throws ConfigError.
+// With sim_cpu set, DRAM is in the components only when "all" or "dram" asked for it (the
+// Python tool's simulated CPU stands for the whole "cpu" component). Throws ConfigError.
 SensorOptions check_sensor_config(const Config& c);
 
 // "all" or "gpu,cpu" -> components ("cpu" includes dram, as in the Python tool). Throws ConfigError.

@@ -1,5 +1,8 @@
 #include "tracker/intensity_setup.hpp"
 
+#include <memory>
+#include <mutex>
+
 #include <fmt/format.h>
 
 #include "intensity/provider_choice.hpp"
@@ -20,7 +23,8 @@ std::optional<Setting<T>> setting(const std::optional<T>& v, const char* name) {
 
 }  // namespace
 
-intensity::ServiceConfig make_intensity_config(const Config& config, const Getenv& getenv) {
+intensity::ServiceConfig make_intensity_config(const Config& config, const Getenv& getenv,
+                                               ProviderKeySetter* set_keys) {
   intensity::ServiceConfig sc;
   sc.refresh_s = config.intensity_refresh_s;
 
@@ -49,16 +53,28 @@ intensity::ServiceConfig make_intensity_config(const Config& config, const Geten
   if (!where) throw ConfigError("location", where.status().message(), where.status().fix());
   sc.location = *where;
 
-  const auto keys = intensity::collect_keys(config.api_keys, getenv);
+  // The keys live in a shared box the plan reads each time it is built, so keys set after
+  // construction (set_api_keys) reach the next fetch.
+  struct KeyBox {
+    std::mutex mutex;
+    intensity::ProviderKeys keys;
+  };
+  auto box = std::make_shared<KeyBox>();
+  box->keys = intensity::collect_keys(config.api_keys, getenv);
   const auto requested = setting(config.provider, "provider");
-  if (auto first = intensity::choose_provider(*where, keys, requested); !first) {
+  if (auto first = intensity::choose_provider(*where, box->keys, requested); !first) {
     throw ConfigError("provider", first.status().message(), first.status().fix());
   }
   auto http = std::shared_ptr<io::HttpClient>(io::make_curl_http_client());
   const auto endpoints = intensity::Endpoints::from_env(getenv);
   sc.cancel = [http] { http->cancel(); };
 
-  sc.plan = [keys, requested, http, endpoints](const intensity::Location& loc) {
+  sc.plan = [box, requested, http, endpoints](const intensity::Location& loc) {
+    intensity::ProviderKeys keys;
+    {
+      std::lock_guard lock(box->mutex);
+      keys = box->keys;
+    }
     intensity::Plan p;
     if (auto off = intensity::offline_intensity(loc)) {
       p.offline = off->quote;
@@ -75,6 +91,13 @@ intensity::ServiceConfig make_intensity_config(const Config& config, const Geten
     }
     return p;
   };
+  if (set_keys) {
+    *set_keys = [box, getenv](const std::map<std::string, std::string>& api_keys) {
+      auto fresh = intensity::collect_keys(api_keys, getenv);
+      std::lock_guard lock(box->mutex);
+      box->keys = std::move(fresh);
+    };
+  }
   if (config.geolocate && where->empty()) {
     sc.geolocate = [http, url = endpoints.geolocation]() { return intensity::geolocate_by_ip(*http, url); };
   }

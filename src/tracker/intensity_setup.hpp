@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -14,7 +15,14 @@ namespace carbontracker::tracker {
 
 using Getenv = std::function<std::optional<std::string>(const std::string&)>;
 
+// Replaces the api_keys the service's plan reads; the next plan built (IntensityService::replan)
+// uses them. Thread-safe.
+using ProviderKeySetter = std::function<void(const std::map<std::string, std::string>&)>;
+
 // Throws ConfigError for a bad location or provider setting (naming the parameter and the fix).
-intensity::ServiceConfig make_intensity_config(const Config& config, const Getenv& getenv);
+// `set_keys`, when given, receives the setter for the plan's keys (left empty with a fixed
+// intensity, where no provider is ever used).
+intensity::ServiceConfig make_intensity_config(const Config& config, const Getenv& getenv,
+                                               ProviderKeySetter* set_keys = nullptr);
 
 }  // namespace carbontracker::tracker

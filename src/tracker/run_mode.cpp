@@ -128,7 +128,7 @@ std::vector<std::string> utf8_safe(std::vector<std::string> argv) {
 }  // namespace tracker
 
 bool Tracker::Impl::forecast_possible(int after_epochs) const {
-  if (!env.open_ended) return true;
+  if (!env.open_ended && !(env.monitor_until_stop && config.monitor_epochs == -1)) return true;
   // More epochs seen than planned: a forecast "for N epochs" would be below what ran already.
   return planned_known && after_epochs <= config.epochs;
 }

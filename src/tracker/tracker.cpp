@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/units.hpp"
+#include "intensity/provider_choice.hpp"
 #include "io/safe_file.hpp"
 #include "core/duration.hpp"
 #include "ledger/ledger.hpp"
@@ -24,6 +25,7 @@
 #include "tracker/measurable.hpp"
 #include "tracker/messages.hpp"
 #include "tracker/run_mode.hpp"
+#include "tracker/safe_text.hpp"
 #include "tracker/tracker_impl.hpp"
 
 namespace carbontracker {
@@ -69,7 +71,7 @@ void Tracker::Impl::begin() {
   // Nothing measurable for what was asked is refused before any file or thread exists.
   auto inventory = sensors::probe_all(ctx);
   if (auto none = tracker::nothing_measurable(inventory.reports, derived.sensor_options.components, config.components)) {
-    throw ConfigError("components", none->problem, none->fix);
+    throw NoComponentsAvailable("components", none->problem, none->fix);
   }
 
   // Log files are opened first: an unwritable log_dir is a configuration error, reported before
@@ -98,7 +100,7 @@ void Tracker::Impl::begin() {
   if (::sigaction(SIGXFSZ, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) ::signal(SIGXFSZ, SIG_IGN);
 
   intensity = std::make_unique<intensity::IntensityService>(
-      tracker::make_intensity_config(config, ctx.getenv), *clock);
+      tracker::make_intensity_config(config, ctx.getenv, &set_provider_keys), *clock);
 
   reports = std::move(inventory.reports);
   SamplerOptions opts;
@@ -258,7 +260,8 @@ EpochRecord Tracker::Impl::end_epoch() {
   }
   log->flush();
   if (events) events->flush();
-  if (!stopped && !env.open_ended && epoch_counter == derived.monitor_epochs) finish();
+  const bool until_stop = env.open_ended || (env.monitor_until_stop && config.monitor_epochs == -1);
+  if (!stopped && !until_stop && epoch_counter == derived.monitor_epochs) finish();
   return rec;
 }
 
@@ -463,7 +466,19 @@ Snapshot Tracker::snapshot() const {
 
 void Tracker::set_api_keys(std::map<std::string, std::string> keys) {
   if (impl_->fork_guard.forked_child()) return;
+  for (const auto& [name, key] : keys) {
+    if (!intensity::is_api_key_name(name)) {
+      throw ConfigError("api_keys", fmt::format("invalid API name '{}' given", tracker::excerpt(name)),
+                        "use \"electricitymaps\" (or \"watttime_user\" and \"watttime_password\")");
+    }
+  }
   impl_->config.api_keys = std::move(keys);
+  // The running intensity service reads the new keys at its next fetch (a key set after
+  // construction is used, as in the Python tool).
+  if (impl_->set_provider_keys && !impl_->stopped) {
+    impl_->set_provider_keys(impl_->config.api_keys);
+    impl_->intensity->replan();
+  }
 }
 
 void Tracker::Impl::finish() {

@@ -2,7 +2,9 @@
 // contract). Split from tracker.cpp so the reporting half (tracker_report.cpp) can share it.
 #pragma once
 
+#include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +35,8 @@ struct Tracker::Impl {
   std::vector<ChannelInfo> channels;
   // Declared before the sampler, which reads its current() atomic: destroyed after it.
   std::unique_ptr<intensity::IntensityService> intensity;
+  // Replaces the keys the intensity plan reads (set_api_keys); empty with a fixed intensity.
+  std::function<void(const std::map<std::string, std::string>&)> set_provider_keys;
   std::unique_ptr<Sampler> sampler;
   std::unique_ptr<outputs::CarbontrackerLog> log;
   std::unique_ptr<outputs::EventLog> events;

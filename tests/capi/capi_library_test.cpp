@@ -86,7 +86,7 @@ TEST(SharedLibrary, ExportsOnlyThePublicApi) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::regex pub(
       R"(^(ct_[a-z_]+)$)"
-      R"(|^((typeinfo|typeinfo name|vtable) for )?carbontracker::(Tracker|ConfigError|TrackerError|StopTraining|BudgetExceeded|EnergyByComponent|Totals|SensorContext|Clock)(::.*)?$)"
+      R"(|^((typeinfo|typeinfo name|vtable) for )?carbontracker::(Tracker|ConfigError|NoComponentsAvailable|TrackerError|StopTraining|BudgetExceeded|EnergyByComponent|Totals|SensorContext|Clock)(::.*)?$)"
       R"(|^carbontracker::(to_string\(carbontracker::(Component|Method)\)|component_from_string\(.*\)|real_clock\(\))$)");
   int code = 0;
   for (const auto& line : lines_of(r.out)) {

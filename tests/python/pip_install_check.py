@@ -48,7 +48,7 @@ assert n.__version__ == carbontracker.__version__
 from carbontracker.tracker import CarbonTracker
 t = CarbonTracker(epochs=1, verbose=0, sim_cpu="c", sim_cpu_tdp=10, sim_gpu="g", sim_gpu_watts=10,
                   intensity_g_per_kwh=100)
-t.epoch_start(); t.epoch_end()
+t.epoch_start(); t.epoch_end(); t.stop()
 assert t.snapshot()["finished"]
 print("ok", carbontracker.__version__)
 """

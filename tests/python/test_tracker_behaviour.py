@@ -47,13 +47,15 @@ def train(tracker, epochs, seconds=0.05):
 def test_console_goes_to_sys_stdout_with_the_python_tools_messages(capsys, tmp_path):
     t = CarbonTracker(epochs=2, log_dir=tmp_path, intensity_g_per_kwh=100, **SIM)
     train(t, 2)
+    assert not t.deleted  # monitor_epochs=-1: monitoring goes on until stop(), as the Python tool
+    t.stop()
     out = capsys.readouterr().out
     assert "CarbonTracker: The following components were found: GPU with device(s) Sim GPU." in out
     assert "Predicted consumption for 2 epoch(s):" in out
     assert "Actual consumption for 2 epoch(s):" in out
     assert "\tEnergy:\t" in out and " kWh" in out and "km travelled by car" in out
     assert "CarbonTracker: Finished monitoring." in out
-    assert t.deleted  # monitor_epochs reached: finished, as the Python tool
+    assert t.deleted and t.epoch_counter == 2  # no epoch was in progress
     t.stop()  # a no-op now
     assert capsys.readouterr().out == ""
 
@@ -61,6 +63,7 @@ def test_console_goes_to_sys_stdout_with_the_python_tools_messages(capsys, tmp_p
 def test_verbose_0_prints_nothing_but_still_logs(capsys, tmp_path):
     t = CarbonTracker(epochs=1, log_dir=tmp_path, verbose=0, intensity_g_per_kwh=100, **SIM)
     train(t, 1)
+    t.stop()
     assert capsys.readouterr().out == ""
     assert "Actual consumption for 1 epoch(s):" in read_log(tmp_path, "_output")
 
@@ -69,6 +72,7 @@ def test_logs_written_by_the_module_are_read_back_by_its_parser(tmp_path):
     t = CarbonTracker(epochs=3, log_dir=tmp_path, log_file_prefix="exp", verbose=0, intensity_g_per_kwh=100,
                       decimal_precision=6, **SIM)
     train(t, 3, 0.1)
+    t.stop()
     snap = t.snapshot()
     std = log_files(tmp_path, "")
     assert len(std) == 1 and std[0].name.startswith("exp_")

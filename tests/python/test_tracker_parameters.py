@@ -69,7 +69,7 @@ def make(**kw):
 def test_defaults_construct_and_expose_the_python_tools_attributes():
     t = CarbonTracker(epochs=3, verbose=0)
     try:
-        assert (t.epochs, t.epochs_before_pred, t.monitor_epochs) == (3, 1, 3)
+        assert (t.epochs, t.epochs_before_pred, t.monitor_epochs) == (3, 1, -1)
         assert (t.update_interval, t.interpretable, t.stop_and_confirm, t.ignore_errors) == (1, True, False, False)
         assert (t.components, t.devices_by_pid, t.log_dir, t.log_file_prefix) == ("all", False, None, "")
         assert (t.verbose, t.decimal_precision, t.api_keys, t.deleted) == (0, 12, None, False)
