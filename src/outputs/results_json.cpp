@@ -2,8 +2,11 @@
 
 #include <set>
 
+#include <fmt/format.h>
+
 #include "carbontracker/units.hpp"
 #include "carbontracker/version.hpp"
+#include "outputs/python_format.hpp"
 
 namespace carbontracker::outputs {
 namespace {
@@ -48,7 +51,12 @@ nlohmann::json epoch_json(const EpochRecord& e) {
   return j;
 }
 
-nlohmann::json forecast_json(const Forecast& f) {
+std::string pue_source(double pue) {
+  if (pue == kPythonPue) return fmt::format("default, as the Python carbontracker ({})", kPythonPueSource);
+  return pue == 1.0 ? "user setting: device energy only" : "user setting";
+}
+
+nlohmann::json forecast_json(const Forecast& f, double pue) {
   return {{"method", f.method},
           {"after_epochs", f.after_epochs},
           {"epochs", f.epochs},
@@ -59,6 +67,7 @@ nlohmann::json forecast_json(const Forecast& f) {
           {"energy_kwh", kwh(f.energy_j)},
           {"energy_kwh_low", kwh(f.energy_j_low)},
           {"energy_kwh_high", kwh(f.energy_j_high)},
+          {"device_energy_kwh", pue > 0 ? nlohmann::json(kwh(f.energy_j / pue)) : nlohmann::json(nullptr)},
           {"co2eq_g", f.co2eq_g},
           {"co2eq_g_low", f.co2eq_g_low},
           {"co2eq_g_high", f.co2eq_g_high},
@@ -95,7 +104,7 @@ nlohmann::json summary_json(const Snapshot& s) {
   nlohmann::json epochs = nlohmann::json::array();
   for (const auto& e : s.epochs) epochs.push_back(epoch_json(e));
   nlohmann::json history = nlohmann::json::array();
-  for (const auto& f : s.prediction_history) history.push_back(forecast_json(f));
+  for (const auto& f : s.prediction_history) history.push_back(forecast_json(f, s.pue));
   nlohmann::json budget = nlohmann::json::array();
   for (const auto& b : s.budget_events) budget.push_back(budget_event_json(b));
   nlohmann::json total = totals_json(s.epochs_total);
@@ -106,14 +115,15 @@ nlohmann::json summary_json(const Snapshot& s) {
   return {{"version", kSummaryVersion},
           {"carbontracker_version", kVersion},
           {"pue", s.pue},
+          {"pue_source", pue_source(s.pue)},
           {"components", components_json(s.channels)},
           {"epochs", std::move(epochs)},
           {"interrupted_epoch", s.interrupted ? epoch_json(*s.interrupted) : nlohmann::json(nullptr)},
           {"total", std::move(total)},
           {"whole_run", totals_json(s.whole_run)},
           {"intensity", intensity_json(s.intensity)},
-          {"prediction", s.prediction ? forecast_json(*s.prediction) : nlohmann::json(nullptr)},
-          {"paper_prediction", s.paper_prediction ? forecast_json(*s.paper_prediction) : nlohmann::json(nullptr)},
+          {"prediction", s.prediction ? forecast_json(*s.prediction, s.pue) : nlohmann::json(nullptr)},
+          {"paper_prediction", s.paper_prediction ? forecast_json(*s.paper_prediction, s.pue) : nlohmann::json(nullptr)},
           {"prediction_history", std::move(history)},
           {"budget_events", std::move(budget)},
           {"stopped_by_budget", s.stopped_by_budget},

@@ -279,8 +279,8 @@ void Tracker::Impl::refit(int after_epochs) {
     }
   }
   if (events) {
-    events->append({{"type", "prediction"}, {"printed", first}, {"forecast", outputs::forecast_json(robust)},
-                    {"paper", outputs::forecast_json(paper)}});
+    events->append({{"type", "prediction"}, {"printed", first}, {"forecast", outputs::forecast_json(robust, config.pue)},
+                    {"paper", outputs::forecast_json(paper, config.pue)}});
   }
   log->info(now_wall(), tracker::forecast_log_line(robust));
   if (!first) {
