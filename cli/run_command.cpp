@@ -107,7 +107,7 @@ std::function<int()> add_run_command(CLI::App& app) {
   value("--sim-gpu", "sim_gpu", "Simulate a GPU with this name instead of measuring it");
   value("--sim-gpu-watts", "sim_gpu_watts", "Simulated GPU power in W");
   value("--sim-gpu-util", "sim_gpu_util", "Simulated GPU utilisation, 0..1 (default 0.5)");
-  value("--pue", "pue", "Power usage effectiveness of the data centre (default 1.0: device energy only)");
+  value("--pue", "pue", "Power usage effectiveness of the data centre (default 1.58, as the Python carbontracker; 1 gives device energy)");
   value("--intensity", "intensity_g_per_kwh", "Fixed carbon intensity, gCO2eq/kWh");
   value("--country", "country", "Country of the run (ISO code or name), for its carbon intensity");
   value("--zone", "zone", "Electricity Maps zone, e.g. DK-DK2");

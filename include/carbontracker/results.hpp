@@ -88,7 +88,7 @@ struct Snapshot {
   std::optional<EpochRecord> interrupted;      // the epoch in progress at stop(), if any
   Totals epochs_total;                         // over completed epochs
   Totals whole_run;                            // tracker start to now (or stop), epochs or not
-  double pue = 1.0;
+  double pue = 1.58;  // Config::pue's default (the Python tool's PUE_2023)
   IntensityInfo intensity;
   std::optional<Forecast> prediction;          // printed after epochs_before_pred epochs
   std::optional<Forecast> paper_prediction;    // the paper's model at the same moment

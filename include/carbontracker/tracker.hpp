@@ -79,7 +79,9 @@ struct Config {
   std::optional<double> sim_gpu_util;
 
   // --- ours ---
-  double pue = 1.0;  // 1.0: device energy only; see docs/tracker.md for presets (1.58 = Uptime 2023)
+  // Facility energy = device energy x pue. 1.58 (kPueUptime2023) as the Python tool (PUE_2023) and
+  // the paper; 1.0 (kPueDeviceOnly): device energy only. See docs/tracker.md.
+  double pue = 1.58;
   Budget budget;
   // Carbon intensity: a fixed value, or where the run happens (see docs/intensity.md). With
   // none of these, and geolocation off, the world average is used and labelled "assumed".

@@ -151,6 +151,10 @@ void CarbontrackerLog::output(std::chrono::system_clock::time_point wall, std::s
   if (console_ && verbose_ > 0) *console_ << "CarbonTracker: " << message << '\n' << std::flush;
 }
 
+void CarbontrackerLog::console_only(std::string_view message) {
+  if (console_ && verbose_ > 0) *console_ << "CarbonTracker: " << message << '\n' << std::flush;
+}
+
 void CarbontrackerLog::prompt(std::chrono::system_clock::time_point wall, std::string_view message) {
   write(output_, fmt::format("{} - CarbonTracker: {}\n", log_time(wall), message));
   if (console_) *console_ << "CarbonTracker: " << message << '\n' << std::flush;

@@ -52,6 +52,9 @@ class CarbontrackerLog {
   // As output(), but shown on the console whatever `verbose` says (a question awaiting an answer).
   void prompt(std::chrono::system_clock::time_point wall, std::string_view message);
   void warning(std::chrono::system_clock::time_point wall, std::string_view message);
+  // The console only (when verbose), not the output log: a line the Python tool keeps out of it
+  // because its parser would misread it (the PUE sentence contains "actual consumption").
+  void console_only(std::string_view message);
   void flush();
 
   [[nodiscard]] const Status& status() const noexcept { return status_; }

@@ -15,6 +15,10 @@
 namespace carbontracker::outputs {
 
 inline constexpr double kCarGramsPerKm = 106.8;  // EEA 2024, average new car (Python tool v2.4.x)
+// The Python tool's PUE (constants.PUE_2023, applied to every predicted and actual figure) and
+// the source its log names. Our default Config::pue.
+inline constexpr double kPythonPue = 1.58;
+inline constexpr std::string_view kPythonPueSource = "Daniel Bizo, 2023, Uptime Institute Global Data Center Survey";
 
 std::string report_time(double seconds);
 std::string epoch_duration(double seconds);

@@ -2,8 +2,11 @@
 
 #include <set>
 
+#include <fmt/format.h>
+
 #include "core/units.hpp"
 #include "carbontracker/version.hpp"
+#include "outputs/python_format.hpp"
 
 namespace carbontracker::outputs {
 namespace {
@@ -69,13 +72,19 @@ void write_epoch(JsonWriter& w, const EpochRecord& e) {
   w.end_object();
 }
 
-void write_forecast(JsonWriter& w, const Forecast& f) {
+std::string pue_source(double pue) {
+  if (pue == kPythonPue) return fmt::format("default, as the Python carbontracker ({})", kPythonPueSource);
+  return pue == 1.0 ? "user setting: device energy only" : "user setting";
+}
+
+void write_forecast(JsonWriter& w, const Forecast& f, double pue) {
   w.begin_object();
   w.field("method", f.method).field("after_epochs", f.after_epochs).field("epochs", f.epochs);
   w.field("confidence", f.confidence);
   w.field("duration_s", f.duration_s).field("duration_s_low", f.duration_s_low).field("duration_s_high", f.duration_s_high);
   w.field("energy_kwh", kwh(f.energy_j)).field("energy_kwh_low", kwh(f.energy_j_low));
   w.field("energy_kwh_high", kwh(f.energy_j_high));
+  w.field("device_energy_kwh", pue > 0 ? std::optional<double>(kwh(f.energy_j / pue)) : std::nullopt);
   w.field("co2eq_g", f.co2eq_g).field("co2eq_g_low", f.co2eq_g_low).field("co2eq_g_high", f.co2eq_g_high);
   w.field("intensity_g_per_kwh", f.intensity_g_per_kwh);
   w.end_object();
@@ -121,6 +130,7 @@ std::string summary_json_text(const Snapshot& s, int indent) {
   JsonWriter w(indent);
   w.begin_object();
   w.field("version", kSummaryVersion).field("carbontracker_version", kVersion).field("pue", s.pue);
+  w.field("pue_source", pue_source(s.pue));
   w.key("components");
   write_components(w, s.channels);
   w.key("epochs").begin_array();
@@ -137,10 +147,11 @@ std::string summary_json_text(const Snapshot& s, int indent) {
   write_totals(w, s.whole_run);
   w.key("intensity");
   write_intensity(w, s.intensity);
-  optional_value(w, "prediction", s.prediction, write_forecast);
-  optional_value(w, "paper_prediction", s.paper_prediction, write_forecast);
+  const auto forecast = [&s](JsonWriter& out, const Forecast& f) { write_forecast(out, f, s.pue); };
+  optional_value(w, "prediction", s.prediction, forecast);
+  optional_value(w, "paper_prediction", s.paper_prediction, forecast);
   w.key("prediction_history").begin_array();
-  for (const auto& f : s.prediction_history) write_forecast(w, f);
+  for (const auto& f : s.prediction_history) write_forecast(w, f, s.pue);
   w.end_array();
   w.key("budget_events").begin_array();
   for (const auto& b : s.budget_events) write_budget_event(w, b);

@@ -20,7 +20,10 @@ inline constexpr int kSummaryVersion = 1;
 void write_energy(JsonWriter& w, const EnergyByComponent& e);
 void write_totals(JsonWriter& w, const Totals& t);
 void write_epoch(JsonWriter& w, const EpochRecord& e);
-void write_forecast(JsonWriter& w, const Forecast& f);
+// energy_kwh is facility energy; device_energy_kwh = energy_kwh / pue beside it.
+void write_forecast(JsonWriter& w, const Forecast& f, double pue);
+// Where the PUE came from: the Python tool's default and its source, or the user's setting.
+std::string pue_source(double pue);
 void write_intensity(JsonWriter& w, const IntensityInfo& i);
 void write_budget_event(JsonWriter& w, const BudgetEvent& e);
 // Which components exist here and how they are measured: {"cpu": {"present", "methods"}, ...}.

@@ -45,6 +45,7 @@ struct RunFigures {
   int epochs = 0;
   double duration_s = 0;   // NaN for "damaged" / "none"
   double energy_kwh = 0;   // facility energy; NaN for "damaged" / "none"
+  std::optional<double> pue;  // as logged: device energy = energy_kwh / pue
   double co2eq_g = 0;      // NaN when unknown
   std::optional<double> intensity_g_per_kwh;
   std::string intensity_source;

@@ -90,6 +90,10 @@ std::string render_text(const std::vector<RunFigures>& runs, const TotalFigures&
     out += fmt::format("{}\n  {} epoch(s), {:.1f} s, {:.9f} kWh, {} g CO2eq ({}{})\n", r.file, r.epochs, r.duration_s,
                        r.energy_kwh, std::isfinite(r.co2eq_g) ? fmt::format("{:.6f}", r.co2eq_g) : "unknown", r.basis,
                        r.intensity_source.empty() ? "" : "; intensity: " + r.intensity_source);
+    if (r.pue && *r.pue != 1.0 && std::isfinite(r.energy_kwh)) {
+      out += fmt::format("  facility energy (device energy x PUE {}, an estimate); device energy {:.9f} kWh\n", *r.pue,
+                         r.energy_kwh / *r.pue);
+    }
     if (!r.basis_note.empty()) out += "  " + r.basis_note + "\n";
     if (r.measured) {
       out += fmt::format("  measured part: {} epoch(s), {:.1f} s, {} kWh, {} g CO2eq\n",
@@ -142,6 +146,8 @@ nlohmann::json render_json(const std::vector<RunFigures>& runs, const TotalFigur
                    {"epochs", r.epochs},
                    {"duration_s", maybe(r.duration_s)},
                    {"energy_kwh", maybe(r.energy_kwh)},
+                   {"pue", r.pue ? nlohmann::json(*r.pue) : nullptr},
+                   {"device_energy_kwh", r.pue ? maybe(r.energy_kwh / *r.pue) : nullptr},
                    {"co2eq_g", maybe(r.co2eq_g)},
                    {"basis", r.basis},
                    {"basis_note", r.basis_note},

@@ -27,7 +27,7 @@ constexpr std::array<NumberBounds, 18> kBounds{{
     {"sim_gpu_watts", "W", 0, 10000, false, "give the simulated GPU's power in watts, e.g. 250"},
     {"sim_gpu_util", "", 0, 1, false, "give the utilisation as a fraction, e.g. 0.5"},
     {"pue", "", 1, 5, false,
-     "use 1.0 for device energy only, or your data centre's PUE (e.g. 1.58, the 2023 global average)"},
+     "use 1.0 for device energy only, or your data centre's PUE (the default 1.58 is the 2023 global average)"},
     {"max_energy_kwh", "kWh", 0, 1e9, true, "give the limit in kWh (or leave it unset)"},
     {"max_co2eq_g", "g", 0, 1e12, true, "give the limit in g (or leave it unset)"},
     {"max_duration_s", "s", 0, kMaxDurationS, true, "give the limit in seconds (or leave it unset)"},

@@ -126,7 +126,7 @@ const std::vector<Entry>& entries() {
         {{"sim_gpu", "string", "name of a simulated GPU"}, optional_text(&Config::sim_gpu)},
         {{"sim_gpu_watts", "number", "simulated GPU power, W"}, optional_number(&Config::sim_gpu_watts)},
         {{"sim_gpu_util", "number", "simulated GPU utilisation, 0..1"}, optional_number(&Config::sim_gpu_util)},
-        {{"pue", "number", "power usage effectiveness (1.0: device energy only)"}, number(&Config::pue)},
+        {{"pue", "number", "power usage effectiveness (default 1.58, as the Python tool; 1.0: device energy only)"}, number(&Config::pue)},
         {{"max_energy_kwh", "number", "budget: facility energy of the run, kWh"},
          budget_number(&Budget::max_energy_kwh)},
         {{"max_co2eq_g", "number", "budget: CO2eq of the run, g"}, budget_number(&Budget::max_co2eq_g)},

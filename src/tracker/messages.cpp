@@ -40,12 +40,16 @@ std::string package_suffix(const std::string& name) {
 std::string version_line() { return fmt::format("carbontracker version {} (C++ carbontracker)", kVersion); }
 
 std::string pue_line(double pue) {
-  return fmt::format(
-      "Only predicted and actual consumptions are multiplied by a PUE coefficient of {} ({}).",
-      pue == std::floor(pue) ? fmt::format("{:.1f}", pue) : fmt::format("{}", pue),
-      pue == 1.0 ? "device energy only; set pue for your data centre, e.g. 1.58, the 2023 global average "
-                   "(Uptime Institute)"
-                 : "set by the user");
+  // The default gets the Python tool's sentence word for word (its report and ours read the
+  // value back with "PUE coefficient of ([\d\.]+)"); another value says who chose it and how to
+  // get device energy.
+  const std::string value = pue == std::floor(pue) ? fmt::format("{:.1f}", pue) : fmt::format("{}", pue);
+  const std::string head = "Only predicted and actual consumptions are multiplied by a PUE coefficient of " + value;
+  if (pue == outputs::kPythonPue) return fmt::format("{} ({}).", head, outputs::kPythonPueSource);
+  return fmt::format("{} (set by the user{}; the default is {}, {}).", head,
+                     pue == 1.0 ? ": 1.0 reports device energy, what the devices used"
+                                : "; pue 1.0 reports device energy, what the devices used",
+                     outputs::kPythonPue, outputs::kPythonPueSource);
 }
 
 std::vector<outputs::ComponentDevices> python_components(const std::vector<ChannelInfo>& channels) {
@@ -129,10 +133,22 @@ std::string energy_basis_line(const Totals& t, double pue) {
     out = fmt::format("Device energy {:.9f} kWh, all of it measured.", kwh(device));
   }
   if (pue != 1.0) {
-    out += fmt::format(" Facility energy (x PUE {}) {:.6f} kWh; CO2eq is computed from facility energy.", pue,
-                       kwh(t.facility_energy_j));
+    out += fmt::format(
+        " Facility energy (device energy x PUE {}, an estimate of the data centre's use) {:.9f} kWh: the Energy and "
+        "CO2eq above are facility energy (pue 1.0 reports device energy).",
+        pue, kwh(t.facility_energy_j));
+  } else {
+    out += " PUE 1.0: the Energy and CO2eq above are device energy.";
   }
   return out;
+}
+
+std::string prediction_basis_line(const Forecast& f, double pue) {
+  if (pue == 1.0 || !std::isfinite(f.energy_j)) return {};
+  return fmt::format(
+      "Predicted device energy {:.9f} kWh; the Energy and CO2eq above are facility energy (device energy x PUE {}, "
+      "an estimate of the data centre's use; pue 1.0 reports device energy).",
+      kwh(f.energy_j / pue), pue);
 }
 
 std::string interval_line(const Forecast& f, const Forecast* paper) {

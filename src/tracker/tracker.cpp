@@ -289,9 +289,9 @@ void Tracker::Impl::refit(int after_epochs) {
     auto r = outputs::EventLog::record("prediction");
     r.field("printed", first);
     r.key("forecast");
-    outputs::write_forecast(r, robust);
+    outputs::write_forecast(r, robust, config.pue);
     r.key("paper");
-    outputs::write_forecast(r, paper);
+    outputs::write_forecast(r, paper, config.pue);
     events->append(std::move(r));
   }
   log->info(now_wall(), tracker::forecast_log_line(robust));

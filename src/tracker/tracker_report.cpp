@@ -17,6 +17,9 @@
 namespace carbontracker {
 namespace {
 
+// The default PUE, the preset and the Python tool's value (whose sentence the log writes) are one.
+static_assert(outputs::kPythonPue == kPueUptime2023);
+
 double kwh(double j) { return to_kwh(Joules(j)).value(); }
 
 outputs::ConsumptionFigures figures(double duration_s, double energy_j, double co2eq_g) {
@@ -55,7 +58,9 @@ void Tracker::Impl::write_header() {
   const auto t = now_wall();
   log->info(t, tracker::version_line());
   if (!snap.command.empty()) log->info(t, "Command: " + tracker::command_line_text(snap.command));
-  log->info(t, tracker::pue_line(config.pue));
+  const std::string pue_text = tracker::pue_line(config.pue);
+  log->info(t, pue_text);
+  log->console_only(pue_text);  // as the Python tool: in the std log, not the output log
   const std::string found = outputs::components_found(tracker::python_components(channels));
   log->info(t, found);
   log->output(t, found);
@@ -83,6 +88,7 @@ void Tracker::Impl::write_header() {
     r.field("command", snap.command);
     r.field("epochs_before_pred", derived.epochs_before_pred).field("monitor_epochs", derived.monitor_epochs);
     r.field("update_interval_s", config.update_interval).field("pue", config.pue);
+    r.field("pue_source", outputs::pue_source(config.pue));
     r.key("intensity");
     outputs::write_intensity(r, snap.intensity);
     r.key("components");
@@ -121,6 +127,7 @@ void Tracker::Impl::write_prediction(const Forecast& robust, const Forecast& pap
   log->output(t, outputs::consumption_block(fmt::format("Predicted consumption for {} epoch(s):", robust.epochs),
                                             figures(robust.duration_s, robust.energy_j, robust.co2eq_g),
                                             config.decimal_precision, config.interpretable));
+  if (const auto basis = tracker::prediction_basis_line(robust, config.pue); !basis.empty()) log->output(t, basis);
   const std::string interval = tracker::interval_line(robust, &paper);
   log->output(t, interval);
   log->info(t, interval);

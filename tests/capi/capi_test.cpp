@@ -115,6 +115,11 @@ TEST_F(CApi, RunOfEpochsEndsInASummaryHoldingThem) {
   EXPECT_NEAR(s["intensity"]["g_per_kwh"].get<double>(), 100.0, 1e-9);
   EXPECT_FALSE(s["stopped_by_budget"].get<bool>());
   EXPECT_FALSE(s["prediction"].is_null());
+  // No "pue" in the config: the default 1.58 (the Python tool's PUE_2023); device energy beside.
+  EXPECT_EQ(s["pue"], 1.58);
+  EXPECT_DOUBLE_EQ(s["total"]["facility_energy_j"].get<double>(), s["total"]["energy_j"]["total"].get<double>() * 1.58);
+  EXPECT_NEAR(s["prediction"]["device_energy_kwh"].get<double>() * 1.58, s["prediction"]["energy_kwh"].get<double>(),
+              1e-12 * s["prediction"]["energy_kwh"].get<double>());
 }
 
 TEST_F(CApi, SummaryBeforeStopHoldsTheEpochsSoFar) {

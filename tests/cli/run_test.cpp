@@ -124,6 +124,10 @@ echo done)",
   // The whole run includes the wrap in the gap: pkg0 500'000 + 61 + 100'000 uJ there.
   const double total_epochs = s["total"]["energy_j"]["total"].get<double>();
   EXPECT_NEAR(s["whole_run"]["energy_j"]["total"].get<double>() - total_epochs, 0.600061, 1e-9);
+  // No --pue: the default 1.58 (the Python tool's PUE_2023) makes the facility energy.
+  EXPECT_EQ(s["pue"], 1.58);
+  EXPECT_DOUBLE_EQ(s["total"]["facility_energy_j"].get<double>(), total_epochs * 1.58);
+  EXPECT_DOUBLE_EQ(s["total"]["energy_kwh"].get<double>(), total_epochs * 1.58 / 3.6e6);
   EXPECT_EQ(s["stopped_by_budget"], false);
   ASSERT_TRUE(s["prediction"].is_object());
   EXPECT_EQ(s["prediction"]["after_epochs"], 1);
@@ -174,10 +178,10 @@ TEST(CliRun, WithoutMarkersTheWholeCommandIsOneEpoch) {
 TEST(CliRun, ABudgetStopEndsTheChildWithTheDocumentedExitCode) {
   Machine m;
   // GPU 0 burns 50 J per 0.05 s epoch (1 kW: a plausible GPU, see docs/sensors.md); 100 planned
-  // epochs would need ~0.0014 kWh, over 0.001 kWh.
+  // epochs would need ~0.0014 kWh of device energy (--pue 1), over 0.001 kWh.
   const std::string script = "i=1; e=1000000; while true; do e=$((e+50000)); echo $e > " + (m.dir / "gpu0").string() +
                              "; echo \"Epoch $i\"; i=$((i+1)); sleep 0.05; done";
-  auto r = run_process(m.run_args({"--epochs", "100", "--epoch-pattern", "^Epoch", "--max-energy-kwh", "0.001",
+  auto r = run_process(m.run_args({"--epochs", "100", "--epoch-pattern", "^Epoch", "--pue", "1", "--max-energy-kwh", "0.001",
                                    "--budget-action", "stop", "--grace-period", "2"},
                                   script),
                        m.env());
@@ -197,7 +201,7 @@ TEST(CliRun, ABudgetAskIsAnsweredOnStdin) {
     // 100 J per 0.3 s epoch (a plausible 333 W GPU); 50 planned epochs need ~0.0014 kWh, over 0.0001.
     const std::string script = "for i in 1 2 3; do echo $((1000000 + i * 100000)) > " + (m.dir / "gpu0").string() +
                                "; echo \"Epoch $i\"; sleep 0.3; done";
-    auto r = run_process(m.run_args({"--epochs", "50", "--epoch-pattern", "^Epoch", "--max-energy-kwh", "0.0001",
+    auto r = run_process(m.run_args({"--epochs", "50", "--epoch-pattern", "^Epoch", "--pue", "1", "--max-energy-kwh", "0.0001",
                                      "--budget-action", "ask", "--grace-period", "2"},
                                     script),
                          m.env(), answer);

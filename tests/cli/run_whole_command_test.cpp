@@ -174,10 +174,10 @@ TEST(RunWholeCommand, RepeatsOfOneEpochNumberAreOneMarkerAndTheTotalPlansTheFore
 TEST(RunWholeCommand, AStopBudgetIsEnforcedBeyondThePlannedMarkers) {
   Machine m;
   // Seen: once --epochs markers were seen, monitoring had ended and a stop budget was ignored.
-  // 1000 J per epoch; 0.001 kWh = 3600 J is crossed, as actual energy, in epoch 4.
+  // 1000 J per epoch (--pue 1: device energy); 0.001 kWh = 3600 J is crossed, as actual energy, in epoch 4.
   const std::string script = "i=1; e=1000000; while true; do e=$((e+1000000)); " + m.set_gpu("$e") +
                              "; echo \"Epoch $i\"; i=$((i+1)); sleep 0.05; done";
-  auto r = run_process(m.args({"--epochs", "2", "--epoch-pattern", "^Epoch", "--max-energy-kwh", "0.001",
+  auto r = run_process(m.args({"--epochs", "2", "--epoch-pattern", "^Epoch", "--pue", "1", "--max-energy-kwh", "0.001",
                                "--budget-action", "stop", "--grace-period", "2"},
                               script),
                        m.env());

@@ -17,6 +17,7 @@ SNAPSHOT_KEYS = {
     "version",
     "carbontracker_version",
     "pue",
+    "pue_source",
     "components",
     "epochs",
     "interrupted_epoch",

@@ -74,7 +74,7 @@ def test_defaults_construct_and_expose_the_python_tools_attributes():
         assert (t.components, t.devices_by_pid, t.log_dir, t.log_file_prefix) == ("all", False, None, "")
         assert (t.verbose, t.decimal_precision, t.api_keys, t.deleted) == (0, 12, None, False)
         snap = t.snapshot()
-        assert snap["pue"] == 1.0
+        assert snap["pue"] == 1.58  # the Python tool's PUE_2023
         assert snap["finished"] is False
     finally:
         t.stop()

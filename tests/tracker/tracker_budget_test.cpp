@@ -9,9 +9,10 @@ namespace {
 using testing::TrackerRig;
 
 // 10 epochs of 2 x 180 J GPU energy (0.0001 kWh per epoch): the prediction after epoch 1 is
-// 0.001 kWh for the run, over a 0.0005 kWh budget.
+// 0.001 kWh for the run, over a 0.0005 kWh budget (PUE 1: device energy).
 Config budget_config(BudgetAction action) {
   Config c;
+  c.pue = kPueDeviceOnly;
   c.epochs = 10;
   c.update_interval = 3600;
   c.budget.max_energy_kwh = 0.0005;

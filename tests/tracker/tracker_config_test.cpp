@@ -76,7 +76,8 @@ TEST(TrackerConfig, PythonDefaults) {
   EXPECT_FALSE(c.devices_by_pid);
   EXPECT_EQ(c.verbose, 1);
   EXPECT_EQ(c.decimal_precision, 12);
-  EXPECT_EQ(c.pue, 1.0);
+  EXPECT_EQ(c.pue, 1.58);  // the Python tool's PUE_2023
+  EXPECT_EQ(c.pue, kPueUptime2023);
 }
 
 TEST(TrackerConfig, ComponentsSelectWhatIsMeasured) {

@@ -91,7 +91,12 @@ TEST(Tracker, PueMultipliesFacilityEnergyAndReportsBoth) {
   EXPECT_DOUBLE_EQ(r.totals.facility_energy_j, 5400.0);
   EXPECT_DOUBLE_EQ(r.totals.co2eq_g, 5400.0 / 3.6e6 * 100.0);
   const std::string out = rig.console.str();
-  EXPECT_NE(out.find("Facility energy (x PUE 1.5)"), std::string::npos) << out;
+  EXPECT_NE(out.find("Facility energy (device energy x PUE 1.5, an estimate of the data centre's use) 0.001500000 kWh"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Device energy 0.001000000 kWh, all of it measured."), std::string::npos) << out;
+  EXPECT_NE(out.find("PUE coefficient of 1.5 (set by the user; pue 1.0 reports device energy"), std::string::npos)
+      << out;
   EXPECT_NE(out.find("fixed: user setting"), std::string::npos) << out;
 }
 
@@ -146,7 +151,8 @@ TEST(Tracker, LogsAreReadableByThePythonParsersRegexes) {
   std::string pred = output.substr(pred_at);
   ASSERT_TRUE(std::regex_search(pred, m, tail)) << pred;
   EXPECT_EQ(m[1].str(), "0:00:25");
-  const double expected_kwh = 2 * (2 * 30 + 2 * 3 + 2 * 300) / 3.6e6;
+  // The default PUE 1.58 (the Python tool's PUE_2023) scales every figure these blocks carry.
+  const double expected_kwh = 2 * (2 * 30 + 2 * 3 + 2 * 300) * 1.58 / 3.6e6;
   EXPECT_NEAR(std::stod(m[2].str()), expected_kwh, 1e-12);
   // Equivalents: each line "<value> <unit>" with a float value (the Python parser splits them).
   std::istringstream eq(m[4].str());
@@ -178,7 +184,9 @@ TEST(Tracker, LogsAreReadableByThePythonParsersRegexes) {
   EXPECT_EQ(comps, (std::vector<std::string>{"gpu=48.000000", "cpu=5.280000", "gpu=48.000000", "cpu=5.280000"}));
   EXPECT_TRUE(std::regex_search(std_log, std::regex(R"(The following components were found: GPU with device\(s\) NVIDIA H100 80GB HBM3, NVIDIA H100 80GB HBM3\. CPU with device\(s\) cpu:0, dram:0, cpu:1, dram:1\.)")))
       << std_log;
-  EXPECT_TRUE(std::regex_search(std_log, std::regex(R"(PUE coefficient of ([\d\.]+))")));
+  std::smatch pue;
+  ASSERT_TRUE(std::regex_search(std_log, pue, std::regex(R"(PUE coefficient of ([\d\.]+))")));
+  EXPECT_EQ(pue[1].str(), "1.58");
   EXPECT_TRUE(std::regex_search(std_log, std::regex(R"(Average carbon intensity during training was ([\d\.]+) gCO2eq/kWh)")));
 }
 
@@ -222,7 +230,14 @@ TEST(Tracker, SummaryJsonHasTheDocumentedShape) {
   EXPECT_DOUBLE_EQ(j["epochs"][0]["energy_j"]["dram"], 1.0);
   EXPECT_DOUBLE_EQ(j["epochs"][0]["energy_j"]["gpu"], 20.0);
   EXPECT_DOUBLE_EQ(j["epochs"][0]["energy_j"]["total"], 23.0);
-  EXPECT_DOUBLE_EQ(j["total"]["energy_kwh"], 46.0 / 3.6e6);
+  // Default PUE 1.58: energy_kwh and facility_energy_j are facility energy, energy_j device energy.
+  EXPECT_DOUBLE_EQ(j["pue"], 1.58);
+  EXPECT_NE(j["pue_source"].get<std::string>().find("Daniel Bizo, 2023, Uptime Institute"), std::string::npos);
+  EXPECT_DOUBLE_EQ(j["total"]["energy_j"]["total"], 46.0);
+  EXPECT_DOUBLE_EQ(j["total"]["facility_energy_j"], 46.0 * 1.58);
+  EXPECT_DOUBLE_EQ(j["total"]["energy_kwh"], 46.0 * 1.58 / 3.6e6);
+  EXPECT_NEAR(j["prediction"]["device_energy_kwh"].get<double>() * 1.58, j["prediction"]["energy_kwh"].get<double>(),
+              1e-15);
   EXPECT_NEAR(j["total"]["intensity_g_per_kwh"].get<double>(), 473.0, 0.01);
   EXPECT_FALSE(j["total"]["intensity_source"].get<std::string>().empty());
   EXPECT_EQ(j["prediction"]["epochs"], 2);
