@@ -38,6 +38,7 @@ int main(int raw_argc, char** raw_argv) {
   if (!carbontracker::io::open_dev_null_on_closed_std_fds()) return 125;  // before any file is opened
   using namespace carbontracker::cli;
   const std::vector<std::string> raw_args(raw_argv, raw_argv + raw_argc);
+  scrub_secrets(raw_argc, raw_argv);  // raw_args keeps the values; the process list does not
   // The Python tool's `carbontracker cmd ... --log_dir DIR ...` keeps working.
   PythonForm python_form = read_python_form(raw_args);
   if (python_form.error) {
@@ -52,7 +53,6 @@ int main(int raw_argc, char** raw_argv) {
   for (const auto& note : python_form.notes) std::cerr << note << "\n";
   if (python_form.parse_dir) return print_python_aggregate(*python_form.parse_dir);
   std::vector<std::string> args = std::move(python_form.args);
-  scrub_secrets(raw_argc, raw_argv);
   std::vector<char*> argv_storage;
   for (auto& a : args) argv_storage.push_back(a.data());
   const int argc = static_cast<int>(argv_storage.size());
