@@ -11,7 +11,6 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string_view>
@@ -50,8 +49,17 @@ bool is_valued(const std::string& name) {
 bool looks_like_option(const std::string& a) {
   if (a.size() < 2 || a[0] != '-') return false;
   if (a.find(' ') != std::string::npos) return false;
-  static const std::regex negative_number(R"(-\d+|-\d*\.\d+)");  // argparse's own pattern
-  return !std::regex_match(a, negative_number);
+  // argparse's negative number: -\d+ or -\d*\.\d+
+  const std::string_view digits = std::string_view(a).substr(1);
+  const std::size_t dot = digits.find('.');
+  const auto all_digits = [](std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  const bool negative_number = dot == std::string_view::npos
+                                   ? all_digits(digits)
+                                   : dot + 1 < digits.size() && all_digits(digits.substr(0, dot)) &&
+                                         all_digits(digits.substr(dot + 1));
+  return !negative_number;
 }
 
 // argparse's abbreviations, which CLI11 does not have: each `--pre[=value]` before a `--` that
@@ -230,9 +238,10 @@ std::optional<std::string> mistyped_command(const PythonForm& form) {
 int print_python_aggregate(const std::string& log_dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(log_dir, ec)) {
-    std::cerr << "carbontracker: --parse " << log_dir
-              << ": no such directory. Give the directory the runs wrote their logs to (log_dir); for one log file "
-                 "use carbontracker report FILE\n";
+    const bool exists = std::filesystem::exists(log_dir, ec);
+    std::cerr << "carbontracker: --parse " << log_dir << (exists ? ": not a directory" : ": no such directory")
+              << ". Give the directory the runs wrote their logs to (log_dir); for one log file use carbontracker "
+                 "report FILE\n";
     return kExitUsage;
   }
   std::vector<report::ReadIssue> issues;

@@ -84,6 +84,8 @@ RECORDED_SPLITS = [
     (["train.py", "--log", "L", "--epochs", "3"], "L", ["--epochs", "3"]),  # --log: a unique prefix of --log_dir
     (["train.py", "--log_dir", "a", "--log_dir", "b"], "b", []),  # the last one counts
     (["train.py", "--log_dir", "-5", "-x"], "-5", ["-x"]),  # a negative number is a value
+    (["train.py", "--log_dir", "-.5", "-y"], "-.5", ["-y"]),
+    (["train.py", "--log_dir", "-x y"], "-x y", []),  # a word with a space is a value
     # After the command's own `--`, nothing is ours; the `--` itself reaches the command.
     (["train.py", "--", "--log_dir", "x"], "logs", ["--", "--log_dir", "x"]),
 ]
@@ -135,6 +137,7 @@ def test_a_leading_double_dash_only_ends_our_options(work):
         # Recorded: "error: argument --log_dir: expected one argument", status 2.
         (["train.py", "--log_dir"], "argument --log_dir: expected one argument"),
         (["train.py", "--log_dir", "--lr"], "argument --log_dir: expected one argument"),
+        (["train.py", "--log_dir", "-5."], "argument --log_dir: expected one argument"),  # no number
     ],
 )
 def test_usage_errors_of_the_python_form_run_nothing(work, argv, message):
@@ -250,3 +253,6 @@ def test_parse_of_a_directory_without_logs_writes_no_sentence_of_zeros(work):
     missing = carbontracker(["--parse", str(work / "missing")], work)
     assert missing.returncode == 2
     assert "no such directory" in missing.stderr
+    a_file = carbontracker(["--parse", str(work / "train.py")], work)
+    assert a_file.returncode == 2
+    assert "not a directory" in a_file.stderr and "carbontracker report FILE" in a_file.stderr
