@@ -20,10 +20,13 @@ void scrub_secrets(int argc, char** argv) {
     const std::string_view a = argv[i];
     if (a == "--") return;  // the child's arguments are its own
     for (std::string_view flag : {"--api-keys", "--api_keys"}) {
-      if (a == flag && i + 1 < argc) {
+      // The Python tool's form also takes a unique prefix (--api for --api_keys).
+      const std::string_view name = a.substr(0, a.find('='));
+      if (name.size() < 3 || flag.substr(0, name.size()) != name) continue;
+      if (name.size() == a.size() && i + 1 < argc) {
         for (char* p = argv[i + 1]; *p; ++p) *p = '*';
-      } else if (a.size() > flag.size() && a.substr(0, flag.size()) == flag && a[flag.size()] == '=') {
-        for (char* p = argv[i] + flag.size() + 1; *p; ++p) *p = '*';
+      } else if (name.size() < a.size()) {
+        for (char* p = argv[i] + name.size() + 1; *p; ++p) *p = '*';
       }
     }
   }
@@ -35,14 +38,21 @@ int main(int raw_argc, char** raw_argv) {
   if (!carbontracker::io::open_dev_null_on_closed_std_fds()) return 125;  // before any file is opened
   using namespace carbontracker::cli;
   const std::vector<std::string> raw_args(raw_argv, raw_argv + raw_argc);
+  scrub_secrets(raw_argc, raw_argv);  // raw_args keeps the values; the process list does not
+  // The Python tool's `carbontracker cmd ... --log_dir DIR ...` keeps working.
+  PythonForm python_form = read_python_form(raw_args);
+  if (python_form.error) {
+    std::cerr << *python_form.error << "\n";
+    return kExitUsage;
+  }
   // `carbontracker reprot logs`: a mistyped subcommand, not a program to measure.
-  if (auto message = mistyped_command(raw_args)) {
+  if (auto message = mistyped_command(python_form)) {
     std::cerr << *message << "\n";
     return kExitUsage;
   }
-  // The Python tool's `carbontracker --log_dir DIR cmd ...` keeps working.
-  std::vector<std::string> args = translate_python_cli(raw_args);
-  scrub_secrets(raw_argc, raw_argv);
+  for (const auto& note : python_form.notes) std::cerr << note << "\n";
+  if (python_form.parse_dir) return print_python_aggregate(*python_form.parse_dir);
+  std::vector<std::string> args = std::move(python_form.args);
   std::vector<char*> argv_storage;
   for (auto& a : args) argv_storage.push_back(a.data());
   const int argc = static_cast<int>(argv_storage.size());
@@ -54,6 +64,12 @@ int main(int raw_argc, char** raw_argv) {
   app.fallthrough(false);
   bool about = false;
   app.add_flag("--about", about, "Data sources, their licences and attribution");
+  app.footer(
+      "The Python carbontracker's forms work too (docs/cli.md):\n"
+      "  carbontracker [--log_dir DIR] [--api_keys K] [--sim-cpu NAME --sim-cpu-tdp W ...] CMD ARGS...\n"
+      "      its options anywhere on the line (a unique prefix too, e.g. --log); the rest is the command\n"
+      "  carbontracker --parse DIR                   the Python tool's statement over DIR's logs\n"
+      "  carbontracker --report LOG [--output FILE]  the report of LOG's run");
   auto devices = add_devices_command(app);
   auto monitor = add_monitor_command(app);
   auto run = add_run_command(app);
