@@ -114,7 +114,7 @@ TEST(CliErrors, EveryUsageErrorExitsTwoAndHelpExitsZero) {
       {"run", "--epochs", "3"},                                 // no command to run
       {"run", "--epochs", "0", "--", "true"},                   // ConfigError
       {"run", "--config", (dir / "bad.toml").string(), "--", "true"},  // a bad configuration file
-      {"report", "--format", "pdf", dir.path().string()},       // not one of the choices
+      {"report", "--format", "docx", dir.path().string()},      // not one of the choices
   };
   for (auto args : usage_errors) {
     const std::string what = args.empty() ? "(none)" : args.front() + " " + (args.size() > 1 ? args[1] : "");
