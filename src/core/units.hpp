@@ -61,6 +61,8 @@ constexpr Grams operator*(GramsPerKwh i, KilowattHours e) noexcept { return e * 
 
 constexpr KilowattHours to_kwh(Joules e) noexcept { return KilowattHours(e.value() / kJoulesPerKwh); }
 constexpr Joules to_joules(KilowattHours e) noexcept { return Joules(e.value() * kJoulesPerKwh); }
+// The same at the edges where values are plain doubles (JSON fields, log lines, report tables).
+constexpr double kwh_from_j(double energy_j) noexcept { return energy_j / kJoulesPerKwh; }
 
 namespace literals {
 constexpr Joules operator""_J(long double v) noexcept { return Joules(static_cast<double>(v)); }

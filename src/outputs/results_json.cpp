@@ -11,8 +11,6 @@
 namespace carbontracker::outputs {
 namespace {
 
-double kwh(double j) { return to_kwh(Joules(j)).value(); }
-
 std::string iso_utc(std::chrono::system_clock::time_point t) {
   const std::time_t secs = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
@@ -30,7 +28,7 @@ void totals_fields(JsonWriter& w, const Totals& t) {
   w.field("measured_energy_j", t.measured_j);
   w.field("estimated_energy_j", t.estimated_j);
   w.field("facility_energy_j", t.facility_energy_j);
-  w.field("energy_kwh", kwh(t.facility_energy_j));
+  w.field("energy_kwh", kwh_from_j(t.facility_energy_j));
   w.field("co2eq_g", t.co2eq_g);
 }
 
@@ -82,9 +80,9 @@ void write_forecast(JsonWriter& w, const Forecast& f, double pue) {
   w.field("method", f.method).field("after_epochs", f.after_epochs).field("epochs", f.epochs);
   w.field("confidence", f.confidence);
   w.field("duration_s", f.duration_s).field("duration_s_low", f.duration_s_low).field("duration_s_high", f.duration_s_high);
-  w.field("energy_kwh", kwh(f.energy_j)).field("energy_kwh_low", kwh(f.energy_j_low));
-  w.field("energy_kwh_high", kwh(f.energy_j_high));
-  w.field("device_energy_kwh", pue > 0 ? std::optional<double>(kwh(f.energy_j / pue)) : std::nullopt);
+  w.field("energy_kwh", kwh_from_j(f.energy_j)).field("energy_kwh_low", kwh_from_j(f.energy_j_low));
+  w.field("energy_kwh_high", kwh_from_j(f.energy_j_high));
+  w.field("device_energy_kwh", pue > 0 ? std::optional<double>(kwh_from_j(f.energy_j / pue)) : std::nullopt);
   w.field("co2eq_g", f.co2eq_g).field("co2eq_g_low", f.co2eq_g_low).field("co2eq_g_high", f.co2eq_g_high);
   w.field("intensity_g_per_kwh", f.intensity_g_per_kwh);
   w.end_object();

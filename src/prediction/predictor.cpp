@@ -19,8 +19,6 @@ int planned_epochs(const PredictionInputs& in) noexcept {
   return std::max(in.total_epochs, k);
 }
 
-double kwh(double joules) noexcept { return to_kwh(Joules(joules)).value(); }
-
 void set_all(double& point, double& low, double& high, double value) noexcept { point = low = high = value; }
 
 }  // namespace
@@ -45,7 +43,7 @@ Forecast predict_paper(const PredictionInputs& in) {
   const double duration = f.epochs == 0 ? 0.0 : duration_n > 0 ? epochs * duration_sum / duration_n : kNaN;
   const double energy = f.epochs == 0 ? 0.0 : energy_n > 0 ? epochs * energy_sum / energy_n : kNaN;
   const double intensity = in.future_intensity_g_per_kwh;
-  const double co2 = f.epochs == 0 ? 0.0 : usable(intensity) ? kwh(energy) * intensity : kNaN;
+  const double co2 = f.epochs == 0 ? 0.0 : usable(intensity) ? kwh_from_j(energy) * intensity : kNaN;
   set_all(f.duration_s, f.duration_s_low, f.duration_s_high, duration);
   set_all(f.energy_j, f.energy_j_low, f.energy_j_high, energy);
   set_all(f.co2eq_g, f.co2eq_g_low, f.co2eq_g_high, co2);
@@ -78,7 +76,7 @@ Forecast predict_robust(const PredictionInputs& in) {
       co2_seen += o.co2eq_g;
     } else if (usable(o.energy_j)) {
       // Its energy is known; the intensity of that moment is not, so the future one stands in.
-      if (usable(intensity)) co2_seen += kwh(o.energy_j) * intensity; else co2_seen_ok = false;
+      if (usable(intensity)) co2_seen += kwh_from_j(o.energy_j) * intensity; else co2_seen_ok = false;
     } else {
       ++co2_unknown;  // neither known: its CO2eq comes with the predicted energy below
     }
@@ -104,7 +102,7 @@ Forecast predict_robust(const PredictionInputs& in) {
     set_all(f.co2eq_g, f.co2eq_g_low, f.co2eq_g_high, kNaN);
   } else {
     const SumInterval c = future_sum(energy_est, co2_count, f.confidence);
-    const double per_j = co2_count > 0 ? kwh(1.0) * intensity : 0.0;
+    const double per_j = co2_count > 0 ? kwh_from_j(1.0) * intensity : 0.0;
     f.co2eq_g = co2_seen + c.point * per_j;
     f.co2eq_g_low = co2_seen + c.low * per_j;
     f.co2eq_g_high = co2_seen + c.high * per_j;

@@ -1,3 +1,4 @@
+#include "core/units.hpp"
 #include "report/aggregate.hpp"
 
 #include <cmath>
@@ -16,7 +17,7 @@ double sum_epochs_kwh(const RunData& r) {
       for (const auto& [comp, ej] : e.energy_j) j += ej * r.pue.value_or(1.0);
     }
   }
-  return j / 3.6e6;
+  return kwh_from_j(j);
 }
 
 // Where a consumption block cannot be counted: its reader's note, else a bad value it holds.

@@ -1,3 +1,4 @@
+#include "core/units.hpp"
 #include "report/event_log_reader.hpp"
 
 #include <cmath>
@@ -179,7 +180,7 @@ class EventReader {
     bool all_co2 = !run_.epochs.empty();
     for (const auto& e : run_.epochs) {
       if (e.facility_energy_j && e.co2eq_g) {
-        kwh += *e.facility_energy_j / 3.6e6;
+        kwh += kwh_from_j(*e.facility_energy_j);
         g += *e.co2eq_g;
       } else {
         all_co2 = false;

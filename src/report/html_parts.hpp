@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/units.hpp"
 #include "report/aggregate.hpp"
 #include "report/run_data.hpp"
 #include "report/svg_chart.hpp"
@@ -21,7 +22,7 @@ namespace carbontracker::report::html {
 using svg::escape_html;
 using svg::format_sig;
 
-inline constexpr double kJPerKwh = 3.6e6;
+inline constexpr double kJPerKwh = kJoulesPerKwh;
 inline const std::string kNotInLog = "<span class=\"na\">not in this log</span>";
 
 // ---- Units: a chart picks one unit for its axis, a table cell one per value ------------------------

@@ -1,3 +1,4 @@
+#include "core/units.hpp"
 #include "sampler/sampler.hpp"
 
 #include <algorithm>
@@ -100,7 +101,7 @@ double Sampler::grams_per_joule() const noexcept {
   const double g_per_kwh = options_.intensity_g_per_kwh->load(std::memory_order_relaxed);
   // The intensity service only publishes finite, in-range values; a bad one never turns CO2eq into NaN.
   if (!std::isfinite(g_per_kwh) || g_per_kwh < 0) return 0.0;
-  return g_per_kwh / 3.6e6;
+  return g_per_kwh / kJoulesPerKwh;  // g/kWh -> g/J
 }
 
 void Sampler::read_slot(Slot& slot, MonoTime now) {

@@ -12,8 +12,6 @@
 namespace carbontracker::tracker {
 namespace {
 
-double kwh(double j) { return to_kwh(Joules(j)).value(); }
-
 std::string method_words(Method m, const std::string& source) {
   switch (m) {
     case Method::counter: return source + " energy counter";
@@ -125,18 +123,18 @@ std::string energy_basis_line(const Totals& t, double pue) {
   std::string out;
   const double device = t.device_energy_j.total_j();
   if (t.estimated_j > 0 && t.measured_j <= 0) {
-    out = fmt::format("Device energy {:.9f} kWh, all of it estimated (no energy counter was readable).", kwh(device));
+    out = fmt::format("Device energy {:.9f} kWh, all of it estimated (no energy counter was readable).", kwh_from_j(device));
   } else if (t.estimated_j > 0) {
-    out = fmt::format("Of the device energy {:.9f} kWh, {:.9f} kWh is measured and {:.9f} kWh estimated.", kwh(device),
-                      kwh(t.measured_j), kwh(t.estimated_j));
+    out = fmt::format("Of the device energy {:.9f} kWh, {:.9f} kWh is measured and {:.9f} kWh estimated.", kwh_from_j(device),
+                      kwh_from_j(t.measured_j), kwh_from_j(t.estimated_j));
   } else {
-    out = fmt::format("Device energy {:.9f} kWh, all of it measured.", kwh(device));
+    out = fmt::format("Device energy {:.9f} kWh, all of it measured.", kwh_from_j(device));
   }
   if (pue != 1.0) {
     out += fmt::format(
         " Facility energy (device energy x PUE {}, an estimate of the data centre's use) {:.9f} kWh: the Energy and "
         "CO2eq above are facility energy (pue 1.0 reports device energy).",
-        pue, kwh(t.facility_energy_j));
+        pue, kwh_from_j(t.facility_energy_j));
   } else {
     out += " PUE 1.0: the Energy and CO2eq above are device energy.";
   }
@@ -148,7 +146,7 @@ std::string prediction_basis_line(const Forecast& f, double pue) {
   return fmt::format(
       "Predicted device energy {:.9f} kWh; the Energy and CO2eq above are facility energy (device energy x PUE {}, "
       "an estimate of the data centre's use; pue 1.0 reports device energy).",
-      kwh(f.energy_j / pue), pue);
+      kwh_from_j(f.energy_j / pue), pue);
 }
 
 std::string interval_line(const Forecast& f, const Forecast* paper) {
@@ -164,10 +162,10 @@ std::string interval_line(const Forecast& f, const Forecast* paper) {
       "Prediction interval ({:.0f} %) after {} epoch(s): time {} to {}, energy {:.9f} to {:.9f} kWh, "
       "CO2eq {:.6f} to {:.6f} g (at {:.2f} gCO2eq/kWh for the epochs to come).",
       f.confidence * 100, f.after_epochs, outputs::report_time(f.duration_s_low),
-      outputs::report_time(f.duration_s_high), kwh(f.energy_j_low),
-      kwh(f.energy_j_high), f.co2eq_g_low, f.co2eq_g_high, f.intensity_g_per_kwh);
+      outputs::report_time(f.duration_s_high), kwh_from_j(f.energy_j_low),
+      kwh_from_j(f.energy_j_high), f.co2eq_g_low, f.co2eq_g_high, f.intensity_g_per_kwh);
   if (paper && std::abs(paper->energy_j - f.energy_j) > 1e-9 * std::max(1.0, f.energy_j)) {
-    out += fmt::format(" The paper's model (epochs x mean of measured epochs) gives {:.9f} kWh.", kwh(paper->energy_j));
+    out += fmt::format(" The paper's model (epochs x mean of measured epochs) gives {:.9f} kWh.", kwh_from_j(paper->energy_j));
   }
   return out;
 }
@@ -175,8 +173,8 @@ std::string interval_line(const Forecast& f, const Forecast* paper) {
 std::string forecast_log_line(const Forecast& f) {
   return fmt::format("Prediction after {} epoch(s) for {} epoch(s): time {:.1f} s [{:.1f}, {:.1f}], energy {:.9f} kWh "
                      "[{:.9f}, {:.9f}], CO2eq {:.6f} g [{:.6f}, {:.6f}] ({} model, {:.0f} % interval).",
-                     f.after_epochs, f.epochs, f.duration_s, f.duration_s_low, f.duration_s_high, kwh(f.energy_j),
-                     kwh(f.energy_j_low), kwh(f.energy_j_high), f.co2eq_g, f.co2eq_g_low, f.co2eq_g_high, f.method,
+                     f.after_epochs, f.epochs, f.duration_s, f.duration_s_low, f.duration_s_high, kwh_from_j(f.energy_j),
+                     kwh_from_j(f.energy_j_low), kwh_from_j(f.energy_j_high), f.co2eq_g, f.co2eq_g_low, f.co2eq_g_high, f.method,
                      f.confidence * 100);
 }
 

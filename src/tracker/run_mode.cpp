@@ -14,13 +14,11 @@
 namespace carbontracker {
 namespace {
 
-double kwh(double j) { return to_kwh(Joules(j)).value(); }
-
 // Set-up and wrap-up are often under a second: "0:00:00" would hide them.
 std::string time_text(double s) { return s < 60 ? fmt::format("{:.2f} s", s) : outputs::report_time(s); }
 
 std::string figures_text(const Totals& t) {
-  return fmt::format("{}, {:.9f} kWh, {:.6f} g CO2eq", time_text(t.duration_s), kwh(t.facility_energy_j), t.co2eq_g);
+  return fmt::format("{}, {:.9f} kWh, {:.6f} g CO2eq", time_text(t.duration_s), kwh_from_j(t.facility_energy_j), t.co2eq_g);
 }
 
 bool inside(double v, double low, double high) { return v >= low && v <= high; }
@@ -150,8 +148,8 @@ void Tracker::Impl::print_update_if_outside(const Forecast& robust) {
                           "({:.0f} % interval: energy {:.9f} to {:.9f} kWh); outside the interval printed after "
                           "{} epoch(s).",
                           robust.after_epochs, robust.epochs, time_text(robust.duration_s),
-                          kwh(robust.energy_j), robust.co2eq_g, robust.confidence * 100, kwh(robust.energy_j_low),
-                          kwh(robust.energy_j_high), p.after_epochs));
+                          kwh_from_j(robust.energy_j), robust.co2eq_g, robust.confidence * 100, kwh_from_j(robust.energy_j_low),
+                          kwh_from_j(robust.energy_j_high), p.after_epochs));
   last_printed = robust;
 }
 

@@ -20,10 +20,8 @@ namespace {
 // The default PUE, the preset and the Python tool's value (whose sentence the log writes) are one.
 static_assert(outputs::kPythonPue == kPueUptime2023);
 
-double kwh(double j) { return to_kwh(Joules(j)).value(); }
-
 outputs::ConsumptionFigures figures(double duration_s, double energy_j, double co2eq_g) {
-  return {duration_s, kwh(energy_j), co2eq_g};
+  return {duration_s, kwh_from_j(energy_j), co2eq_g};
 }
 
 }  // namespace
@@ -155,7 +153,7 @@ void Tracker::Impl::write_actual(const Snapshot& s) {
   if (s.interrupted) {
     const auto& p = s.interrupted->totals;
     log->output(t, fmt::format("Not included above: the interrupted epoch {} ({}, {:.9f} kWh, {:.6f} g CO2eq).",
-                               s.interrupted->index, outputs::report_time(p.duration_s), kwh(p.facility_energy_j),
+                               s.interrupted->index, outputs::report_time(p.duration_s), kwh_from_j(p.facility_energy_j),
                                p.co2eq_g));
   }
   const auto& w = s.whole_run;
@@ -163,7 +161,7 @@ void Tracker::Impl::write_actual(const Snapshot& s) {
     write_run_breakdown(s);
   } else if (w.duration_s - tot.duration_s > 0.01 * std::max(1.0, w.duration_s)) {
     log->output(t, fmt::format("The whole run, time outside epochs included: {}, {:.9f} kWh, {:.6f} g CO2eq.",
-                               outputs::report_time(w.duration_s), kwh(w.facility_energy_j), w.co2eq_g));
+                               outputs::report_time(w.duration_s), kwh_from_j(w.facility_energy_j), w.co2eq_g));
   }
   log->info(t, "Monitoring thread ended.");
   log->output(t, "Finished monitoring.");
