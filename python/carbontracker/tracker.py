@@ -291,3 +291,27 @@ class CarbonTrackerThread(_MeasuredInCpp, threading.Thread):
 
 class CarbonIntensityThread(_MeasuredInCpp, threading.Thread):
     """The Python tool's intensity-fetching thread (compatibility name; see _MeasuredInCpp)."""
+
+
+def _runs_in_cpp(cls, name):
+    def method(self, *args, **kwargs):
+        raise NotImplementedError(f"{cls.__name__}.{name} runs in the C++ core here")
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+# The Python tool's method names, so that code which reads or replaces one (seen in public scripts:
+# `CarbonTrackerThread._log_components_info = fixed`, to decode device names) imports and runs. The
+# C++ core never calls them: a replacement has no effect (docs/python.md).
+for _cls, _names in (
+    (CarbonTrackerThread, ("begin", "epoch_start", "epoch_end", "_log_components_info",
+                           "_log_epoch_measurements", "_components_remove_unavailable",
+                           "_components_init", "_components_shutdown", "_collect_measurements",
+                           "total_energy_per_epoch", "_handle_error")),
+    (CarbonIntensityThread, ("_fetch_carbon_intensity", "predict_carbon_intensity",
+                             "average_carbon_intensity")),
+):
+    for _name in _names:
+        setattr(_cls, _name, _runs_in_cpp(_cls, _name))
+del _cls, _names, _name

@@ -284,6 +284,28 @@ def test_tracker_module_names_import():
         CarbonTrackerThread(components=[], logger=None, ignore_errors=False, delete=lambda: None)
 
 
+def test_code_that_replaces_a_thread_method_imports_and_runs(tmp_path):
+    # Seen in a public script: it keeps CarbonTrackerThread._log_components_info and installs
+    # its own (to decode device names). Here the C++ core logs the components: the names exist,
+    # a replacement is never called, and the tracker runs as usual.
+    from carbontracker.tracker import CarbonIntensityThread, CarbonTrackerThread
+
+    original = CarbonTrackerThread._log_components_info
+    called = []
+    CarbonTrackerThread._log_components_info = lambda self: called.append(self)
+    try:
+        tracker = CarbonTracker(epochs=1, log_dir=str(tmp_path), verbose=0, **SIM)
+        train(tracker, 1)
+        tracker.stop()
+    finally:
+        CarbonTrackerThread._log_components_info = original
+    assert called == []
+    assert "Actual consumption" in read_log(tmp_path, "_output")
+    for cls, name in ((CarbonTrackerThread, "epoch_end"), (CarbonIntensityThread, "average_carbon_intensity")):
+        with pytest.raises(NotImplementedError, match="runs in the C\\+\\+ core"):
+            getattr(cls, name)(None)
+
+
 def test_constants_have_the_python_tools_names_and_values():
     from carbontracker.constants import PUE_2020, PUE_2021, PUE_2022, PUE_2023, WORLD_2019_CARBON_INTENSITY
 
