@@ -102,6 +102,7 @@ class Finder {
         }
       }
       add_file(p, k, stem);
+      add_siblings(p);
     } else {
       issue(p, "not a regular file or directory; skipped");
     }
@@ -133,6 +134,26 @@ class Finder {
       std::error_code fec;
       if (!it->is_regular_file(fec)) continue;
       add_file(it->path(), k, stem);
+    }
+  }
+
+  // A run's file named on the command line brings the run's other files (same directory, same
+  // name up to the suffix): the report of `x_carbontracker.log` holds that run's actual and
+  // predicted consumption from `x_carbontracker_output.log`, as a directory would.
+  void add_siblings(const fs::path& p) {
+    const std::string name = p.filename().string();
+    for (const auto& given : kSuffixes) {
+      if (!name.ends_with(given.text)) continue;
+      const std::string prefix = name.substr(0, name.size() - given.text.size());
+      for (const auto& other : kSuffixes) {
+        if (other.kind == given.kind) continue;
+        const fs::path sibling = p.parent_path() / (prefix + std::string(other.text));
+        std::error_code ec;
+        if (!fs::is_regular_file(sibling, ec)) continue;
+        std::string stem;
+        add_file(sibling, classify_name(sibling.filename().string(), &stem), stem);
+      }
+      return;
     }
   }
 

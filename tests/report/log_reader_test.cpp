@@ -109,6 +109,27 @@ TEST(LogReader, AFileReachedTwiceIsReadOnceAndFilesCanBeGivenAlone) {
   EXPECT_TRUE(one.runs[0].actual);
 }
 
+TEST(LogReader, AFileNamedAloneBringsItsRunsOtherFiles) {
+  // `carbontracker --report x_carbontracker.log` (the Python tool's form names the standard log):
+  // the output log beside it holds the run's actual consumption, and is read too.
+  TempDir dir;
+  write_file(dir / "a_carbontracker.log", kStd);
+  write_file(dir / "a_carbontracker_output.log", kOut);
+  write_file(dir / "b_carbontracker.log", kStd);  // another run: not brought in
+  const ReadResult r = read_logs({dir / "a_carbontracker.log"});
+  ASSERT_EQ(r.runs.size(), 1u) << issues_text(r.issues);
+  EXPECT_EQ(r.runs[0].stem, "a");
+  EXPECT_TRUE(r.runs[0].actual);
+  EXPECT_THAT(r.runs[0].std_file, HasSubstr("a_carbontracker.log"));
+  EXPECT_EQ(r.runs[0].epochs.size(), 1u);
+  EXPECT_FALSE(has_issue(r.issues, "a_carbontracker.log", "no output log")) << issues_text(r.issues);
+  // Without a sibling the run is still read, and the missing half is named.
+  const ReadResult alone = read_logs({dir / "b_carbontracker.log"});
+  ASSERT_EQ(alone.runs.size(), 1u);
+  EXPECT_FALSE(alone.runs[0].actual);
+  EXPECT_TRUE(has_issue(alone.issues, "b_carbontracker.log", "no output log")) << issues_text(alone.issues);
+}
+
 TEST(LogReader, ARenamedLogIsRecognisedByItsContent) {
   TempDir dir;
   write_file(dir / "run.txt", kStd);
