@@ -50,6 +50,9 @@
  *    with it returns CT_ERR_FORKED and writes nothing (the parent's buffered log lines are
  *    discarded in the child, never written twice); ct_tracker_free releases it there without
  *    stopping anything. Create a new tracker in the child to measure the child.
+ *  - One process-wide effect: ct_tracker_new sets SIGXFSZ to ignored when it is at its default,
+ *    so a log write past RLIMIT_FSIZE fails with EFBIG (a warning) instead of killing the
+ *    program; a handler the program installed is left alone.
  */
 #ifndef CARBONTRACKER_CARBONTRACKER_H
 #define CARBONTRACKER_CARBONTRACKER_H

@@ -29,6 +29,10 @@
 //    true, epoch_end() returns an empty record, snapshot() the results as of the fork when it
 //    can take the lock, else none), and the destructor neither stops nor joins anything. The
 //    parent's buffered log lines are discarded in the child, never written twice.
+//  - One process-wide effect: construction sets SIGXFSZ to ignored when it is at its default
+//    (terminate), so a write past RLIMIT_FSIZE fails with EFBIG and becomes a warning instead of
+//    killing the training (the logs are also written from the sampler thread, so a per-write
+//    mask would not cover them). A handler the program installed is left alone (docs/tracker.md).
 #pragma once
 
 #include <filesystem>
