@@ -82,7 +82,7 @@ int guarded(ct_tracker* t, F&& body) noexcept {
     return fail(t, e.code, e.message);
   } catch (const carbontracker::BudgetExceeded& e) {
     // action "ask" answered "n" is the user's decision; action "stop" is the budget's.
-    return fail(t, e.event().action == "ask" ? CT_STOP_USER : CT_STOP_BUDGET, e.what());
+    return fail(t, e.event().action == carbontracker::BudgetAction::ask ? CT_STOP_USER : CT_STOP_BUDGET, e.what());
   } catch (const carbontracker::StopTraining& e) {
     return fail(t, CT_STOP_USER, e.what());
   } catch (const carbontracker::ConfigError& e) {

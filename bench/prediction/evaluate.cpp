@@ -64,7 +64,7 @@ std::vector<Score> evaluate_trace(const Trace& trace, std::span<const int> ks, d
         Score s;
         s.trace = trace.name;
         s.scenario = trace.scenario;
-        s.model = last.method;
+        s.model = std::string(to_string(last.method));
         s.k = k;
         s.horizon_epochs = horizon;
         s.epochs_run = run;

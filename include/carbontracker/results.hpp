@@ -60,9 +60,25 @@ struct EpochRecord {
   std::vector<std::string> notes;
 };
 
+// Sets of values are enums; to_string gives the name every output writes ("robust", "max_energy_kwh").
+// robust: ours (warm-up aware, with an interval); paper: epochs x mean of the observed epochs.
+enum class ForecastMethod : std::uint8_t { robust, paper };
+// What a budget limits (named as its Config key), on which figure it was crossed, what it was
+// set to do, and what happened (asked: waiting for the user's answer).
+enum class BudgetLimit : std::uint8_t { max_energy_kwh, max_co2eq_g, max_duration_s };
+enum class BudgetBasis : std::uint8_t { predicted, actual };
+enum class BudgetAction : std::uint8_t { warn, ask, stop };
+enum class BudgetOutcome : std::uint8_t { warned, asked, continued, stopped };
+
+CARBONTRACKER_API std::string_view to_string(ForecastMethod m) noexcept;
+CARBONTRACKER_API std::string_view to_string(BudgetLimit l) noexcept;
+CARBONTRACKER_API std::string_view to_string(BudgetBasis b) noexcept;
+CARBONTRACKER_API std::string_view to_string(BudgetAction a) noexcept;
+CARBONTRACKER_API std::string_view to_string(BudgetOutcome o) noexcept;
+
 // A forecast of the whole run (all `epochs`), made after `after_epochs` epochs.
 struct Forecast {
-  std::string method;  // "robust" (ours) or "paper" (epochs x mean of observed epochs)
+  ForecastMethod method = ForecastMethod::robust;
   int after_epochs = 0;
   int epochs = 0;
   double confidence = 0.9;  // nominal coverage of the [low, high] intervals
@@ -73,12 +89,12 @@ struct Forecast {
 };
 
 struct BudgetEvent {
-  std::string limit;     // "max_energy_kwh", "max_co2eq_g", "max_duration_s"
-  std::string basis;     // "predicted" or "actual"
+  BudgetLimit limit = BudgetLimit::max_energy_kwh;
+  BudgetBasis basis = BudgetBasis::predicted;
   double value = 0;      // in the limit's unit (kWh, g, s)
   double limit_value = 0;
-  std::string action;    // "warn", "ask", "stop"
-  std::string outcome;   // "warned", "continued", "stopped"
+  BudgetAction action = BudgetAction::warn;
+  BudgetOutcome outcome = BudgetOutcome::warned;
   std::string message;
 };
 

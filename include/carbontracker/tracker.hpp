@@ -50,8 +50,6 @@
 
 namespace carbontracker {
 
-enum class BudgetAction { warn, ask, stop };
-
 struct Budget {
   std::optional<double> max_energy_kwh;  // facility energy of the whole run
   std::optional<double> max_co2eq_g;

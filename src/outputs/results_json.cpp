@@ -77,7 +77,7 @@ std::string pue_source(double pue) {
 
 void write_forecast(JsonWriter& w, const Forecast& f, double pue) {
   w.begin_object();
-  w.field("method", f.method).field("after_epochs", f.after_epochs).field("epochs", f.epochs);
+  w.field("method", to_string(f.method)).field("after_epochs", f.after_epochs).field("epochs", f.epochs);
   w.field("confidence", f.confidence);
   w.field("duration_s", f.duration_s).field("duration_s_low", f.duration_s_low).field("duration_s_high", f.duration_s_high);
   w.field("energy_kwh", kwh_from_j(f.energy_j)).field("energy_kwh_low", kwh_from_j(f.energy_j_low));
@@ -96,8 +96,9 @@ void write_intensity(JsonWriter& w, const IntensityInfo& i) {
 
 void write_budget_event(JsonWriter& w, const BudgetEvent& e) {
   w.begin_object();
-  w.field("limit", e.limit).field("basis", e.basis).field("value", e.value).field("limit_value", e.limit_value);
-  w.field("action", e.action).field("outcome", e.outcome).field("message", e.message);
+  w.field("limit", to_string(e.limit)).field("basis", to_string(e.basis)).field("value", e.value);
+  w.field("limit_value", e.limit_value);
+  w.field("action", to_string(e.action)).field("outcome", to_string(e.outcome)).field("message", e.message);
   w.end_object();
 }
 

@@ -25,7 +25,7 @@ void set_all(double& point, double& low, double& high, double value) noexcept { 
 
 Forecast predict_paper(const PredictionInputs& in) {
   Forecast f;
-  f.method = "paper";
+  f.method = ForecastMethod::paper;
   f.after_epochs = static_cast<int>(std::min<std::size_t>(in.observed.size(), std::numeric_limits<int>::max()));
   f.epochs = planned_epochs(in);
   f.confidence = 0.0;
@@ -52,7 +52,7 @@ Forecast predict_paper(const PredictionInputs& in) {
 
 Forecast predict_robust(const PredictionInputs& in) {
   Forecast f;
-  f.method = "robust";
+  f.method = ForecastMethod::robust;
   const auto& obs = in.observed;
   f.after_epochs = static_cast<int>(std::min<std::size_t>(obs.size(), std::numeric_limits<int>::max()));
   f.epochs = planned_epochs(in);

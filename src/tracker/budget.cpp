@@ -8,18 +8,10 @@
 
 namespace carbontracker::tracker {
 
-std::string_view to_string(BudgetAction a) noexcept {
-  switch (a) {
-    case BudgetAction::warn: return "warn";
-    case BudgetAction::ask: return "ask";
-    case BudgetAction::stop: return "stop";
-  }
-  return "warn";
-}
-
 namespace {
 
 struct Limit {
+  BudgetLimit limit;
   const char* name;
   const char* unit;
   std::optional<double> max;
@@ -44,9 +36,9 @@ std::optional<BudgetEvent> evaluate_budget(const Budget& budget, const Totals& a
                                            BudgetState& state) {
   const double kwh = to_kwh(Joules(actual.facility_energy_j)).value();
   Limit limits[] = {
-      {"max_energy_kwh", "kWh", budget.max_energy_kwh, kwh, 0, 0, 0, "energy"},
-      {"max_co2eq_g", "g", budget.max_co2eq_g, actual.co2eq_g, 0, 0, 0, "CO2eq"},
-      {"max_duration_s", "s", budget.max_duration_s, actual.duration_s, 0, 0, 0, "duration"},
+      {BudgetLimit::max_energy_kwh, "max_energy_kwh", "kWh", budget.max_energy_kwh, kwh, 0, 0, 0, "energy"},
+      {BudgetLimit::max_co2eq_g, "max_co2eq_g", "g", budget.max_co2eq_g, actual.co2eq_g, 0, 0, 0, "CO2eq"},
+      {BudgetLimit::max_duration_s, "max_duration_s", "s", budget.max_duration_s, actual.duration_s, 0, 0, 0, "duration"},
   };
   if (forecast) {
     limits[0].predicted = to_kwh(Joules(forecast->energy_j)).value();
@@ -59,14 +51,14 @@ std::optional<BudgetEvent> evaluate_budget(const Budget& budget, const Totals& a
     limits[2].low = forecast->duration_s_low;
     limits[2].high = forecast->duration_s_high;
   }
-  auto make = [&](const Limit& l, const char* basis, double value) {
+  auto make = [&](const Limit& l, BudgetBasis basis, double value) {
     BudgetEvent e;
-    e.limit = l.name;
+    e.limit = l.limit;
     e.basis = basis;
     e.value = value;
     e.limit_value = *l.max;
-    e.action = std::string(to_string(budget.action));
-    if (std::string_view(basis) == "actual") {
+    e.action = budget.action;
+    if (basis == BudgetBasis::actual) {
       e.message = fmt::format("the run has used {} of {}, over the budget {} = {}", fmt_value(value, l.unit), l.what,
                               l.name, fmt_value(*l.max, l.unit));
     } else {
@@ -74,19 +66,19 @@ std::optional<BudgetEvent> evaluate_budget(const Budget& budget, const Totals& a
                               l.what, forecast->epochs, fmt_value(value, l.unit), forecast->confidence * 100,
                               fmt_value(l.low, l.unit), fmt_value(l.high, l.unit), l.name, fmt_value(*l.max, l.unit));
     }
-    state.fired.insert(std::string(l.name) + "/" + basis);
+    state.fired.insert(std::string(l.name) + "/" + std::string(to_string(basis)));
     return e;
   };
   for (const auto& l : limits) {
     if (l.max && l.actual > *l.max && !state.fired.count(std::string(l.name) + "/actual")) {
-      return make(l, "actual", l.actual);
+      return make(l, BudgetBasis::actual, l.actual);
     }
   }
   if (forecast) {
     for (const auto& l : limits) {
       if (l.max && l.predicted > *l.max && !state.fired.count(std::string(l.name) + "/predicted") &&
           !state.fired.count(std::string(l.name) + "/actual")) {
-        return make(l, "predicted", l.predicted);
+        return make(l, BudgetBasis::predicted, l.predicted);
       }
     }
   }

@@ -23,6 +23,4 @@ struct BudgetState {
 std::optional<BudgetEvent> evaluate_budget(const Budget& budget, const Totals& actual, const Forecast* forecast,
                                            BudgetState& state);
 
-std::string_view to_string(BudgetAction a) noexcept;
-
 }  // namespace carbontracker::tracker

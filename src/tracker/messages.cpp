@@ -174,7 +174,7 @@ std::string forecast_log_line(const Forecast& f) {
   return fmt::format("Prediction after {} epoch(s) for {} epoch(s): time {:.1f} s [{:.1f}, {:.1f}], energy {:.9f} kWh "
                      "[{:.9f}, {:.9f}], CO2eq {:.6f} g [{:.6f}, {:.6f}] ({} model, {:.0f} % interval).",
                      f.after_epochs, f.epochs, f.duration_s, f.duration_s_low, f.duration_s_high, kwh_from_j(f.energy_j),
-                     kwh_from_j(f.energy_j_low), kwh_from_j(f.energy_j_high), f.co2eq_g, f.co2eq_g_low, f.co2eq_g_high, f.method,
+                     kwh_from_j(f.energy_j_low), kwh_from_j(f.energy_j_high), f.co2eq_g, f.co2eq_g_low, f.co2eq_g_high, to_string(f.method),
                      f.confidence * 100);
 }
 

@@ -351,29 +351,29 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
   const std::string text = "Budget: " + ev.message + ".";
   switch (config.budget.action) {
     case BudgetAction::warn:
-      ev.outcome = "warned";
+      ev.outcome = BudgetOutcome::warned;
       warn(text);
       break;
     case BudgetAction::ask:
       if (env.defer_decisions) {
-        ev.outcome = "asked";
+        ev.outcome = BudgetOutcome::asked;
         decision = Decision{Decision::Kind::budget_ask, text + " Continue training (y/n)?", ev};
       } else if (ask_user(text + " Continue training (y/n)?")) {
-        ev.outcome = "continued";
+        ev.outcome = BudgetOutcome::continued;
       } else {
-        ev.outcome = "stopped";
+        ev.outcome = BudgetOutcome::stopped;
       }
       break;
     case BudgetAction::stop:
-      ev.outcome = "stopped";
+      ev.outcome = BudgetOutcome::stopped;
       if (env.defer_decisions) decision = Decision{Decision::Kind::budget_stop, text, ev};
       break;
   }
-  if (ev.outcome != "asked") log->output(now_wall(), ev.outcome == "stopped" ? text + " Stopping the training." : text);
+  if (ev.outcome != BudgetOutcome::asked) log->output(now_wall(), ev.outcome == BudgetOutcome::stopped ? text + " Stopping the training." : text);
   {
     std::lock_guard lock(mutex);
     snap.budget_events.push_back(ev);
-    if (ev.outcome == "stopped") snap.stopped_by_budget = true;
+    if (ev.outcome == BudgetOutcome::stopped) snap.stopped_by_budget = true;
   }
   if (events) {
     auto r = outputs::EventLog::record("budget");
@@ -381,7 +381,7 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
     outputs::write_budget_event(r, ev);
     events->append(std::move(r));
   }
-  if (ev.outcome == "stopped" && !env.defer_decisions) {
+  if (ev.outcome == BudgetOutcome::stopped && !env.defer_decisions) {
     finish();
     throw BudgetExceeded("carbontracker: " + ev.message, ev);
   }
@@ -438,7 +438,7 @@ void Tracker::decide(const Decision& d, bool continue_training) {
   std::lock_guard lock(s.mutex);
   for (auto it = s.snap.budget_events.rbegin(); it != s.snap.budget_events.rend(); ++it) {
     if (it->limit == d.event->limit && it->basis == d.event->basis) {
-      it->outcome = continue_training ? "continued" : "stopped";
+      it->outcome = continue_training ? BudgetOutcome::continued : BudgetOutcome::stopped;
       break;
     }
   }

@@ -87,7 +87,7 @@ TEST(SharedLibrary, ExportsOnlyThePublicApi) {
   const std::regex pub(
       R"(^(ct_[a-z_]+)$)"
       R"(|^((typeinfo|typeinfo name|vtable) for )?carbontracker::(Tracker|ConfigError|NoComponentsAvailable|TrackerError|StopTraining|BudgetExceeded|EnergyByComponent|Totals|SensorContext|Clock)(::.*)?$)"
-      R"(|^carbontracker::(to_string\(carbontracker::(Component|Method)\)|component_from_string\(.*\)|real_clock\(\))$)");
+      R"(|^carbontracker::(to_string\(carbontracker::(Component|Method|ForecastMethod|BudgetLimit|BudgetBasis|BudgetAction|BudgetOutcome)\)|component_from_string\(.*\)|real_clock\(\))$)");
   int code = 0;
   for (const auto& line : lines_of(r.out)) {
     const auto first = line.find(' ');

@@ -53,13 +53,13 @@ Snapshot rich() {
   s.pue = 1.58;
   s.intensity = {473, "world average", "assumed", "no location configured"};
   Forecast f;
-  f.method = "robust";
+  f.method = ForecastMethod::robust;
   f.after_epochs = 1;
   f.epochs = 10;
   f.energy_j = 3.6e6;
   s.prediction = f;
   s.prediction_history = {f, f};
-  s.budget_events = {BudgetEvent{"max_co2eq_g", "predicted", 5, 4, "warn", "warned", "over"}};
+  s.budget_events = {BudgetEvent{BudgetLimit::max_co2eq_g, BudgetBasis::predicted, 5, 4, BudgetAction::warn, BudgetOutcome::warned, "over"}};
   s.warnings = {"w1", "w2"};
   s.finished = true;
   s.command = {"python3", "train.py"};
@@ -101,7 +101,7 @@ TEST(ResultsJson, SummaryCarriesEveryPart) {
 }
 
 TEST(ResultsJson, BudgetEventIsOneCompactObject) {
-  const std::string text = budget_event_json_text(BudgetEvent{"max_energy_kwh", "actual", 1, 2, "stop", "stopped", "m"});
+  const std::string text = budget_event_json_text(BudgetEvent{BudgetLimit::max_energy_kwh, BudgetBasis::actual, 1, 2, BudgetAction::stop, BudgetOutcome::stopped, "m"});
   EXPECT_EQ(text.find('\n'), std::string::npos);
   EXPECT_EQ(json::parse(text)["action"], "stop");
 }

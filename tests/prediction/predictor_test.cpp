@@ -31,7 +31,7 @@ TEST(PredictPaper, EpochsTimesMeanOfObserved) {
   in.future_intensity_g_per_kwh = 400;
   in.observed = {{10.0, 1000.0, 0.1}, {20.0, 3000.0, 0.3}};
   const Forecast f = predict_paper(in);
-  EXPECT_EQ(f.method, "paper");
+  EXPECT_EQ(f.method, ForecastMethod::paper);
   EXPECT_EQ(f.after_epochs, 2);
   EXPECT_EQ(f.epochs, 10);
   EXPECT_EQ(f.confidence, 0.0);
@@ -81,7 +81,7 @@ TEST(PredictPaper, OddInputs) {
 TEST(PredictRobust, ConstantEpochsPointExactIntervalNarrow) {
   const PredictionInputs in = constant_run(10, 100, 60.0, 36000.0, 400);
   const Forecast f = predict_robust(in);
-  EXPECT_EQ(f.method, "robust");
+  EXPECT_EQ(f.method, ForecastMethod::robust);
   EXPECT_EQ(f.after_epochs, 10);
   EXPECT_EQ(f.epochs, 100);
   EXPECT_DOUBLE_EQ(f.confidence, 0.9);

@@ -32,10 +32,10 @@ TEST(TrackerBudget, WarnKeepsTrainingAndSaysSo) {
   for (int e = 0; e < 10; ++e) one_epoch(t, rig);
   const auto s = t.snapshot();
   ASSERT_GE(s.budget_events.size(), 2u);  // first the prediction, later the actual use
-  EXPECT_EQ(s.budget_events[0].basis, "predicted");
-  EXPECT_EQ(s.budget_events[0].limit, "max_energy_kwh");
-  EXPECT_EQ(s.budget_events[0].outcome, "warned");
-  EXPECT_EQ(s.budget_events[1].basis, "actual");
+  EXPECT_EQ(s.budget_events[0].basis, BudgetBasis::predicted);
+  EXPECT_EQ(s.budget_events[0].limit, BudgetLimit::max_energy_kwh);
+  EXPECT_EQ(s.budget_events[0].outcome, BudgetOutcome::warned);
+  EXPECT_EQ(s.budget_events[1].basis, BudgetBasis::actual);
   EXPECT_FALSE(s.stopped_by_budget);
   EXPECT_EQ(s.epochs.size(), 10u);
   EXPECT_NE(rig.console.str().find("WARNING - Budget: predicted energy for 10 epochs"), std::string::npos)
@@ -51,8 +51,8 @@ TEST(TrackerBudget, StopThrowsAfterWritingTheFinalReport) {
     t.epoch_end();
     FAIL() << "expected BudgetExceeded";
   } catch (const BudgetExceeded& e) {
-    EXPECT_EQ(e.event().limit, "max_energy_kwh");
-    EXPECT_EQ(e.event().basis, "predicted");
+    EXPECT_EQ(e.event().limit, BudgetLimit::max_energy_kwh);
+    EXPECT_EQ(e.event().basis, BudgetBasis::predicted);
     EXPECT_NE(std::string(e.what()).find("over the budget max_energy_kwh"), std::string::npos) << e.what();
   }
   const auto s = t.snapshot();
@@ -68,7 +68,7 @@ TEST(TrackerBudget, AskContinuesOnYes) {
   one_epoch(t, rig);
   const auto s = t.snapshot();
   ASSERT_EQ(s.budget_events.size(), 1u);
-  EXPECT_EQ(s.budget_events[0].outcome, "continued");
+  EXPECT_EQ(s.budget_events[0].outcome, BudgetOutcome::continued);
   const std::string out = rig.console.str();
   EXPECT_NE(out.find("Continue training (y/n)?"), std::string::npos);
   EXPECT_NE(out.find("Input not recognized. Try again (y/n):"), std::string::npos);
@@ -96,8 +96,8 @@ TEST(TrackerBudget, DurationLimitActsOnActualTimeToo) {
   t.check_budget_now();  // 21 s so far
   const auto s = t.snapshot();
   ASSERT_EQ(s.budget_events.size(), 1u);
-  EXPECT_EQ(s.budget_events[0].basis, "actual");
-  EXPECT_EQ(s.budget_events[0].limit, "max_duration_s");
+  EXPECT_EQ(s.budget_events[0].basis, BudgetBasis::actual);
+  EXPECT_EQ(s.budget_events[0].limit, BudgetLimit::max_duration_s);
 }
 
 TEST(TrackerBudget, StopAndConfirmNoStopsTraining) {
