@@ -71,7 +71,10 @@ struct CliMachine {
 
 // The child: epoch k's counter writes, "Epoch k/3 done", then it waits until the tracker has
 // written epoch k's record (so the next writes fall in epoch k+1) and 0.5 s more (epochs shorter
-// than 0.25 s draw a warning about progress lines). Set-up writes nothing; wrap-up prints a line.
+// than 0.25 s draw a warning about progress lines). Epoch 1 starts when the runner has spawned
+// the child; nothing shows that moment, so the first writes come after a 0.5 s sleep (the one
+// timing assumption here: the runner calls epoch_start right after fork, microseconds). The
+// wrap-up after the last marker prints a line and writes nothing.
 std::string child_script(const CliMachine& m) {
   return fmt::format(
       R"sh(wait_epochs() {{
