@@ -1,10 +1,13 @@
 #include "golden_machine.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <stdexcept>
 #include <cstdlib>
 #include <ctime>
 #include <regex>
@@ -101,24 +104,66 @@ std::map<std::string, std::string> GoldenMachine::outputs() {
   return out;
 }
 
+namespace {
+
+// fd 2 into a file while the tracker runs: the API's console is the injected stream, so
+// anything written to the process's stderr is a change too (pinned as "stderr.txt").
+class StderrCapture {
+ public:
+  explicit StderrCapture(const std::filesystem::path& file) : file_(file) {
+    std::fflush(stderr);
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot create " + file.string());
+    saved_ = ::dup(2);
+    ::dup2(fd, 2);
+    ::close(fd);
+  }
+  ~StderrCapture() { restore(); }
+  StderrCapture(const StderrCapture&) = delete;
+  StderrCapture& operator=(const StderrCapture&) = delete;
+  std::string text() {
+    restore();
+    return testing::read_text(file_);
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+    saved_ = -1;
+  }
+  std::filesystem::path file_;
+  int saved_ = -1;
+};
+
+std::map<std::string, std::string> run_once(int verbose, void (*body)(GoldenMachine&)) {
+  testing::TempDir capture_dir;
+  std::map<std::string, std::string> out;
+  GoldenMachine m(verbose);
+  {
+    StderrCapture err(capture_dir / "stderr");
+    body(m);
+    out["stderr.txt"] = err.text();
+  }
+  auto files = m.outputs();
+  out.insert(files.begin(), files.end());
+  return out;
+}
+
+}  // namespace
+
 void expect_golden_run(const std::string& scenario, void (*body)(GoldenMachine&)) {
-  std::map<std::string, std::string> v1;
-  std::map<std::string, std::string> v2;
-  {
-    GoldenMachine m(1);
-    body(m);
-    v1 = m.outputs();
-  }
-  {
-    GoldenMachine m(2);
-    body(m);
-    v2 = m.outputs();
-  }
+  const std::map<std::string, std::string> v1 = run_once(1, body);
+  const std::map<std::string, std::string> v2 = run_once(2, body);
   std::map<std::string, std::string> all;
-  for (const auto& [name, text] : v1) all[name == "console.txt" ? "console_verbose1.txt" : name] = text;
+  for (const auto& [name, text] : v1) {
+    all[name == "console.txt" || name == "stderr.txt" ? name.substr(0, name.size() - 4) + "_verbose1.txt" : name] = text;
+  }
   for (const auto& [name, text] : v2) {
-    if (name == "console.txt") {
-      all["console_verbose2.txt"] = text;
+    if (name == "console.txt" || name == "stderr.txt") {
+      all[name.substr(0, name.size() - 4) + "_verbose2.txt"] = text;
     } else if (!v1.count(name) || v1.at(name) != text) {
       all["verbose2_" + name] = text;
     }

@@ -60,9 +60,10 @@ class GoldenMachine {
   int verbose_;
 };
 
-// Runs `body` twice, at verbose 1 and 2, and checks the scenario's golden set: console at each
-// level ("console_verbose1.txt", "console_verbose2.txt") and the files of the verbose-1 run; a
-// file that differs at verbose 2 is pinned as well, as "verbose2_<name>".
+// Runs `body` twice, at verbose 1 and 2, and checks the scenario's golden set: the console stream
+// and the process's stderr at each level ("console_verbose1.txt", "stderr_verbose1.txt", ...) and
+// the files of the verbose-1 run; a file that differs at verbose 2 is pinned as well, as
+// "verbose2_<name>".
 void expect_golden_run(const std::string& scenario, void (*body)(GoldenMachine&));
 
 }  // namespace carbontracker::golden
