@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "golden_files.hpp"
+#include "golden_scenarios.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker::golden {
@@ -35,7 +36,8 @@ struct CliMachine {
     write_file(dir / "gpu0", "1000000\n");
     write_file(dir / "gpu1", "2000000\n");
     write_file(dir / "gpus.conf", "gpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + (dir / "gpu0").string() +
-                                      "\ngpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + (dir / "gpu1").string() + "\n");
+                                      "\ngpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + (dir / "gpu1").string() +
+                                      "\n");
     set("intel-rapl:0", 1'000'000);
     set("intel-rapl:1", 5'000'000);
     set("intel-rapl:0:0", 7'000'000);
@@ -169,6 +171,39 @@ TEST(GoldenCli, RunWithEpochPattern) {
     }
   }
   expect_golden("cli_run_pattern", all);
+}
+
+// What `carbontracker report` (the event-log reader) and the Python tool's forms read back from
+// the complete API run's logs: from the event log, then from the Python-format logs alone.
+TEST(GoldenCli, ReportOfTheCompleteApiRun) {
+  GoldenMachine m(1);
+  complete_run(m);
+  Normaliser norm;
+  norm.literal(m.dir().string(), "<TMP>")
+      .pattern(R"re(\b\d+\.\d+_(\d{4}-\d\d-\d\dT\d{6}Z_carbontracker))re", "<PID>.<ID>_$1");
+  std::map<std::string, std::string> out;
+  auto run = [&](const std::string& name, const std::vector<std::string>& args) {
+    std::vector<std::string> argv{kCli};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto r = run_process(argv, {"TZ=UTC"});
+    EXPECT_EQ(r.exit_code, 0) << name << ": " << r.err;
+    EXPECT_EQ(r.err, "") << name;
+    out[name] = norm.apply(r.out);
+  };
+  const std::string logs = m.logs_dir().string();
+  auto ext = [](const std::string& format) { return format == "text" ? std::string("txt") : format; };
+  for (const std::string format : {"text", "json", "csv"}) {
+    run("report_events." + ext(format), {"report", "--format", format, logs});
+  }
+  run("report_events_statement.txt", {"report", "--statement", logs});
+  for (const auto& e : std::filesystem::directory_iterator(m.logs_dir())) {
+    if (e.path().string().ends_with("_carbontracker_events.jsonl")) std::filesystem::remove(e.path());
+  }
+  for (const std::string format : {"text", "json"}) {
+    run("report_python_logs." + ext(format), {"report", "--format", format, logs});
+  }
+  run("parse_python_logs.txt", {"--parse", logs});
+  expect_golden("report_api_complete", out);
 }
 
 }  // namespace

@@ -70,7 +70,9 @@ TrackerEnvironment GoldenMachine::env() {
 
 std::map<std::string, std::string> GoldenMachine::outputs() {
   std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(dir_ / "logs")) names.push_back(e.path().filename().string());
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "logs")) {
+    names.push_back(e.path().filename().string());
+  }
   std::sort(names.begin(), names.end());
   // The common stem "<pid>.<id>_<time>": the pid is this process's, the id random.
   static const std::regex stem_re(R"re(^(\d+)\.(\d+)_\d{4}-\d\d-\d\dT\d{6}Z_carbontracker\.log$)re");
@@ -158,12 +160,16 @@ void expect_golden_run(const std::string& scenario, void (*body)(GoldenMachine&)
   const std::map<std::string, std::string> v1 = run_once(1, body);
   const std::map<std::string, std::string> v2 = run_once(2, body);
   std::map<std::string, std::string> all;
+  // "console.txt" -> "console_verbose1.txt"
+  auto per_level = [](const std::string& name, int level) {
+    return name.substr(0, name.size() - 4) + "_verbose" + std::to_string(level) + ".txt";
+  };
   for (const auto& [name, text] : v1) {
-    all[name == "console.txt" || name == "stderr.txt" ? name.substr(0, name.size() - 4) + "_verbose1.txt" : name] = text;
+    all[name == "console.txt" || name == "stderr.txt" ? per_level(name, 1) : name] = text;
   }
   for (const auto& [name, text] : v2) {
     if (name == "console.txt" || name == "stderr.txt") {
-      all[name.substr(0, name.size() - 4) + "_verbose2.txt"] = text;
+      all[per_level(name, 2)] = text;
     } else if (!v1.count(name) || v1.at(name) != text) {
       all["verbose2_" + name] = text;
     }

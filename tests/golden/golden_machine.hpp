@@ -44,6 +44,9 @@ class GoldenMachine {
   [[nodiscard]] Config config() const;
   [[nodiscard]] TrackerEnvironment env();
   void advance_s(double seconds) { clock_.advance_s(seconds); }
+  [[nodiscard]] std::filesystem::path logs_dir() const { return dir_ / "logs"; }
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_.path(); }
+  [[nodiscard]] const std::string& fake_nvml_path() const { return nvml_.path(); }
 
   // "console.txt", "files.txt" (the log folder's names, normalised), and each log file under its
   // name without the stem ("carbontracker.log", "carbontracker_output.log", ...) and
