@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <stdexcept>
 #include <cstdlib>
 #include <ctime>
 #include <regex>
+#include <stdexcept>
 #include <vector>
 
 namespace carbontracker::golden {

@@ -5,14 +5,17 @@
 //
 // The clock's wait_until() sleeps until stop is requested: the sampler thread never wakes, so
 // every reading comes from the training thread (epoch_start/epoch_end) and from the sampler's
-// final read at stop(). The run is then the same on every machine and every repeat.
+// final read at stop(). The run is then the same on every machine and every repeat. (A run in
+// which the training thread itself waits on the clock would hang: none of the scenarios does.)
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <stop_token>
 #include <string>
 
 #include "carbontracker/tracker.hpp"
