@@ -112,8 +112,14 @@ std::string first_difference(const std::string& expected, const std::string& act
   }
   constexpr std::size_t kContext = 3;
   const std::size_t from = head > kContext ? head - kContext : 0;
-  const std::size_t a_after = std::min(a.size(), a_end + kContext);
-  const std::size_t b_after = std::min(b.size(), b_end + kContext);
+  // Context after the hunk: lines both sides share, up to the next difference.
+  std::size_t after = 0;
+  while (after < kContext && a_end + after < a.size() && b_end + after < b.size() &&
+         a[a_end + after] == b[b_end + after]) {
+    ++after;
+  }
+  const std::size_t a_after = a_end + after;
+  const std::size_t b_after = b_end + after;
   std::ostringstream d;
   d << "--- " << label << " (expected)\n+++ " << label << " (actual)\n";
   d << "@@ -" << from + 1 << "," << a_after - from << " +" << from + 1 << "," << b_after - from << " @@\n";
