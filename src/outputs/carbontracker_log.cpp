@@ -155,6 +155,10 @@ void CarbontrackerLog::console_only(std::string_view message) {
   if (console_ && verbose_ > 0) *console_ << "CarbonTracker: " << message << '\n' << std::flush;
 }
 
+void CarbontrackerLog::output_log_only(std::chrono::system_clock::time_point wall, std::string_view message) {
+  if (output_ && status_.is_ok()) write(output_, fmt::format("{} - CarbonTracker: {}\n", line_time(wall), message));
+}
+
 void CarbontrackerLog::prompt(std::chrono::system_clock::time_point wall, std::string_view message) {
   write(output_, fmt::format("{} - CarbonTracker: {}\n", log_time(wall), message));
   if (console_) *console_ << "CarbonTracker: " << message << '\n' << std::flush;

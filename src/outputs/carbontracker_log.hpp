@@ -55,6 +55,8 @@ class CarbontrackerLog {
   // The console only (when verbose), not the output log: a line the Python tool keeps out of it
   // because its parser would misread it (the PUE sentence contains "actual consumption").
   void console_only(std::string_view message);
+  // The output log only: a line the console has already shown (as a warning).
+  void output_log_only(std::chrono::system_clock::time_point wall, std::string_view message);
   void flush();
 
   [[nodiscard]] const Status& status() const noexcept { return status_; }

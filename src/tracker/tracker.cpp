@@ -369,7 +369,12 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
       if (env.defer_decisions) decision = Decision{Decision::Kind::budget_stop, text, ev};
       break;
   }
-  if (ev.outcome != BudgetOutcome::asked) log->output(now_wall(), ev.outcome == BudgetOutcome::stopped ? text + " Stopping the training." : text);
+  // A warned budget is on the console already (warn()); the output log records it as well.
+  if (ev.outcome == BudgetOutcome::warned) {
+    log->output_log_only(now_wall(), text);
+  } else if (ev.outcome != BudgetOutcome::asked) {
+    log->output(now_wall(), ev.outcome == BudgetOutcome::stopped ? text + " Stopping the training." : text);
+  }
   {
     std::lock_guard lock(mutex);
     snap.budget_events.push_back(ev);
