@@ -20,9 +20,7 @@
 namespace carbontracker::cli {
 namespace {
 
-using tracker::apply_config_file;
-using tracker::apply_environment;
-using tracker::find_config_file;
+using tracker::apply_config_sources;
 using tracker::set_config_key;
 
 // Documented in docs/run-mode.md: the command was stopped because a budget said so.
@@ -143,13 +141,11 @@ std::function<int()> add_run_command(CLI::App& app) {
     Config cfg;
     cfg.log_dir = "./logs";  // the Python CLI's default
     cfg.epochs = kEpochsNotGiven;
-    const auto file = find_config_file(
-        a->config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(a->config_file), getenv);
     auto check = [](const Status& st) {
       if (!st) throw CLI::ValidationError(st.to_string());
     };
-    if (file) check(apply_config_file(cfg, *file));
-    check(apply_environment(cfg, getenv));
+    check(apply_config_sources(
+        cfg, a->config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(a->config_file), getenv));
     for (const auto& [opt, key] : a->options) {
       if (opt->count() > 0) check(set_config_key(cfg, key, a->values[key], opt->get_name()));
     }

@@ -350,4 +350,12 @@ std::optional<std::filesystem::path> find_config_file(
   return std::nullopt;
 }
 
+Status apply_config_sources(Config& config, const std::optional<std::filesystem::path>& explicit_path,
+                            const std::function<std::optional<std::string>(const std::string&)>& getenv) {
+  if (const auto file = find_config_file(explicit_path, getenv)) {
+    if (Status st = apply_config_file(config, *file); !st) return st;
+  }
+  return apply_environment(config, getenv);
+}
+
 }  // namespace carbontracker::tracker

@@ -46,4 +46,9 @@ std::optional<std::filesystem::path> find_config_file(
     const std::optional<std::filesystem::path>& explicit_path,
     const std::function<std::optional<std::string>(const std::string&)>& getenv);
 
+// Every source below the command line, in order: the file find_config_file picks, then the
+// environment. What `run` and `intensity` both start from before their flags.
+Status apply_config_sources(Config& config, const std::optional<std::filesystem::path>& explicit_path,
+                            const std::function<std::optional<std::string>(const std::string&)>& getenv);
+
 }  // namespace carbontracker::tracker
