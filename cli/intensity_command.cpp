@@ -41,35 +41,24 @@ std::function<int()> add_intensity_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("intensity", "Carbon intensity of the grid for a place: now, and the forecast");
   add_version_flag(*cmd);
   struct Args {
-    // Location and provider flags are config keys, parsed by the shared registry
-    // (tracker/config_keys.hpp) as `run` parses them.
-    std::map<std::string, std::string> values;
-    std::vector<std::pair<CLI::Option*, std::string>> options;  // option -> key
+    // Location and provider flags are config keys: made from the key registry
+    // (tracker/config_keys.hpp), parsed as `run` parses them.
+    ConfigFlags flags;
     std::string config_file;
     int forecast_hours = 0;
-    bool json = false, offline = false, geolocate = false;
+    bool json = false, offline = false;
   };
   auto a = std::make_shared<Args>();
-  auto value = [&](const std::string& flag, const std::string& key, const std::string& help) {
-    a->options.emplace_back(cmd->add_option(flag, a->values[key], help), key);
-  };
-  value("--zone", "zone", "Electricity Maps zone, e.g. DK-DK2, US-CAL-CISO");
-  value("--country", "country", "Country: ISO 3166 code or English name, e.g. DK, DNK, Denmark");
-  value("--cloud", "cloud", "Cloud region, e.g. gcp:europe-west1");
-  value("--postcode", "gb_postcode", "GB outward postcode, e.g. RG10 (NESO regional intensity)");
-  value("--provider", "provider",
-        "Force a provider: electricitymaps, energidataservice, carbonintensity_uk, watttime, none");
+  a->flags.add_to(*cmd, {"zone", "country", "cloud", "gb_postcode", "provider", "geolocate"});
   cmd->add_option("--config", a->config_file,
                   "Configuration file (TOML; default $CARBONTRACKER_CONFIG or ./carbontracker.toml): its location, "
                   "provider and [api_keys] are used as `run` uses them");
   cmd->add_option("--forecast", a->forecast_hours, "Also print the forecast for the next H hours")
       ->check(CLI::Range(1, 72));
   auto* offline = cmd->add_flag("--offline", a->offline, "Use the shipped tables only (no network)");
-  auto* geolocate =
-      cmd->add_flag("--geolocate", a->geolocate, "Find the country by IP geolocation when none is given");
   cmd->add_flag("--json", a->json, "One JSON object");
 
-  return [a, offline, geolocate] {
+  return [a, offline] {
     const auto env = intensity::process_env();
     auto check = [](const Status& st) {
       if (!st) throw CLI::ValidationError(st.to_string());
@@ -79,12 +68,7 @@ std::function<int()> add_intensity_command(CLI::App& app) {
     check(tracker::apply_config_sources(
         cfg, a->config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(a->config_file), env));
     tracker::SettingOrigins origins;
-    for (const auto& [opt, key] : a->options) {
-      if (opt->count() == 0) continue;
-      check(tracker::set_config_key(cfg, key, a->values[key], opt->get_name()));
-      origins[key] = opt->get_name();
-    }
-    if (geolocate->count() > 0) cfg.geolocate = true;
+    a->flags.apply(cfg, &origins);
     if (offline->count() > 0) {
       cfg.provider = "none";
       origins["provider"] = "--offline";
