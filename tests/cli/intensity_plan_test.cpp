@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -40,6 +41,7 @@ struct EmServer {
   LocalHttpServer http;
   std::mutex mutex;
   std::set<std::string> tokens;
+  std::filesystem::path answered_marker;  // written once a value was served (set before a run)
 
   EmServer() {
     http.server().Get(R"(/carbon-intensity/latest)", [this](const httplib::Request& req, httplib::Response& res) {
@@ -61,6 +63,8 @@ struct EmServer {
                       {"isEstimated", false},
                       {"temporalGranularity", "hourly"}};
       res.set_content(body.dump(), "application/json");
+      std::lock_guard lock(mutex);
+      if (!answered_marker.empty()) testing::write_file(answered_marker, "served\n");
     });
     http.start();
   }
@@ -197,8 +201,15 @@ TEST(IntensityPlan, CommandAndTrackerAgreeOnTheLiveProviderAndItsReason) {
   const json cli = intensity_json({"--config", (dir / "c.toml").string()}, em.env());
   TempDir run_dir;
   testing::ProcessResult r;
-  // Long enough for the service's first fetch to land.
-  const json tracker = run_intensity({"--config", (dir / "c.toml").string()}, em.env(), run_dir, "sleep 1.5", &r);
+  // The command runs until the service's first fetch was answered (at most 20 s), then a
+  // moment more for the tracker to put the value in force.
+  {
+    std::lock_guard lock(em.mutex);
+    em.answered_marker = run_dir / "served";
+  }
+  const std::string wait = "i=0; while [ ! -f " + (run_dir / "served").string() +
+                           " ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; sleep 0.5";
+  const json tracker = run_intensity({"--config", (dir / "c.toml").string()}, em.env(), run_dir, wait, &r);
   EXPECT_NE(tracker.value("source", "").find("Electricity Maps"), std::string::npos) << tracker.dump(2) << r.err;
   EXPECT_EQ(cli.value("source", "?"), tracker.value("source", "!"));
   // The run's why goes on with the sources it used over time (the table before the first fetch).
