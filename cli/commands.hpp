@@ -11,17 +11,32 @@
 #include <vector>
 
 #include "sensors/sensor_interface.hpp"
+#include "tracker/config_keys.hpp"
 
 namespace carbontracker::cli {
 
-// Options shared by every command that probes sensors (--components, --sim-*, --devices-by-pid).
-// Values are kept as text and go through the shared config-key parser and checks, so `devices`
-// and `monitor` refuse exactly what `run` refuses (an empty --sim-cpu-tdp is an error, not 0).
+// Flags that are configuration keys, made from the key registry (tracker/config_keys.hpp): the
+// flag's name, its help and whether it is a switch come from the key's entry, and the value goes
+// through set_config_key with the flag as origin, so every command refuses what `run`, the
+// environment and the file refuse, with the same message. Keep the object at a fixed address
+// (CLI11 writes into `values`).
+struct ConfigFlags {
+  std::vector<std::pair<CLI::Option*, const tracker::ConfigKey*>> options;
+  std::map<std::string, std::string> values;  // config key -> text given (a value set before add_to is the default)
+
+  // Registers the flag of each key in `keys`, in that order; with `keys` empty, of every key
+  // that has a flag, in the registry's order.
+  void add_to(CLI::App& app, const std::vector<std::string>& keys = {});
+  // Sets each key whose flag was given; `origins`, when given, gets key -> flag. Throws
+  // CLI::ValidationError naming the key, the flag and the fix.
+  void apply(Config& config, std::map<std::string, std::string>* origins = nullptr) const;
+};
+
+// Options shared by every command that probes sensors (--components, --sim-*, --devices-by-pid),
+// made by ConfigFlags, so `devices` and `monitor` refuse exactly what `run` refuses (an empty
+// --sim-cpu-tdp is an error, not 0).
 struct SensorFlags {
-  std::string components = "all";
-  bool devices_by_pid = false;
-  std::vector<std::pair<CLI::Option*, std::string>> options;  // option -> config key
-  std::map<std::string, std::string> values;                  // config key -> text given
+  ConfigFlags flags;
 
   void add_to(CLI::App& app);
   // Throws CLI::ValidationError (a value that does not parse or is out of range, naming the flag)

@@ -1,5 +1,7 @@
-// `carbontracker intensity`: the carbon intensity for a place, now, and its forecast — the same
-// chain the tracker uses (live provider, then the offline tables), with the source named.
+// `carbontracker intensity`: the carbon intensity for a place, now, and its forecast. The
+// decision (where, which provider and why, which keys, the offline fallback) is the tracker's
+// intensity plan (tracker/intensity_setup.hpp), from the same sources `run` reads: the
+// configuration file, the environment, then these flags.
 #include <iostream>
 #include <memory>
 
@@ -7,18 +9,15 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "intensity/provider_choice.hpp"
-#include "intensity/providers/factory.hpp"
 #include "intensity/providers/geolocation.hpp"
 #include "intensity/providers/provider_util.hpp"
-#include "intensity/resolve.hpp"
-#include "intensity/tables.hpp"
+#include "tracker/config_keys.hpp"
+#include "tracker/intensity_setup.hpp"
 
 namespace carbontracker::cli {
 namespace {
 
 using intensity::IntensityQuote;
-using intensity::Setting;
 
 std::string iso(intensity::TimePoint t) { return intensity::provider_detail::format_utc(t, intensity::provider_detail::TimeFormat::seconds_z); }
 
@@ -42,69 +41,64 @@ std::function<int()> add_intensity_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("intensity", "Carbon intensity of the grid for a place: now, and the forecast");
   add_version_flag(*cmd);
   struct Args {
-    std::string zone, country, cloud, postcode, provider;
+    // Location and provider flags are config keys: made from the key registry
+    // (tracker/config_keys.hpp), parsed as `run` parses them.
+    ConfigFlags flags;
+    std::string config_file;
     int forecast_hours = 0;
-    bool json = false, offline = false, geolocate = false;
+    bool json = false, offline = false;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--zone", a->zone, "Electricity Maps zone, e.g. DK-DK2, US-CAL-CISO");
-  cmd->add_option("--country", a->country, "Country: ISO 3166 code or English name, e.g. DK, DNK, Denmark");
-  cmd->add_option("--cloud", a->cloud, "Cloud region, e.g. gcp:europe-west1");
-  cmd->add_option("--postcode", a->postcode, "GB outward postcode, e.g. RG10 (NESO regional intensity)");
-  cmd->add_option("--provider", a->provider,
-                  "Force a provider: electricitymaps, energidataservice, carbonintensity_uk, watttime, none");
+  a->flags.add_to(*cmd, {"zone", "country", "cloud", "gb_postcode", "provider", "geolocate"});
+  cmd->add_option("--config", a->config_file,
+                  "Configuration file (TOML; default $CARBONTRACKER_CONFIG or ./carbontracker.toml): its location, "
+                  "provider and [api_keys] are used as `run` uses them");
   cmd->add_option("--forecast", a->forecast_hours, "Also print the forecast for the next H hours")
       ->check(CLI::Range(1, 72));
-  cmd->add_flag("--offline", a->offline, "Use the shipped tables only (no network)");
-  cmd->add_flag("--geolocate", a->geolocate, "Find the country by IP geolocation when none is given");
+  auto* offline = cmd->add_flag("--offline", a->offline, "Use the shipped tables only (no network)");
   cmd->add_flag("--json", a->json, "One JSON object");
 
-  return [a] {
+  return [a, offline] {
     const auto env = intensity::process_env();
-    auto opt = [](const std::string& v, const char* flag) -> std::optional<Setting<std::string>> {
-      if (v.empty()) return std::nullopt;
-      return Setting<std::string>{v, flag};
+    auto check = [](const Status& st) {
+      if (!st) throw CLI::ValidationError(st.to_string());
     };
-    intensity::LocationSettings ls;
-    ls.zone = opt(a->zone, "--zone");
-    ls.country = opt(a->country, "--country");
-    ls.cloud = opt(a->cloud, "--cloud");
-    ls.gb_postcode = opt(a->postcode, "--postcode");
-    ls.geolocate = a->geolocate && !a->offline;
+    // Precedence as in `run`: defaults < config file < environment < flags.
+    Config cfg;
+    check(tracker::apply_config_sources(
+        cfg, a->config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(a->config_file), env));
+    tracker::SettingOrigins origins;
+    a->flags.apply(cfg, &origins);
+    if (offline->count() > 0) {
+      cfg.provider = "none";
+      origins["provider"] = "--offline";
+      cfg.geolocate = false;
+    }
+
     auto http = std::shared_ptr<io::HttpClient>(io::make_curl_http_client());
     const auto endpoints = intensity::Endpoints::from_env(env);
     intensity::Geolocator geo;
-    if (ls.geolocate) geo = [&] { return intensity::geolocate_by_ip(*http, endpoints.geolocation); };
-    auto where = intensity::resolve_location(ls, env, geo);
-    if (!where) throw CLI::ValidationError(where.status().to_string());
+    if (cfg.geolocate) geo = [&] { return intensity::geolocate_by_ip(*http, endpoints.geolocation); };
+    const tracker::IntensityPlan plan = tracker::plan_intensity(cfg, env, origins, geo);
+    const auto& where = plan.where;
 
-    std::vector<std::string> warnings;
+    std::vector<std::string> warnings = plan.keys.notes;
     std::optional<IntensityQuote> quote;
     std::string why;
     intensity::IntensitySeries forecast;
-    std::string provider_text;
-    std::unique_ptr<intensity::IntensityProvider> provider;
-    if (!a->offline) {
-      const auto keys = intensity::collect_keys({}, env);
-      for (const auto& n : keys.notes) warnings.push_back(n);
-      auto choice = intensity::choose_provider(*where, keys, opt(a->provider, "--provider"));
-      if (!choice) throw CLI::ValidationError(choice.status().to_string());
-      provider_text = choice->reason;
-      if (!choice->none()) provider = intensity::make_provider(choice->provider, http, keys, endpoints);
-    } else {
-      provider_text = "none (--offline)";
-    }
+    const std::string& provider_text = plan.choice.provider.reason;
+    auto provider = tracker::make_live_provider(plan.choice, http, plan.keys, endpoints);
     if (provider) {
-      auto latest = provider->latest(*where);
+      auto latest = provider->latest(where);
       if (latest) {
         quote = *latest;
-        why = fmt::format("{}; location {}", provider_text, where->how);
+        why = intensity::live_why(provider_text, where.how);
       } else {
         warnings.push_back(fmt::format("live value from {} failed: {}; the offline table is used instead",
                                        provider->display_name(), latest.status().to_string()));
       }
       if (a->forecast_hours > 0) {
-        auto fc = provider->forecast(*where, a->forecast_hours);
+        auto fc = provider->forecast(where, a->forecast_hours);
         if (fc) {
           forecast = std::move(*fc);
         } else {
@@ -115,16 +109,14 @@ std::function<int()> add_intensity_command(CLI::App& app) {
       warnings.push_back("no forecast: no live provider serves this location (" + provider_text + ")");
     }
     if (!quote) {
-      auto off = intensity::offline_intensity(*where);
-      if (!off) throw CLI::ValidationError(off.status().to_string());
-      quote = off->quote;
-      why = off->why;
+      quote = plan.choice.offline.quote;
+      why = plan.choice.offline.why;
     }
 
     if (a->json) {
       nlohmann::json j = quote_json(*quote);
       j["why"] = why;
-      j["location"] = where->how;
+      j["location"] = where.how;
       j["provider"] = provider_text;
       if (a->forecast_hours > 0) {
         nlohmann::json arr = nlohmann::json::array();

@@ -20,10 +20,7 @@
 namespace carbontracker::cli {
 namespace {
 
-using tracker::apply_config_file;
-using tracker::apply_environment;
-using tracker::find_config_file;
-using tracker::set_config_key;
+using tracker::apply_config_sources;
 
 // Documented in docs/run-mode.md: the command was stopped because a budget said so.
 constexpr int kExitStoppedByBudget = 124;
@@ -68,11 +65,9 @@ std::function<int()> add_run_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "Run a training command and measure it: carbontracker run [options] -- CMD ARGS...");
   add_version_flag(*cmd);
   struct Args {
-    // Every Config key given on the command line, as text, parsed by the shared key registry so
-    // flags, environment and config file behave the same (tracker/config_keys.hpp).
-    std::map<std::string, std::string> values;
-    std::vector<std::pair<CLI::Option*, std::string>> options;  // option -> key
-    std::vector<std::pair<CLI::Option*, std::pair<std::string, std::string>>> switches;  // flag -> key, value
+    // Every Config key with a flag, from the key registry (tracker/config_keys.hpp), so flags,
+    // environment and config file behave the same.
+    ConfigFlags flags;
     std::string config_file;
     std::string api_keys;
     std::string epoch_pattern;
@@ -82,44 +77,7 @@ std::function<int()> add_run_command(CLI::App& app) {
     std::vector<std::string> command;
   };
   auto a = std::make_shared<Args>();
-  auto value = [&](const std::string& flag, const std::string& key, const std::string& help) {
-    a->options.emplace_back(cmd->add_option(flag, a->values[key], help), key);
-  };
-  auto flag = [&](const std::string& name, const std::string& key, const std::string& v, const std::string& help) {
-    a->switches.emplace_back(cmd->add_flag(name, help), std::make_pair(key, v));
-  };
-  value("--epochs", "epochs", "Epochs the command will run (enables the prediction; default: unknown, or a pattern's total group)");
-  value("--epochs-before-pred", "epochs_before_pred", "Epochs measured before predicting (0: never; default 1)");
-  value("--monitor-epochs", "monitor_epochs", "Epochs to monitor (-1: all)");
-  value("--update-interval", "update_interval", "Seconds between power samples (default 1)");
-  flag("--no-interpretable", "interpretable", "false", "Leave out the 'km travelled by car' equivalent");
-  flag("--stop-and-confirm", "stop_and_confirm", "true", "Ask whether to continue after the prediction");
-  flag("--ignore-errors", "ignore_errors", "true", "Carry on silently after internal errors");
-  value("--components", "components", "all, or a comma list of gpu, cpu, dram (cpu includes dram)");
-  flag("--devices-by-pid", "devices_by_pid", "true", "Count only GPUs that run a process of the command");
-  value("--log-dir", "log_dir", "Directory for the logs (default ./logs)");
-  value("--log-file-prefix", "log_file_prefix", "Prefix of the log file names");
-  value("--verbose", "verbose", "0: no console output from carbontracker but warnings");
-  value("--decimal-precision", "decimal_precision", "Decimals in reports (default 12)");
-  value("--sim-cpu", "sim_cpu", "Simulate a CPU with this name instead of measuring it");
-  value("--sim-cpu-tdp", "sim_cpu_tdp", "Simulated CPU's TDP in W");
-  value("--sim-cpu-util", "sim_cpu_util", "Simulated CPU utilisation, 0..1 (default 0.5)");
-  value("--sim-gpu", "sim_gpu", "Simulate a GPU with this name instead of measuring it");
-  value("--sim-gpu-watts", "sim_gpu_watts", "Simulated GPU power in W");
-  value("--sim-gpu-util", "sim_gpu_util", "Simulated GPU utilisation, 0..1 (default 0.5)");
-  value("--pue", "pue", "Power usage effectiveness of the data centre (default 1.58, as the Python carbontracker; 1 gives device energy)");
-  value("--intensity", "intensity_g_per_kwh", "Fixed carbon intensity, gCO2eq/kWh");
-  value("--country", "country", "Country of the run (ISO code or name), for its carbon intensity");
-  value("--zone", "zone", "Electricity Maps zone, e.g. DK-DK2");
-  value("--cloud", "cloud", "Cloud region, e.g. gcp:europe-west1");
-  value("--postcode", "gb_postcode", "GB outward postcode for regional intensity, e.g. RG10");
-  value("--provider", "provider", "Force an intensity provider (electricitymaps, energidataservice, carbonintensity_uk, watttime)");
-  flag("--geolocate", "geolocate", "true", "Find the country by IP geolocation when none is given");
-  value("--max-energy-kwh", "max_energy_kwh", "Budget: facility energy of the whole run, kWh");
-  value("--max-co2eq-g", "max_co2eq_g", "Budget: CO2eq of the whole run, g");
-  value("--max-duration-s", "max_duration_s", "Budget: duration of the whole run, s");
-  value("--budget-action", "budget_action", "What a crossed budget does: warn (default), ask or stop");
-  value("--summary-json", "summary_json", "Write the final result as one JSON object to this file");
+  a->flags.add_to(*cmd);
   cmd->add_option("--config", a->config_file, "Configuration file (TOML; default $CARBONTRACKER_CONFIG or ./carbontracker.toml)");
   cmd->add_option("--api-keys", a->api_keys,
                   "Intensity provider keys as JSON, e.g. '{\"electricitymaps\": \"KEY\"}' (prefer the environment "
@@ -143,19 +101,12 @@ std::function<int()> add_run_command(CLI::App& app) {
     Config cfg;
     cfg.log_dir = "./logs";  // the Python CLI's default
     cfg.epochs = kEpochsNotGiven;
-    const auto file = find_config_file(
-        a->config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(a->config_file), getenv);
     auto check = [](const Status& st) {
       if (!st) throw CLI::ValidationError(st.to_string());
     };
-    if (file) check(apply_config_file(cfg, *file));
-    check(apply_environment(cfg, getenv));
-    for (const auto& [opt, key] : a->options) {
-      if (opt->count() > 0) check(set_config_key(cfg, key, a->values[key], opt->get_name()));
-    }
-    for (const auto& [opt, kv] : a->switches) {
-      if (opt->count() > 0) check(set_config_key(cfg, kv.first, kv.second, opt->get_name()));
-    }
+    check(apply_config_sources(
+        cfg, a->config_file.empty() ? std::nullopt : std::optional<std::filesystem::path>(a->config_file), getenv));
+    a->flags.apply(cfg);
     // `run` measures until the child exits: without a planned count there is no forecast (a
     // pattern's total group may give one later), never a forecast for 1 epoch.
     const bool epochs_given = cfg.epochs != kEpochsNotGiven;

@@ -1,3 +1,6 @@
+#include <cctype>
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 #include "carbontracker/version.hpp"
@@ -9,35 +12,56 @@ namespace carbontracker::cli {
 
 void add_version_flag(CLI::App& app) { app.set_version_flag("--version", std::string("carbontracker ") + kVersion); }
 
-void SensorFlags::add_to(CLI::App& app) {
-  app.add_option("--components", components,
-                 "What to measure: all, or a comma list of cpu, dram, gpu (cpu alone also measures dram, as in "
-                 "the Python carbontracker)")
-      ->capture_default_str();
-  app.add_flag("--devices-by-pid", devices_by_pid,
-               "Count only GPUs that run a process of this process tree");
-  auto value = [&](const std::string& flag, const std::string& key, const std::string& help) {
-    options.emplace_back(app.add_option(flag, values[key], help), key);
+void ConfigFlags::add_to(CLI::App& app, const std::vector<std::string>& keys) {
+  auto add = [&](const tracker::ConfigKey& k) {
+    CLI::Option* opt = nullptr;
+    if (!k.flag.sets.empty()) {
+      opt = app.add_flag(k.flag.name, k.flag.help);
+    } else {
+      const bool has_default = values.contains(k.name);
+      opt = app.add_option(k.flag.name, values[k.name], k.flag.help);
+      // The registry's type in --help ("--pue NUMBER"), not CLI11's TEXT for the string it stores.
+      std::string type = k.type;
+      for (auto& ch : type) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      opt->type_name(k.type.find('|') != std::string::npos ? k.type : type);
+      if (has_default) opt->capture_default_str();
+    }
+    options.emplace_back(opt, &k);
   };
-  value("--sim-cpu", "sim_cpu", "Simulate a CPU with this name instead of measuring it");
-  value("--sim-cpu-tdp", "sim_cpu_tdp", "Simulated CPU's TDP in W (needed with --sim-cpu)");
-  value("--sim-cpu-util", "sim_cpu_util", "Simulated CPU utilisation, 0..1 (default 0.5)");
-  value("--sim-gpu", "sim_gpu", "Simulate a GPU with this name instead of measuring it");
-  value("--sim-gpu-watts", "sim_gpu_watts", "Simulated GPU power in W (needed with --sim-gpu)");
-  value("--sim-gpu-util", "sim_gpu_util", "Simulated GPU utilisation, 0..1 (default 0.5)");
+  if (keys.empty()) {
+    for (const auto& k : tracker::config_keys()) {
+      if (!k.flag.name.empty()) add(k);
+    }
+    return;
+  }
+  for (const auto& name : keys) {
+    const tracker::ConfigKey* k = tracker::find_config_key(name);
+    if (k == nullptr || k->flag.name.empty()) throw std::logic_error("no flag for config key " + name);
+    add(*k);
+  }
+}
+
+void ConfigFlags::apply(Config& config, std::map<std::string, std::string>* origins) const {
+  for (const auto& [opt, key] : options) {
+    if (opt->count() == 0) continue;
+    const std::string& text = key->flag.sets.empty() ? values.at(key->name) : key->flag.sets;
+    if (Status st = tracker::set_config_key(config, key->name, text, opt->get_name()); !st) {
+      throw CLI::ValidationError(st.to_string());
+    }
+    if (origins) (*origins)[key->name] = opt->get_name();
+  }
+}
+
+void SensorFlags::add_to(CLI::App& app) {
+  flags.values["components"] = "all";  // shown as the default in --help
+  flags.add_to(app, {"components", "devices_by_pid", "sim_cpu", "sim_cpu_tdp", "sim_cpu_util", "sim_gpu",
+                     "sim_gpu_watts", "sim_gpu_util"});
 }
 
 SensorOptions SensorFlags::to_options() const {
   // The same parser and checks as `run` (tracker/config_keys.hpp, tracker/config_check.hpp).
   Config config;
-  auto check = [](const Status& st) {
-    if (!st) throw CLI::ValidationError(st.to_string());
-  };
-  check(tracker::set_config_key(config, "components", components, "--components"));
-  config.devices_by_pid = devices_by_pid;
-  for (const auto& [opt, key] : options) {
-    if (opt->count() > 0) check(tracker::set_config_key(config, key, values.at(key), opt->get_name()));
-  }
+  flags.apply(config);
   return tracker::check_sensor_config(config);
 }
 

@@ -45,6 +45,10 @@ Result<IntensitySeries> checked(Result<IntensitySeries> s, std::string_view prov
 
 }  // namespace
 
+std::string live_why(const std::string& provider_why, const std::string& location_why) {
+  return provider_why.empty() ? location_why : fmt::format("{}; location {}", provider_why, location_why);
+}
+
 IntensityService::IntensityService(ServiceConfig config, Clock& clock) : config_(std::move(config)), clock_(clock) {
   location_ = config_.location;
   apply_plan(config_.plan(location_), location_.how);
@@ -264,8 +268,7 @@ void IntensityService::refresh() {
 void IntensityService::update(TimePoint now) {
   std::lock_guard lock(mutex_);
   const auto stale_after = saturating_seconds<std::chrono::system_clock::duration>(2 * refresh_period_s());
-  const std::string live_why =
-      provider_why_.empty() ? location_why_ : fmt::format("{}; location {}", provider_why_, location_why_);
+  const std::string live_why = intensity::live_why(provider_why_, location_why_);
   if (live_ && covers(*live_, now)) return set_in_force(*live_, live_why);
   for (const auto& q : forecast_) {
     if (covers(q, now)) return set_in_force(q, live_why);

@@ -47,6 +47,10 @@ struct Plan {
   std::string offline_why;                      // "country DK from --country: Ember 2024 table"
 };
 
+// The why of a live value: "<provider reason>; location <how>" (the provider's reason alone is
+// absent when empty). `carbontracker intensity` says the same as the service.
+std::string live_why(const std::string& provider_why, const std::string& location_why);
+
 struct ServiceConfig {
   Location location;                              // resolved without network (may be empty)
   std::function<Result<Location>()> geolocate;    // null: geolocation disabled

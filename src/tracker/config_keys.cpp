@@ -104,34 +104,82 @@ struct Entry {
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> kEntries = [] {
     std::vector<Entry> e{
-        {{"epochs", "int", "epochs the training will run (the prediction's horizon)"}, integer(&Config::epochs)},
-        {{"epochs_before_pred", "int", "epochs measured before the prediction; 0 or -1: never"},
+        {{"epochs", "int", "epochs the training will run (the prediction's horizon)",
+          {"--epochs", "",
+           "Epochs the command will run (enables the prediction; default: unknown, or a pattern's total group)"}},
+         integer(&Config::epochs)},
+        {{"epochs_before_pred", "int", "epochs measured before the prediction; 0 or -1: never",
+          {"--epochs-before-pred", "", "Epochs measured before predicting (0: never; default 1)"}},
          integer(&Config::epochs_before_pred)},
-        {{"monitor_epochs", "int", "epochs to monitor; -1: all"}, integer(&Config::monitor_epochs)},
-        {{"update_interval", "number", "seconds between power samples"}, number(&Config::update_interval)},
-        {{"interpretable", "bool", "add the km-by-car equivalent"}, boolean(&Config::interpretable)},
-        {{"stop_and_confirm", "bool", "ask whether to continue after the prediction"},
+        {{"monitor_epochs", "int", "epochs to monitor; -1: all",
+          {"--monitor-epochs", "", "Epochs to monitor (-1: all)"}}, integer(&Config::monitor_epochs)},
+        {{"update_interval", "number", "seconds between power samples",
+          {"--update-interval", "", "Seconds between power samples (default 1)"}}, number(&Config::update_interval)},
+        {{"interpretable", "bool", "add the km-by-car equivalent",
+          {"--no-interpretable", "false",
+           "Leave out the 'km travelled by car' equivalent"}},
+         boolean(&Config::interpretable)},
+        {{"stop_and_confirm", "bool", "ask whether to continue after the prediction",
+          {"--stop-and-confirm", "true", "Ask whether to continue after the prediction"}},
          boolean(&Config::stop_and_confirm)},
-        {{"ignore_errors", "bool", "internal errors become warnings instead of exceptions"},
+        {{"ignore_errors", "bool", "internal errors become warnings instead of exceptions",
+          {"--ignore-errors", "true", "Carry on silently after internal errors"}},
          boolean(&Config::ignore_errors)},
-        {{"components", "string", "all, or a comma list of gpu, cpu, dram"}, text(&Config::components)},
-        {{"devices_by_pid", "bool", "count only GPUs used by this process tree"}, boolean(&Config::devices_by_pid)},
-        {{"log_dir", "path", "directory for the logs"}, optional_path(&Config::log_dir)},
-        {{"log_file_prefix", "string", "prefix of the log file names"}, text(&Config::log_file_prefix)},
-        {{"verbose", "int", "0: no console output but warnings"}, integer(&Config::verbose)},
-        {{"decimal_precision", "int", "decimals in the report blocks"}, integer(&Config::decimal_precision)},
-        {{"sim_cpu", "string", "name of a simulated CPU"}, optional_text(&Config::sim_cpu)},
-        {{"sim_cpu_tdp", "number", "simulated CPU TDP, W"}, optional_number(&Config::sim_cpu_tdp)},
-        {{"sim_cpu_util", "number", "simulated CPU utilisation, 0..1"}, optional_number(&Config::sim_cpu_util)},
-        {{"sim_gpu", "string", "name of a simulated GPU"}, optional_text(&Config::sim_gpu)},
-        {{"sim_gpu_watts", "number", "simulated GPU power, W"}, optional_number(&Config::sim_gpu_watts)},
-        {{"sim_gpu_util", "number", "simulated GPU utilisation, 0..1"}, optional_number(&Config::sim_gpu_util)},
-        {{"pue", "number", "power usage effectiveness (default 1.58, as the Python tool; 1.0: device energy only)"}, number(&Config::pue)},
-        {{"max_energy_kwh", "number", "budget: facility energy of the run, kWh"},
+        {{"components", "string", "all, or a comma list of gpu, cpu, dram",
+          {"--components", "",
+           "What to measure: all, or a comma list of gpu, cpu, dram (cpu alone also measures dram, as in the Python "
+           "carbontracker)"}},
+         text(&Config::components)},
+        {{"devices_by_pid", "bool", "count only GPUs used by this process tree",
+          {"--devices-by-pid", "true",
+           "Count only GPUs that run a process of the measured process tree"}},
+         boolean(&Config::devices_by_pid)},
+        {{"log_dir", "path", "directory for the logs",
+          {"--log-dir", "", "Directory for the logs (default ./logs)"}}, optional_path(&Config::log_dir)},
+        {{"log_file_prefix", "string", "prefix of the log file names",
+          {"--log-file-prefix", "", "Prefix of the log file names"}}, text(&Config::log_file_prefix)},
+        {{"verbose", "int", "0: no console output but warnings",
+          {"--verbose", "", "0: no console output from carbontracker but warnings"}}, integer(&Config::verbose)},
+        {{"decimal_precision", "int", "decimals in the report blocks",
+          {"--decimal-precision", "", "Decimals in reports (default 12)"}}, integer(&Config::decimal_precision)},
+        {{"sim_cpu", "string", "name of a simulated CPU",
+          {"--sim-cpu", "",
+           "Simulate a CPU with this name instead of measuring it"}},
+         optional_text(&Config::sim_cpu)},
+        {{"sim_cpu_tdp", "number", "simulated CPU TDP, W",
+          {"--sim-cpu-tdp", "",
+           "Simulated CPU's TDP in W (needed with --sim-cpu)"}},
+         optional_number(&Config::sim_cpu_tdp)},
+        {{"sim_cpu_util", "number", "simulated CPU utilisation, 0..1",
+          {"--sim-cpu-util", "",
+           "Simulated CPU utilisation, 0..1 (default 0.5)"}},
+         optional_number(&Config::sim_cpu_util)},
+        {{"sim_gpu", "string", "name of a simulated GPU",
+          {"--sim-gpu", "",
+           "Simulate a GPU with this name instead of measuring it"}},
+         optional_text(&Config::sim_gpu)},
+        {{"sim_gpu_watts", "number", "simulated GPU power, W",
+          {"--sim-gpu-watts", "",
+           "Simulated GPU power in W (needed with --sim-gpu)"}},
+         optional_number(&Config::sim_gpu_watts)},
+        {{"sim_gpu_util", "number", "simulated GPU utilisation, 0..1",
+          {"--sim-gpu-util", "",
+           "Simulated GPU utilisation, 0..1 (default 0.5)"}},
+         optional_number(&Config::sim_gpu_util)},
+        {{"pue", "number", "power usage effectiveness (default 1.58, as the Python tool; 1.0: device energy only)",
+          {"--pue", "",
+           "Power usage effectiveness of the data centre (default 1.58, as the Python carbontracker; 1 gives device "
+           "energy)"}},
+         number(&Config::pue)},
+        {{"max_energy_kwh", "number", "budget: facility energy of the run, kWh",
+          {"--max-energy-kwh", "", "Budget: facility energy of the whole run, kWh"}},
          budget_number(&Budget::max_energy_kwh)},
-        {{"max_co2eq_g", "number", "budget: CO2eq of the run, g"}, budget_number(&Budget::max_co2eq_g)},
-        {{"max_duration_s", "number", "budget: duration of the run, s"}, budget_number(&Budget::max_duration_s)},
-        {{"budget_action", "warn|ask|stop", "what a crossed budget does"},
+        {{"max_co2eq_g", "number", "budget: CO2eq of the run, g",
+          {"--max-co2eq-g", "", "Budget: CO2eq of the whole run, g"}}, budget_number(&Budget::max_co2eq_g)},
+        {{"max_duration_s", "number", "budget: duration of the run, s",
+          {"--max-duration-s", "", "Budget: duration of the whole run, s"}}, budget_number(&Budget::max_duration_s)},
+        {{"budget_action", "warn|ask|stop", "what a crossed budget does",
+          {"--budget-action", "", "What a crossed budget does: warn (default), ask or stop"}},
          [](Config& c, const std::string& v, const std::string& origin) -> Status {
            if (v == "warn") c.budget.action = BudgetAction::warn;
            else if (v == "ask") c.budget.action = BudgetAction::ask;
@@ -139,20 +187,35 @@ const std::vector<Entry>& entries() {
            else return bad("budget_action", origin, v, "warn, ask or stop");
            return Status::ok();
          }},
-        {{"intensity_g_per_kwh", "number", "fixed carbon intensity, gCO2eq/kWh"},
+        {{"intensity_g_per_kwh", "number", "fixed carbon intensity, gCO2eq/kWh",
+          {"--intensity", "", "Fixed carbon intensity, gCO2eq/kWh"}},
          optional_number(&Config::intensity_g_per_kwh)},
-        {{"country", "string", "country (ISO 3166 code or name) for the carbon intensity"},
+        {{"country", "string", "country (ISO 3166 code or name) for the carbon intensity",
+          {"--country", "",
+           "Country of the run, for its carbon intensity: ISO 3166 code or English name, e.g. DK, DNK, Denmark"}},
          optional_text(&Config::country)},
-        {{"zone", "string", "Electricity Maps zone, e.g. DK-DK2"}, optional_text(&Config::zone)},
-        {{"cloud", "string", "cloud provider and region, e.g. gcp:europe-west1"}, optional_text(&Config::cloud)},
-        {{"gb_postcode", "string", "GB outward postcode for regional intensity, e.g. RG10"},
+        {{"zone", "string", "Electricity Maps zone, e.g. DK-DK2",
+          {"--zone", "", "Electricity Maps zone, e.g. DK-DK2, US-CAL-CISO"}}, optional_text(&Config::zone)},
+        {{"cloud", "string", "cloud provider and region, e.g. gcp:europe-west1",
+          {"--cloud", "", "Cloud region, e.g. gcp:europe-west1"}}, optional_text(&Config::cloud)},
+        {{"gb_postcode", "string", "GB outward postcode for regional intensity, e.g. RG10",
+          {"--postcode", "", "GB outward postcode for regional intensity (NESO), e.g. RG10"}},
          optional_text(&Config::gb_postcode)},
-        {{"provider", "string", "force an intensity provider"}, optional_text(&Config::provider)},
-        {{"geolocate", "bool", "IP geolocation when no location is given"}, boolean(&Config::geolocate)},
-        {{"intensity_refresh_s", "number", "seconds between live intensity fetches"},
+        {{"provider", "string", "force an intensity provider",
+          {"--provider", "",
+           "Force an intensity provider: electricitymaps, energidataservice, carbonintensity_uk, watttime, none"}},
+         optional_text(&Config::provider)},
+        {{"geolocate", "bool", "IP geolocation when no location is given",
+          {"--geolocate", "true",
+           "Find the country by IP geolocation when none is given"}},
+         boolean(&Config::geolocate)},
+        {{"intensity_refresh_s", "number", "seconds between live intensity fetches", {}},
          number(&Config::intensity_refresh_s)},
-        {{"summary_json", "path", "write the final result to this JSON file"}, optional_path(&Config::summary_json)},
-        {{"prediction_confidence", "number", "nominal coverage of prediction intervals"},
+        {{"summary_json", "path", "write the final result to this JSON file",
+          {"--summary-json", "",
+           "Write the final result as one JSON object to this file"}},
+         optional_path(&Config::summary_json)},
+        {{"prediction_confidence", "number", "nominal coverage of prediction intervals", {}},
          number(&Config::prediction_confidence)},
     };
     return e;
@@ -186,6 +249,13 @@ const std::vector<ConfigKey>& config_keys() {
     return k;
   }();
   return keys;
+}
+
+const ConfigKey* find_config_key(std::string_view name) {
+  for (const auto& k : config_keys()) {
+    if (k.name == name) return &k;
+  }
+  return nullptr;
 }
 
 Status set_config_key(Config& config, const std::string& key, const std::string& value, const std::string& origin) {
@@ -348,6 +418,14 @@ std::optional<std::filesystem::path> find_config_file(
   if (auto v = getenv("CARBONTRACKER_CONFIG"); v && !v->empty()) return std::filesystem::path(*v);
   if (io::exists("carbontracker.toml")) return std::filesystem::path("carbontracker.toml");
   return std::nullopt;
+}
+
+Status apply_config_sources(Config& config, const std::optional<std::filesystem::path>& explicit_path,
+                            const std::function<std::optional<std::string>(const std::string&)>& getenv) {
+  if (const auto file = find_config_file(explicit_path, getenv)) {
+    if (Status st = apply_config_file(config, *file); !st) return st;
+  }
+  return apply_environment(config, getenv);
 }
 
 }  // namespace carbontracker::tracker

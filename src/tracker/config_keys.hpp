@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.hpp"
@@ -21,11 +22,25 @@
 
 namespace carbontracker::tracker {
 
+// A key's command-line flag: `run` registers one per key that has a name here, and `devices`,
+// `monitor` and `intensity` register the ones they take, all with this help text; the value
+// goes through set_config_key with the flag as its origin. A new key with a flag is this one
+// entry, nothing in the CLI.
+struct CliFlag {
+  std::string name;      // "--pue"; empty: no flag (file, environment and API only)
+  std::string sets;      // a switch: the value it sets ("true"; "false" for --no-interpretable); empty: takes a value
+  std::string help;      // --help text
+};
+
 struct ConfigKey {
   std::string name;         // "pue"
   std::string type;         // "int", "number", "bool", "string", "path", "warn|ask|stop"
-  std::string description;  // one line, for docs and --help
+  std::string description;  // one line, for docs and error messages
+  CliFlag flag;
 };
+
+// The key with this name, or null.
+const ConfigKey* find_config_key(std::string_view name);
 
 const std::vector<ConfigKey>& config_keys();
 
@@ -45,5 +60,10 @@ Status apply_config_file(Config& config, const std::filesystem::path& path);
 std::optional<std::filesystem::path> find_config_file(
     const std::optional<std::filesystem::path>& explicit_path,
     const std::function<std::optional<std::string>(const std::string&)>& getenv);
+
+// Every source below the command line, in order: the file find_config_file picks, then the
+// environment. What `run` and `intensity` both start from before their flags.
+Status apply_config_sources(Config& config, const std::optional<std::filesystem::path>& explicit_path,
+                            const std::function<std::optional<std::string>(const std::string&)>& getenv);
 
 }  // namespace carbontracker::tracker
