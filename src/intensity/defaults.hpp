@@ -1,6 +1,7 @@
 // The offline carbon intensity used when nothing better is known: a user-given value, or the
 // world average, always labelled with where it came from (never applied silently).
-// Live providers, location and country tables come with the intensity module.
+// Location, the country and region tables and the live providers are beside it (location.hpp,
+// tables.hpp, providers/); the choice between them is provider_choice.hpp and tracker/intensity_setup.
 #pragma once
 
 #include <optional>
