@@ -37,17 +37,9 @@ EventLog::~EventLog() {
   std::fclose(file_);
 }
 
-JsonWriter EventLog::record(std::string_view type) {
-  JsonWriter w;
-  w.begin_object();
-  w.field("type", type).field("v", kEventLogVersion);
-  return w;
-}
-
-void EventLog::append(JsonWriter record) {
+void EventLog::append(const Event& event) {
   // Invalid UTF-8 (a device name, a child's output) is replaced by the writer, never thrown.
-  record.end_object();
-  std::string line = record.take();
+  std::string line = encode(event);
   line += '\n';
   std::lock_guard lock(mutex_);
   if (!file_ || !status_.is_ok()) return;

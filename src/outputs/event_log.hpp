@@ -1,5 +1,5 @@
-// The JSON Lines event log: one JSON object per line, schema in docs/log-format.md
-// (`"v": 1` on every record). Written next to the carbontracker logs as
+// The JSON Lines event log's file: one record per line, encoded by outputs/event_codec.hpp
+// (schema in docs/log-format.md). Written next to the carbontracker logs as
 // <stem>_carbontracker_events.jsonl.
 //
 // Contract: thread-safe (the sampler thread appends power records, the training thread epoch
@@ -16,11 +16,9 @@
 #include <string_view>
 
 #include "core/status.hpp"
-#include "outputs/json_writer.hpp"
+#include "outputs/event_codec.hpp"
 
 namespace carbontracker::outputs {
-
-inline constexpr int kEventLogVersion = 1;
 
 class EventLog {
  public:
@@ -29,10 +27,8 @@ class EventLog {
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
 
-  // A record begun with its "type" and "v" members; add the others, then append() it.
-  [[nodiscard]] static JsonWriter record(std::string_view type);
-  // Closes the record's object and writes it as one line.
-  void append(JsonWriter record);
+  // Encodes the record (outside the lock) and writes it as one line.
+  void append(const Event& event);
   void flush();
   [[nodiscard]] Status status() const;
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }

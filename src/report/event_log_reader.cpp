@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "outputs/event_codec.hpp"
 #include "report/text_util.hpp"
 
 namespace carbontracker::report {
@@ -50,26 +51,6 @@ const json& object(const json& o, const char* key) {
   return v && v->is_object() ? *v : empty;
 }
 
-// nlohmann's parser is iterative, but keep pathological nesting (a damaged or hostile line) out.
-bool nesting_ok(std::string_view line, int max_depth) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : line) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
-
 // Why o[key] cannot be counted as an energy (or CO2eq), or nullopt when it can: "null", "NaN"
 // (a writer that put a bare NaN into the line, read back as a string by read_event_log), "-5
 // (negative)". Absent: "missing" when `required`. `null_ok`: null means "not known" (CO2eq).
@@ -90,40 +71,6 @@ std::optional<std::string> bad_value(const json& o, const char* key, bool requir
   return std::nullopt;
 }
 
-// JSON has no NaN or Infinity, but Python's json.dumps (and other writers) put them bare into a
-// line. Outside strings, each becomes the string "NaN" / "Infinity" / "-Infinity", so the record
-// is read and the value reported as damaged instead of the whole record being lost. Returns
-// whether anything was replaced.
-bool restore_non_finite(std::string_view line, std::string* out) {
-  out->clear();
-  out->reserve(line.size() + 16);
-  bool in_string = false, escaped = false, changed = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      out->push_back(c);
-      continue;
-    }
-    if (c == '"') in_string = true;
-    bool replaced = false;
-    for (const std::string_view word : {"-Infinity", "Infinity", "-NaN", "NaN"}) {
-      if (line.substr(i, word.size()) == word) {
-        *out += '"';
-        *out += word;
-        *out += '"';
-        i += word.size() - 1;
-        replaced = changed = true;
-        break;
-      }
-    }
-    if (!replaced) out->push_back(c);
-  }
-  return changed;
-}
-
 Consumption consumption_from(const json& totals, std::optional<int> epochs) {
   Consumption c;
   c.epochs = epochs;
@@ -138,35 +85,43 @@ class EventReader {
  public:
   EventReader(const std::string& file, std::vector<ReadIssue>* issues) : file_(file), issues_(issues, file, 50) {}
 
-  void record(const json& r, int line) {
+  void record(const outputs::DecodedLine& d, int line) {
+    using outputs::EventType;
+    using outputs::kEventLogVersion;
     ++records_;
-    if (const auto v = integer(r, "v"); v && *v > kEventLogVersionRead && !newer_) {
+    const json& r = d.record;
+    if (d.version && *d.version > kEventLogVersion && !newer_) {
       newer_ = true;
-      issues_.add(line, "event log version " + std::to_string(*v) + " is newer than this reader (" +
-                            std::to_string(kEventLogVersionRead) + "): only the keys of version 1 are read");
+      issues_.add(line, "event log version " + std::to_string(*d.version) + " is newer than this reader (" +
+                            std::to_string(kEventLogVersion) + "): only the keys of version " +
+                            std::to_string(kEventLogVersion) + " are read");
     }
-    const std::string type = str(r, "type");
-    if (type == "run_start") run_start(r);
-    else if (type == "power") power(r, line);
-    else if (type == "epoch") epoch(object(r, "epoch"), line);
-    else if (type == "prediction") prediction(r, line);
-    else if (type == "warning") {
-      if (const auto m = str(r, "message"); !m.empty()) run_.warnings.push_back(m);
-    } else if (type == "budget") {
-      if (str(object(r, "event"), "outcome") == "stopped") run_.stopped_by_budget = true;
-    } else if (type == "run_end") {
-      run_end(r, line);
-    } else if (type == "intensity_history") {
-      const auto it = r.find("points");
-      if (it != r.end() && it->is_array()) {
-        for (const auto& p : *it) {
-          if (!p.is_object()) continue;
-          const auto a = num(p, "start_unix_s"), b = num(p, "end_unix_s"), g = num(p, "g_per_kwh");
-          if (a && b && g && *b > *a) run_.intensity_history.push_back({*a, *b, *g, str(p, "kind")});
+    // No type: a later version's records, ignored by design.
+    if (!d.type) return;
+    switch (*d.type) {
+      case EventType::run_start: run_start(r); break;
+      case EventType::power: power(r, line); break;
+      case EventType::epoch: epoch(object(r, "epoch"), line); break;
+      case EventType::prediction: prediction(r, line); break;
+      case EventType::warning:
+        if (const auto m = str(r, "message"); !m.empty()) run_.warnings.push_back(m);
+        break;
+      case EventType::budget:
+        if (str(object(r, "event"), "outcome") == "stopped") run_.stopped_by_budget = true;
+        break;
+      case EventType::run_end: run_end(r, line); break;
+      case EventType::intensity_history: {
+        const auto it = r.find("points");
+        if (it != r.end() && it->is_array()) {
+          for (const auto& p : *it) {
+            if (!p.is_object()) continue;
+            const auto a = num(p, "start_unix_s"), b = num(p, "end_unix_s"), g = num(p, "g_per_kwh");
+            if (a && b && g && *b > *a) run_.intensity_history.push_back({*a, *b, *g, str(p, "kind")});
+          }
         }
+        break;
       }
     }
-    // Other types: a later version's records, ignored by design.
   }
 
   std::optional<RunData> finish() {
@@ -345,22 +300,13 @@ std::optional<RunData> read_event_log(std::string_view text, const std::string& 
     std::string_view line = detail::trim(text.substr(0, nl));
     text.remove_prefix(last_torn ? text.size() : nl + 1);
     if (line.empty()) continue;
-    if (!nesting_ok(line, 64)) {
-      reader.issues().add(number, "record nested too deeply; skipped");
-      continue;
-    }
-    json r = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
-    std::string restored;
-    if (r.is_discarded() && restore_non_finite(line, &restored)) {
-      r = json::parse(restored, nullptr, /*allow_exceptions=*/false);
-    }
-    if (r.is_discarded() || !r.is_object()) {
-      reader.issues().add(number, last_torn ? "incomplete last record (the run was killed while writing?); skipped"
-                                            : "not a JSON object; skipped");
+    auto decoded = outputs::decode_line(line, last_torn);
+    if (const auto* why = std::get_if<std::string>(&decoded)) {
+      reader.issues().add(number, *why);
       continue;
     }
     try {
-      reader.record(r, number);
+      reader.record(std::get<outputs::DecodedLine>(decoded), number);
     } catch (const json::exception& e) {  // a key of an unexpected type that a check missed
       reader.issues().add(number, std::string("unexpected record layout (") + e.what() + "); skipped");
     }

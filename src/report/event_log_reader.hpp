@@ -36,7 +36,6 @@
 
 namespace carbontracker::report {
 
-inline constexpr int kEventLogVersionRead = 1;
 inline constexpr double kCarGramsPerKmForEvents = 106.8;
 
 // std::nullopt when no record at all could be read (empty file, or nothing but damaged lines).

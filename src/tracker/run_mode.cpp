@@ -268,9 +268,7 @@ void Tracker::abandon(const std::string& reason) {
     s.intensity->stop();
     s.warn("Not measured: " + reason + ". No consumption is reported for this run.");
     if (s.events) {
-      auto r = outputs::EventLog::record("run_end");
-      r.field("not_measured", reason);
-      s.events->append(std::move(r));
+      s.events->append(outputs::RunNotMeasuredEvent{reason});
       s.events->flush();
     }
     {

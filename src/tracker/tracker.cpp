@@ -114,11 +114,7 @@ void Tracker::Impl::begin() {
       if (t_s - *last_t < 5.0) return;
       *last_t = t_s;
       try {
-        auto r = outputs::EventLog::record("power");
-        r.field("t_s", t_s).key("energy_j").begin_array();
-        for (double j : energy_j) r.value(j);
-        r.end_array();
-        ev->append(std::move(r));
+        ev->append(outputs::PowerEvent{t_s, {energy_j.begin(), energy_j.end()}});
       } catch (...) {  // out of memory on the sampler thread: drop this point
       }
     };
@@ -286,13 +282,7 @@ void Tracker::Impl::refit(int after_epochs) {
     }
   }
   if (events) {
-    auto r = outputs::EventLog::record("prediction");
-    r.field("printed", first);
-    r.key("forecast");
-    outputs::write_forecast(r, robust, config.pue);
-    r.key("paper");
-    outputs::write_forecast(r, paper, config.pue);
-    events->append(std::move(r));
+    events->append(outputs::PredictionEvent{first, robust, paper, config.pue});
   }
   log->info(now_wall(), tracker::forecast_log_line(robust));
   if (!first) {
@@ -381,10 +371,7 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
     if (ev.outcome == BudgetOutcome::stopped) snap.stopped_by_budget = true;
   }
   if (events) {
-    auto r = outputs::EventLog::record("budget");
-    r.key("event");
-    outputs::write_budget_event(r, ev);
-    events->append(std::move(r));
+    events->append(outputs::BudgetDecisionEvent{ev});
   }
   if (ev.outcome == BudgetOutcome::stopped && !env.defer_decisions) {
     finish();
@@ -522,33 +509,16 @@ void Tracker::Impl::finish() {
   if (events) {
     const auto day = intensity->day_history();
     if (!day.empty()) {
-      auto r = outputs::EventLog::record("intensity_history");
-      r.field("source", day.front().source);
-      r.key("points").begin_array();
+      outputs::IntensityHistoryEvent h{day.front().source, {}};
       for (const auto& q : day) {
-        r.begin_object();
-        r.field("start_unix_s", std::chrono::duration<double>(q.start.time_since_epoch()).count());
-        r.field("end_unix_s", std::chrono::duration<double>(q.end.time_since_epoch()).count());
-        r.field("g_per_kwh", q.g_per_kwh).field("kind", intensity::to_string(q.kind));
-        r.end_object();
+        h.points.push_back({std::chrono::duration<double>(q.start.time_since_epoch()).count(),
+                            std::chrono::duration<double>(q.end.time_since_epoch()).count(), q.g_per_kwh,
+                            std::string(intensity::to_string(q.kind))});
       }
-      r.end_array();
-      events->append(std::move(r));
+      events->append(std::move(h));
     }
-    auto r = outputs::EventLog::record("run_end");
-    r.field("epochs", final_snap.epochs.size());
-    r.key("total");
-    outputs::write_totals(r, final_snap.epochs_total);
-    r.key("whole_run");
-    outputs::write_totals(r, final_snap.whole_run);
-    r.key("interrupted_epoch");
-    if (final_snap.interrupted) {
-      outputs::write_epoch(r, *final_snap.interrupted);
-    } else {
-      r.value(nullptr);
-    }
-    r.field("stopped_by_budget", final_snap.stopped_by_budget);
-    events->append(std::move(r));
+    events->append(outputs::RunEndEvent{final_snap.epochs.size(), final_snap.epochs_total, final_snap.whole_run,
+                                        final_snap.interrupted, final_snap.stopped_by_budget});
     events->flush();
   }
   if (config.summary_json) write_summary(*config.summary_json, final_snap);

@@ -28,11 +28,7 @@ outputs::ConsumptionFigures figures(double duration_s, double energy_j, double c
 
 void Tracker::Impl::warn(const std::string& message) {
   log->warning(now_wall(), message);
-  if (events) {
-    auto r = outputs::EventLog::record("warning");
-    r.field("message", message);
-    events->append(std::move(r));
-  }
+  if (events) events->append(outputs::WarningEvent{message});
   std::lock_guard lock(mutex);
   snap.warnings.push_back(message);
 }
@@ -79,23 +75,19 @@ void Tracker::Impl::write_header() {
   log->output(t, intensity_text);
   header_intensity_line = intensity_text;
   if (events) {
-    auto r = outputs::EventLog::record("run_start");
-    r.field("carbontracker_version", kVersion).field("pid", static_cast<int>(::getpid()));
-    r.field("start_unix_s", std::chrono::duration<double>(run_wall_start.time_since_epoch()).count());
-    r.field("epochs", planned_known ? std::optional<int>(config.epochs) : std::nullopt);
-    r.field("command", snap.command);
-    r.field("epochs_before_pred", derived.epochs_before_pred).field("monitor_epochs", derived.monitor_epochs);
-    r.field("update_interval_s", config.update_interval).field("pue", config.pue);
-    r.field("pue_source", outputs::pue_source(config.pue));
-    r.key("intensity");
-    outputs::write_intensity(r, snap.intensity);
-    r.key("components");
-    outputs::write_components(r, channels);
-    r.key("channels").begin_array();
-    for (const auto& c : channels) outputs::write_channel(r, c);
-    r.end_array();
-    r.key("sources");
-    outputs::write_device_reports(r, reports);
+    outputs::RunStartEvent r;
+    r.carbontracker_version = kVersion;
+    r.pid = static_cast<int>(::getpid());
+    r.start_unix_s = std::chrono::duration<double>(run_wall_start.time_since_epoch()).count();
+    r.epochs = planned_known ? std::optional<int>(config.epochs) : std::nullopt;
+    r.command = snap.command;
+    r.epochs_before_pred = derived.epochs_before_pred;
+    r.monitor_epochs = derived.monitor_epochs;
+    r.update_interval_s = config.update_interval;
+    r.pue = config.pue;
+    r.intensity = snap.intensity;
+    r.channels = channels;
+    r.sources = reports;
     events->append(std::move(r));
   }
 }
@@ -112,12 +104,7 @@ void Tracker::Impl::write_epoch(const EpochRecord& e) {
   if (has_gpu) log->info(t, outputs::average_power_line("gpu", dur > 0 ? d.gpu_j / dur : 0.0));
   if (has_host) log->info(t, outputs::average_power_line("cpu", dur > 0 ? (d.cpu_j + d.dram_j + d.psys_j) / dur : 0.0));
   for (const auto& n : e.notes) log->info(t, "Note: " + n);
-  if (events) {
-    auto r = outputs::EventLog::record("epoch");
-    r.key("epoch");
-    outputs::write_epoch(r, e);
-    events->append(std::move(r));
-  }
+  if (events) events->append(outputs::EpochEvent{e});
 }
 
 void Tracker::Impl::write_prediction(const Forecast& robust, const Forecast& paper) {

@@ -1,0 +1,209 @@
+#include "outputs/event_codec.hpp"
+
+#include <array>
+#include <type_traits>
+
+#include "outputs/devices_report.hpp"
+#include "outputs/json_writer.hpp"
+#include "outputs/results_json.hpp"
+
+namespace carbontracker::outputs {
+namespace {
+
+constexpr std::array<std::string_view, 8> kTypeNames = {"run_start", "power",   "epoch",             "prediction",
+                                                        "budget",    "warning", "intensity_history", "run_end"};
+
+JsonWriter begin(EventType type) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("type", to_string(type)).field("v", kEventLogVersion);
+  return w;
+}
+
+void body(JsonWriter& r, const RunStartEvent& e) {
+  r.field("carbontracker_version", e.carbontracker_version).field("pid", e.pid);
+  r.field("start_unix_s", e.start_unix_s);
+  r.field("epochs", e.epochs);
+  r.field("command", e.command);
+  r.field("epochs_before_pred", e.epochs_before_pred).field("monitor_epochs", e.monitor_epochs);
+  r.field("update_interval_s", e.update_interval_s).field("pue", e.pue);
+  r.field("pue_source", pue_source(e.pue));
+  r.key("intensity");
+  write_intensity(r, e.intensity);
+  r.key("components");
+  write_components(r, e.channels);
+  r.key("channels").begin_array();
+  for (const auto& c : e.channels) write_channel(r, c);
+  r.end_array();
+  r.key("sources");
+  write_device_reports(r, e.sources);
+}
+
+void body(JsonWriter& r, const PowerEvent& e) {
+  r.field("t_s", e.t_s).key("energy_j").begin_array();
+  for (double j : e.energy_j) r.value(j);
+  r.end_array();
+}
+
+void body(JsonWriter& r, const EpochEvent& e) {
+  r.key("epoch");
+  write_epoch(r, e.epoch);
+}
+
+void body(JsonWriter& r, const PredictionEvent& e) {
+  r.field("printed", e.printed);
+  r.key("forecast");
+  write_forecast(r, e.forecast, e.pue);
+  r.key("paper");
+  write_forecast(r, e.paper, e.pue);
+}
+
+void body(JsonWriter& r, const BudgetDecisionEvent& e) {
+  r.key("event");
+  write_budget_event(r, e.event);
+}
+
+void body(JsonWriter& r, const WarningEvent& e) { r.field("message", e.message); }
+
+void body(JsonWriter& r, const IntensityHistoryEvent& e) {
+  r.field("source", e.source);
+  r.key("points").begin_array();
+  for (const auto& q : e.points) {
+    r.begin_object();
+    r.field("start_unix_s", q.start_unix_s).field("end_unix_s", q.end_unix_s);
+    r.field("g_per_kwh", q.g_per_kwh).field("kind", q.kind);
+    r.end_object();
+  }
+  r.end_array();
+}
+
+void body(JsonWriter& r, const RunEndEvent& e) {
+  r.field("epochs", e.epochs);
+  r.key("total");
+  write_totals(r, e.total);
+  r.key("whole_run");
+  write_totals(r, e.whole_run);
+  r.key("interrupted_epoch");
+  if (e.interrupted_epoch) {
+    write_epoch(r, *e.interrupted_epoch);
+  } else {
+    r.value(nullptr);
+  }
+  r.field("stopped_by_budget", e.stopped_by_budget);
+}
+
+void body(JsonWriter& r, const RunNotMeasuredEvent& e) { r.field("not_measured", e.reason); }
+
+template <typename T>
+constexpr EventType type_of() {
+  if constexpr (std::is_same_v<T, RunStartEvent>) return EventType::run_start;
+  else if constexpr (std::is_same_v<T, PowerEvent>) return EventType::power;
+  else if constexpr (std::is_same_v<T, EpochEvent>) return EventType::epoch;
+  else if constexpr (std::is_same_v<T, PredictionEvent>) return EventType::prediction;
+  else if constexpr (std::is_same_v<T, BudgetDecisionEvent>) return EventType::budget;
+  else if constexpr (std::is_same_v<T, WarningEvent>) return EventType::warning;
+  else if constexpr (std::is_same_v<T, IntensityHistoryEvent>) return EventType::intensity_history;
+  else return EventType::run_end;  // RunEndEvent, RunNotMeasuredEvent
+}
+
+// nlohmann's parser is iterative, but keep pathological nesting (a damaged or hostile line) out.
+bool nesting_ok(std::string_view line, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : line) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > max_depth) return false;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+// JSON has no NaN or Infinity, but Python's json.dumps (and other writers) put them bare into a
+// line. Outside strings, each becomes the string "NaN" / "Infinity" / "-Infinity", so the record
+// is read and the value reported as damaged instead of the whole record being lost. Returns
+// whether anything was replaced.
+bool restore_non_finite(std::string_view line, std::string* out) {
+  out->clear();
+  out->reserve(line.size() + 16);
+  bool in_string = false, escaped = false, changed = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      out->push_back(c);
+      continue;
+    }
+    if (c == '"') in_string = true;
+    bool replaced = false;
+    for (const std::string_view word : {"-Infinity", "Infinity", "-NaN", "NaN"}) {
+      if (line.substr(i, word.size()) == word) {
+        *out += '"';
+        *out += word;
+        *out += '"';
+        i += word.size() - 1;
+        replaced = changed = true;
+        break;
+      }
+    }
+    if (!replaced) out->push_back(c);
+  }
+  return changed;
+}
+
+}  // namespace
+
+std::string_view to_string(EventType t) noexcept { return kTypeNames[static_cast<std::size_t>(t)]; }
+
+std::optional<EventType> event_type_from_string(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < kTypeNames.size(); ++i) {
+    if (kTypeNames[i] == s) return static_cast<EventType>(i);
+  }
+  return std::nullopt;
+}
+
+std::string encode(const Event& event) {
+  return std::visit(
+      [](const auto& e) {
+        JsonWriter w = begin(type_of<std::decay_t<decltype(e)>>());
+        body(w, e);
+        w.end_object();
+        return w.take();
+      },
+      event);
+}
+
+std::variant<DecodedLine, std::string> decode_line(std::string_view line, bool last) {
+  using nlohmann::json;
+  if (!nesting_ok(line, 64)) return std::string("record nested too deeply; skipped");
+  json r = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  std::string restored;
+  if (r.is_discarded() && restore_non_finite(line, &restored)) {
+    r = json::parse(restored, nullptr, /*allow_exceptions=*/false);
+  }
+  if (r.is_discarded() || !r.is_object()) {
+    return std::string(last ? "incomplete last record (the run was killed while writing?); skipped"
+                            : "not a JSON object; skipped");
+  }
+  DecodedLine d;
+  if (const auto t = r.find("type"); t != r.end() && t->is_string()) {
+    d.type = event_type_from_string(t->get_ref<const std::string&>());
+  }
+  if (const auto v = r.find("v"); v != r.end() && v->is_number_integer()) {
+    const long long n = v->get<long long>();
+    if (n >= 0 && n < (1LL << 31)) d.version = static_cast<int>(n);
+  }
+  d.record = std::move(r);
+  return d;
+}
+
+}  // namespace carbontracker::outputs
