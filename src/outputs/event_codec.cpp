@@ -3,6 +3,7 @@
 #include <array>
 #include <type_traits>
 
+#include "core/units.hpp"
 #include "outputs/devices_report.hpp"
 #include "outputs/json_writer.hpp"
 #include "outputs/results_json.hpp"
@@ -53,9 +54,9 @@ void body(JsonWriter& r, const EpochEvent& e) {
 void body(JsonWriter& r, const PredictionEvent& e) {
   r.field("printed", e.printed);
   r.key("forecast");
-  write_forecast(r, e.forecast, e.pue);
+  write_forecast(r, e.forecast.forecast, e.pue);
   r.key("paper");
-  write_forecast(r, e.paper, e.pue);
+  write_forecast(r, e.paper.forecast, e.pue);
 }
 
 void body(JsonWriter& r, const BudgetDecisionEvent& e) {
@@ -80,9 +81,9 @@ void body(JsonWriter& r, const IntensityHistoryEvent& e) {
 void body(JsonWriter& r, const RunEndEvent& e) {
   r.field("epochs", e.epochs);
   r.key("total");
-  write_totals(r, e.total);
+  write_totals(r, e.total.totals);
   r.key("whole_run");
-  write_totals(r, e.whole_run);
+  write_totals(r, e.whole_run.totals);
   r.key("interrupted_epoch");
   if (e.interrupted_epoch) {
     write_epoch(r, *e.interrupted_epoch);
@@ -104,60 +105,6 @@ constexpr EventType type_of() {
   else if constexpr (std::is_same_v<T, WarningEvent>) return EventType::warning;
   else if constexpr (std::is_same_v<T, IntensityHistoryEvent>) return EventType::intensity_history;
   else return EventType::run_end;  // RunEndEvent, RunNotMeasuredEvent
-}
-
-// nlohmann's parser is iterative, but keep pathological nesting (a damaged or hostile line) out.
-bool nesting_ok(std::string_view line, int max_depth) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : line) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
-}
-
-// JSON has no NaN or Infinity, but Python's json.dumps (and other writers) put them bare into a
-// line. Outside strings, each becomes the string "NaN" / "Infinity" / "-Infinity", so the record
-// is read and the value reported as damaged instead of the whole record being lost. Returns
-// whether anything was replaced.
-bool restore_non_finite(std::string_view line, std::string* out) {
-  out->clear();
-  out->reserve(line.size() + 16);
-  bool in_string = false, escaped = false, changed = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      out->push_back(c);
-      continue;
-    }
-    if (c == '"') in_string = true;
-    bool replaced = false;
-    for (const std::string_view word : {"-Infinity", "Infinity", "-NaN", "NaN"}) {
-      if (line.substr(i, word.size()) == word) {
-        *out += '"';
-        *out += word;
-        *out += '"';
-        i += word.size() - 1;
-        replaced = changed = true;
-        break;
-      }
-    }
-    if (!replaced) out->push_back(c);
-  }
-  return changed;
 }
 
 }  // namespace
@@ -182,28 +129,17 @@ std::string encode(const Event& event) {
       event);
 }
 
-std::variant<DecodedLine, std::string> decode_line(std::string_view line, bool last) {
-  using nlohmann::json;
-  if (!nesting_ok(line, 64)) return std::string("record nested too deeply; skipped");
-  json r = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
-  std::string restored;
-  if (r.is_discarded() && restore_non_finite(line, &restored)) {
-    r = json::parse(restored, nullptr, /*allow_exceptions=*/false);
+ForecastRecord ForecastRecord::of(const Forecast& f) {
+  return {f, kwh_from_j(f.energy_j), kwh_from_j(f.energy_j_low), kwh_from_j(f.energy_j_high)};
+}
+
+TotalsRecord TotalsRecord::of(const Totals& t) { return {t, kwh_from_j(t.facility_energy_j)}; }
+
+const FieldIssue* Decoded::damage(std::string_view field) const {
+  for (const auto& d : damaged) {
+    if (d.field == field) return &d;
   }
-  if (r.is_discarded() || !r.is_object()) {
-    return std::string(last ? "incomplete last record (the run was killed while writing?); skipped"
-                            : "not a JSON object; skipped");
-  }
-  DecodedLine d;
-  if (const auto t = r.find("type"); t != r.end() && t->is_string()) {
-    d.type = event_type_from_string(t->get_ref<const std::string&>());
-  }
-  if (const auto v = r.find("v"); v != r.end() && v->is_number_integer()) {
-    const long long n = v->get<long long>();
-    if (n >= 0 && n < (1LL << 31)) d.version = static_cast<int>(n);
-  }
-  d.record = std::move(r);
-  return d;
+  return nullptr;
 }
 
 }  // namespace carbontracker::outputs

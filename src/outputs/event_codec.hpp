@@ -10,10 +10,15 @@
 //   formatting are the format (the golden tests pin them byte for byte). Written through
 //   JsonWriter, so running out of memory is a std::bad_alloc, never an abort; invalid UTF-8 in a
 //   string is replaced, never thrown.
-// - decode_line(): one line -> the record's JSON object, its type and version, or the reason it
-//   cannot be read (not JSON, nested too deeply, torn last line). A bare NaN / Infinity (Python's
-//   json.dumps writes them) is read as the string "NaN" / "Infinity" so the record survives and
-//   the value can be reported as damaged. Never throws for bad input.
+// - decode(): one line -> the same typed record, its version and the fields it holds damaged, or
+//   the reason the line cannot be read (not JSON, nested too deeply, torn last line). A bare NaN /
+//   Infinity (Python's json.dumps writes them) does not lose the record: that value is damaged.
+//   Lenient, as a reader of killed runs' and older writers' logs must be: a number that is
+//   missing, null or not a number decodes as NaN ("not in the line"; a number the tracker writes
+//   is never NaN), an energy or CO2eq that is present but unusable (null, NaN, infinite, negative,
+//   text) is also named in Decoded::damaged (a negative one keeps its value); an integer missing decodes as its std::nullopt or -1
+//   as documented at the field; unknown keys and unknown record types are ignored; a component or
+//   method name this version does not know drops that channel. Never throws for bad input.
 // - Thread-safe: pure functions.
 #pragma once
 
@@ -23,8 +28,6 @@
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "carbontracker/results.hpp"
 #include "sensors/sensor_interface.hpp"
@@ -51,7 +54,14 @@ struct RunStartEvent {
   double pue = 1.0;
   IntensityInfo intensity;
   std::vector<ChannelInfo> channels;  // written twice: per component ("components") and as a list
-  std::vector<SourceReport> sources;  // every source found or refused
+  std::vector<SourceReport> sources;  // every source found or refused; not decoded (no reader needs them)
+  // Decoded only (encode derives "components" from channels): the components the line lists as
+  // present, with their device names, in cpu, dram, gpu, psys order; nullopt: no "components".
+  struct PresentComponent {
+    Component component = Component::cpu;
+    std::vector<std::string> devices;
+  };
+  std::optional<std::vector<PresentComponent>> present;
 };
 
 // power: cumulative energy per channel (RunStartEvent::channels order) at t_s since the start.
@@ -60,15 +70,33 @@ struct PowerEvent {
   std::vector<double> energy_j;
 };
 
+// epoch: one completed epoch. Decoded: index -1 when the line has none; wall_start/wall_end
+// are not read back (the line holds them as ISO text).
 struct EpochEvent {
   EpochRecord epoch;
+};
+
+// A forecast as the line holds it: the energies in kWh as written (kWh -> J -> kWh does not
+// round-trip, so a reader reports the kWh it read, not forecast.energy_j converted back).
+// Encoded from `forecast` alone; of() keeps the two equal.
+struct ForecastRecord {
+  Forecast forecast;
+  double energy_kwh = 0, energy_kwh_low = 0, energy_kwh_high = 0;
+  static ForecastRecord of(const Forecast& f);
+};
+
+// Totals as the line holds them, with energy_kwh (facility) as written; as ForecastRecord.
+struct TotalsRecord {
+  Totals totals;
+  double energy_kwh = 0;
+  static TotalsRecord of(const Totals& t);
 };
 
 // prediction: every refit; `printed` marks the one printed to the console.
 struct PredictionEvent {
   bool printed = false;
-  Forecast forecast;  // robust
-  Forecast paper;
+  ForecastRecord forecast;  // robust
+  ForecastRecord paper;
   double pue = 1.0;   // for device_energy_kwh beside the facility energy
 };
 
@@ -92,9 +120,9 @@ struct IntensityHistoryEvent {
 
 // run_end of a measured run.
 struct RunEndEvent {
-  std::size_t epochs = 0;  // completed
-  Totals total;            // over the completed epochs
-  Totals whole_run;
+  std::optional<std::size_t> epochs;  // completed (nullopt: not in the line)
+  TotalsRecord total;                 // over the completed epochs
+  TotalsRecord whole_run;
   std::optional<EpochRecord> interrupted_epoch;
   bool stopped_by_budget = false;
 };
@@ -109,15 +137,23 @@ using Event = std::variant<RunStartEvent, PowerEvent, EpochEvent, PredictionEven
 
 std::string encode(const Event& event);
 
-// A line read back: the record object, its type (nullopt: a type this version does not know,
-// ignored by design) and its version (nullopt: missing or not a small non-negative integer).
-struct DecodedLine {
-  nlohmann::json record;
-  std::optional<EventType> type;
-  std::optional<int> version;
+// A value present in the line but unusable: field "epoch.energy_j.gpu", why "null" / "NaN" /
+// "-5 (negative)" / "missing" (a total's or forecast's energy_kwh, which every such record has).
+struct FieldIssue {
+  std::string field;
+  std::string why;
 };
+
+struct Decoded {
+  std::optional<Event> event;  // nullopt: a type this version does not know, or `problem`
+  std::optional<int> version;  // nullopt: missing or not a small non-negative integer
+  std::string problem;         // a record of a known type that cannot be used ("power record without ...")
+  std::vector<FieldIssue> damaged;
+  [[nodiscard]] const FieldIssue* damage(std::string_view field) const;
+};
+
 // `last` says the line had no newline after it (the file's end), so a line cut short by a killed
-// run is named as such. Empty lines are the caller's to skip.
-std::variant<DecodedLine, std::string> decode_line(std::string_view line, bool last);
+// run is named as such. Empty lines are the caller's to skip. The string: why the line is skipped.
+std::variant<Decoded, std::string> decode(std::string_view line, bool last);
 
 }  // namespace carbontracker::outputs

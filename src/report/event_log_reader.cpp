@@ -5,7 +5,6 @@
 #include <set>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "outputs/event_codec.hpp"
 #include "report/text_util.hpp"
@@ -13,70 +12,16 @@
 namespace carbontracker::report {
 namespace {
 
-using nlohmann::json;
+using outputs::Decoded;
 
-const json* member(const json& o, const char* key) {
-  if (!o.is_object()) return nullptr;
-  const auto it = o.find(key);
-  return it == o.end() ? nullptr : &*it;
-}
+std::optional<double> known(double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); }
 
-std::optional<double> num(const json& o, const char* key) {
-  const json* v = member(o, key);
-  if (v && v->is_number()) return v->get<double>();
-  return std::nullopt;
-}
-
-std::optional<int> integer(const json& o, const char* key) {
-  const json* v = member(o, key);
-  if (v && v->is_number_integer() && v->get<long long>() >= 0 && v->get<long long>() < (1LL << 31)) {
-    return static_cast<int>(v->get<long long>());
-  }
-  return std::nullopt;
-}
-
-std::string str(const json& o, const char* key) {
-  const json* v = member(o, key);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
-
-bool flag(const json& o, const char* key, bool fallback) {
-  const json* v = member(o, key);
-  return v && v->is_boolean() ? v->get<bool>() : fallback;
-}
-
-const json& object(const json& o, const char* key) {
-  static const json empty = json::object();
-  const json* v = member(o, key);
-  return v && v->is_object() ? *v : empty;
-}
-
-// Why o[key] cannot be counted as an energy (or CO2eq), or nullopt when it can: "null", "NaN"
-// (a writer that put a bare NaN into the line, read back as a string by read_event_log), "-5
-// (negative)". Absent: "missing" when `required`. `null_ok`: null means "not known" (CO2eq).
-std::optional<std::string> bad_value(const json& o, const char* key, bool required, bool null_ok) {
-  const json* v = member(o, key);
-  if (!v) return required ? std::optional<std::string>("missing") : std::nullopt;
-  if (v->is_null()) return null_ok ? std::nullopt : std::optional<std::string>("null");
-  if (v->is_string()) {
-    const std::string t = v->get<std::string>();
-    // "NaN", "Infinity", "-Infinity": a bare one restored by restore_non_finite, or written as text.
-    if (t == "NaN" || t == "-NaN" || t == "Infinity" || t == "-Infinity") return t;
-    return "\"" + t.substr(0, 40) + "\" (not a number)";
-  }
-  if (!v->is_number()) return std::string("not a number");
-  const double d = v->get<double>();
-  if (!std::isfinite(d)) return fmt::format("{}", d);
-  if (d < 0) return fmt::format("{} (negative)", d);
-  return std::nullopt;
-}
-
-Consumption consumption_from(const json& totals, std::optional<int> epochs) {
+Consumption consumption_from(double duration_s, double energy_kwh, double co2eq_g, std::optional<int> epochs) {
   Consumption c;
   c.epochs = epochs;
-  c.duration_s = num(totals, "duration_s").value_or(std::nan(""));
-  c.energy_kwh = num(totals, "energy_kwh").value_or(std::nan(""));
-  c.co2eq_g = num(totals, "co2eq_g").value_or(std::nan(""));
+  c.duration_s = duration_s;
+  c.energy_kwh = energy_kwh;
+  c.co2eq_g = co2eq_g;
   if (std::isfinite(c.co2eq_g)) c.equivalents["km travelled by car"] = c.co2eq_g / kCarGramsPerKmForEvents;
   return c;
 }
@@ -85,43 +30,18 @@ class EventReader {
  public:
   EventReader(const std::string& file, std::vector<ReadIssue>* issues) : file_(file), issues_(issues, file, 50) {}
 
-  void record(const outputs::DecodedLine& d, int line) {
-    using outputs::EventType;
+  void record(const Decoded& d, int line) {
     using outputs::kEventLogVersion;
     ++records_;
-    const json& r = d.record;
     if (d.version && *d.version > kEventLogVersion && !newer_) {
       newer_ = true;
       issues_.add(line, "event log version " + std::to_string(*d.version) + " is newer than this reader (" +
                             std::to_string(kEventLogVersion) + "): only the keys of version " +
                             std::to_string(kEventLogVersion) + " are read");
     }
-    // No type: a later version's records, ignored by design.
-    if (!d.type) return;
-    switch (*d.type) {
-      case EventType::run_start: run_start(r); break;
-      case EventType::power: power(r, line); break;
-      case EventType::epoch: epoch(object(r, "epoch"), line); break;
-      case EventType::prediction: prediction(r, line); break;
-      case EventType::warning:
-        if (const auto m = str(r, "message"); !m.empty()) run_.warnings.push_back(m);
-        break;
-      case EventType::budget:
-        if (str(object(r, "event"), "outcome") == "stopped") run_.stopped_by_budget = true;
-        break;
-      case EventType::run_end: run_end(r, line); break;
-      case EventType::intensity_history: {
-        const auto it = r.find("points");
-        if (it != r.end() && it->is_array()) {
-          for (const auto& p : *it) {
-            if (!p.is_object()) continue;
-            const auto a = num(p, "start_unix_s"), b = num(p, "end_unix_s"), g = num(p, "g_per_kwh");
-            if (a && b && g && *b > *a) run_.intensity_history.push_back({*a, *b, *g, str(p, "kind")});
-          }
-        }
-        break;
-      }
-    }
+    if (!d.problem.empty()) issues_.add(line, d.problem);
+    // No event: a later version's record type, ignored by design.
+    if (d.event) std::visit([&](const auto& e) { on(e, d, line); }, *d.event);
   }
 
   std::optional<RunData> finish() {
@@ -155,124 +75,135 @@ class EventReader {
   detail::IssueSink& issues() { return issues_; }
 
  private:
-  void run_start(const json& r) {
-    run_.version = str(r, "carbontracker_version");
-    run_.pue = num(r, "pue");
-    monitor_epochs_ = integer(r, "monitor_epochs");
-    const json& intensity = object(r, "intensity");
-    start_intensity_ = num(intensity, "g_per_kwh");
-    run_.intensity_source = str(intensity, "source");
-    run_.intensity_kind = str(intensity, "kind");
+  void on(const outputs::RunStartEvent& r, const Decoded&, int) {
+    run_.version = r.carbontracker_version;
+    run_.pue = known(r.pue);
+    if (r.monitor_epochs >= 0) monitor_epochs_ = r.monitor_epochs;
+    start_intensity_ = known(r.intensity.g_per_kwh);
+    run_.intensity_source = r.intensity.source;
+    run_.intensity_kind = r.intensity.kind;
     present_known_ = true;
-    for (const auto& [name, comp] : object(r, "components").items()) {
-      if (!flag(comp, "present", false)) continue;
-      present_.insert(name);
-      std::vector<std::string> names;
-      if (const json* devices = member(comp, "devices"); devices && devices->is_array()) {
-        for (const auto& d : *devices) names.push_back(str(d, "name"));
+    if (r.present) {
+      for (const auto& p : *r.present) {
+        present_.insert(p.component);
+        run_.devices[std::string(to_string(p.component))] = p.devices;
       }
-      run_.devices[name] = std::move(names);
     }
-    if (const json* channels = member(r, "channels"); channels && channels->is_array()) {
-      for (const auto& c : *channels) {
-        run_.channels.push_back({str(c, "id"), str(c, "component"), str(c, "name"), str(c, "method"), str(c, "source")});
-      }
+    for (const auto& c : r.channels) {
+      run_.channels.push_back({c.id, std::string(to_string(c.component)), c.name, std::string(to_string(c.method)), c.source});
     }
   }
 
-  void power(const json& r, int line) {
-    PowerPoint p;
-    const auto t = num(r, "t_s");
-    const json* e = member(r, "energy_j");
-    if (!t || !e || !e->is_array()) {
-      issues_.add(line, "power record without t_s or energy_j; skipped");
-      return;
-    }
-    p.t_s = *t;
-    p.energy_j.reserve(e->size());
-    for (const auto& v : *e) p.energy_j.push_back(v.is_number() ? v.get<double>() : std::nan(""));
-    run_.power.push_back(std::move(p));
-  }
+  void on(const outputs::PowerEvent& p, const Decoded&, int) { run_.power.push_back({p.t_s, p.energy_j}); }
 
-  void epoch(const json& e, int line) {
+  void on(const outputs::EpochEvent& ev, const Decoded& dec, int line) {
+    const EpochRecord& e = ev.epoch;
     EpochData d;
-    d.index = integer(e, "index").value_or(static_cast<int>(run_.epochs.size()) + 1);
-    d.complete = flag(e, "complete", true);
-    d.duration_s = num(e, "duration_s").value_or(0.0);
+    d.index = e.index >= 0 ? e.index : static_cast<int>(run_.epochs.size()) + 1;
+    d.complete = e.complete;
+    d.duration_s = known(e.totals.duration_s).value_or(0.0);
     auto damaged = [&](const std::string& what) {
       if (d.damaged) return;
       d.damaged = ReadIssue{file_, line, "epoch " + std::to_string(d.index) + ": " + what};
       issues_.add(line, d.damaged->message + ": damaged; this epoch's energy is unknown and is not counted");
     };
-    const json& energy = object(e, "energy_j");
-    for (const auto& [name, v] : energy.items()) {
-      if (name == "total") continue;
+    const EnergyByComponent& energy = e.totals.device_energy_j;
+    for (const Component c : {Component::cpu, Component::dram, Component::gpu, Component::psys}) {
       // A component absent from the machine is written as 0 J: not a measurement.
-      if (present_known_ && present_.count(name) == 0) continue;
-      if (const auto bad = bad_value(energy, name.c_str(), false, false)) {
-        damaged("energy_j." + name + " is " + *bad);
+      if (present_known_ && present_.count(c) == 0) continue;
+      const std::string name(to_string(c));
+      if (const auto* bad = dec.damage("epoch.energy_j." + name)) {
+        damaged("energy_j." + name + " is " + bad->why);
         continue;
       }
-      const double j = v.get<double>();
+      const double j = c == Component::cpu ? energy.cpu_j : c == Component::dram ? energy.dram_j
+                     : c == Component::gpu ? energy.gpu_j : energy.psys_j;
+      if (std::isnan(j)) continue;  // not in the line
       if (present_known_ || j != 0) d.energy_j[name] = j;
     }
-    if (const auto bad = bad_value(e, "facility_energy_j", false, false)) damaged("facility_energy_j is " + *bad);
-    else d.facility_energy_j = num(e, "facility_energy_j");
-    if (const auto bad = bad_value(e, "co2eq_g", false, true)) damaged("co2eq_g is " + *bad);
-    else d.co2eq_g = num(e, "co2eq_g");
-    d.intensity_g_per_kwh = num(e, "intensity_g_per_kwh");
-    d.estimated_energy_j = num(e, "estimated_energy_j");
-    measured_j_ += num(e, "measured_energy_j").value_or(0.0);
+    if (const auto* bad = dec.damage("epoch.facility_energy_j")) damaged("facility_energy_j is " + bad->why);
+    else d.facility_energy_j = known(e.totals.facility_energy_j);
+    if (const auto* bad = dec.damage("epoch.co2eq_g")) damaged("co2eq_g is " + bad->why);
+    else d.co2eq_g = known(e.totals.co2eq_g);
+    d.intensity_g_per_kwh = known(e.intensity_g_per_kwh);
+    d.estimated_energy_j = known(e.totals.estimated_j);
+    measured_j_ += known(e.totals.measured_j).value_or(0.0);
     estimated_j_ += d.estimated_energy_j.value_or(0.0);
     run_.epochs.push_back(std::move(d));
   }
 
-  void prediction(const json& r, int line) {
-    const json& f = object(r, "forecast");
+  void on(const outputs::PredictionEvent& r, const Decoded& dec, int line) {
+    const outputs::ForecastRecord& f = r.forecast;
     ForecastData p;
-    p.after_epochs = integer(f, "after_epochs").value_or(0);
-    p.epochs = integer(f, "epochs").value_or(0);
-    const double nan = std::nan("");
-    p.duration_s = num(f, "duration_s").value_or(nan);
-    p.energy_kwh = num(f, "energy_kwh").value_or(nan);
-    p.energy_kwh_low = num(f, "energy_kwh_low").value_or(nan);
-    p.energy_kwh_high = num(f, "energy_kwh_high").value_or(nan);
-    p.co2eq_g = num(f, "co2eq_g").value_or(nan);
-    p.co2eq_g_low = num(f, "co2eq_g_low").value_or(nan);
-    p.co2eq_g_high = num(f, "co2eq_g_high").value_or(nan);
-    p.intensity_g_per_kwh = num(f, "intensity_g_per_kwh").value_or(nan);
-    if (flag(r, "printed", false) && !run_.printed_prediction) {
+    p.after_epochs = f.forecast.after_epochs;
+    p.epochs = f.forecast.epochs;
+    p.duration_s = f.forecast.duration_s;
+    p.energy_kwh = f.energy_kwh;
+    p.energy_kwh_low = f.energy_kwh_low;
+    p.energy_kwh_high = f.energy_kwh_high;
+    p.co2eq_g = f.forecast.co2eq_g;
+    p.co2eq_g_low = f.forecast.co2eq_g_low;
+    p.co2eq_g_high = f.forecast.co2eq_g_high;
+    p.intensity_g_per_kwh = f.forecast.intensity_g_per_kwh;
+    if (r.printed && !run_.printed_prediction) {
       run_.printed_prediction = static_cast<int>(run_.predictions.size());
-      Consumption c = consumption_from(f, p.epochs);
-      mark_damaged(c, f, line, "the printed prediction");
+      Consumption c = consumption_from(p.duration_s, p.energy_kwh, p.co2eq_g, p.epochs);
+      mark_damaged(c, dec, "forecast.", line, "the printed prediction");
       run_.predicted = std::move(c);
     }
     run_.predictions.push_back(p);
   }
 
+  void on(const outputs::BudgetDecisionEvent& b, const Decoded&, int) {
+    if (b.event.outcome == BudgetOutcome::stopped) run_.stopped_by_budget = true;
+  }
+
+  void on(const outputs::WarningEvent& w, const Decoded&, int) {
+    if (!w.message.empty()) run_.warnings.push_back(w.message);
+  }
+
+  void on(const outputs::IntensityHistoryEvent& h, const Decoded&, int) {
+    for (const auto& q : h.points) {
+      if (!std::isnan(q.g_per_kwh) && q.end_unix_s > q.start_unix_s) {
+        run_.intensity_history.push_back({q.start_unix_s, q.end_unix_s, q.g_per_kwh, q.kind});
+      }
+    }
+  }
+
+  void on(const outputs::RunEndEvent& r, const Decoded& dec, int line) {
+    run_.finished = true;
+    completed_ = r.epochs ? static_cast<int>(*r.epochs) : static_cast<int>(run_.epochs.size());
+    const Totals& total = r.total.totals;
+    run_.actual = consumption_from(total.duration_s, r.total.energy_kwh, total.co2eq_g, completed_);
+    mark_damaged(*run_.actual, dec, "total.", line, "the run's total (run_end)");
+    run_.measured_energy_j = known(total.measured_j);
+    run_.estimated_energy_j = known(total.estimated_j);
+    run_.whole_run_duration_s = known(r.whole_run.totals.duration_s);
+    run_.whole_run_energy_kwh = known(r.whole_run.energy_kwh);
+    run_.whole_run_co2eq_g = known(r.whole_run.totals.co2eq_g);
+    if (r.stopped_by_budget) run_.stopped_by_budget = true;
+  }
+
+  // Nothing was measured: a run_end without totals (its total is reported as damaged: missing).
+  void on(const outputs::RunNotMeasuredEvent&, const Decoded&, int line) {
+    outputs::RunEndEvent none;
+    const double nan = std::nan("");
+    none.total.totals.duration_s = none.total.totals.co2eq_g = none.total.energy_kwh = nan;
+    none.total.totals.measured_j = none.total.totals.estimated_j = nan;
+    none.whole_run.totals.duration_s = none.whole_run.totals.co2eq_g = none.whole_run.energy_kwh = nan;
+    Decoded missing;
+    missing.damaged.push_back({"total.energy_kwh", "missing"});
+    on(none, missing, line);
+  }
+
   // A total whose energy is missing, null, NaN or negative, or whose CO2eq is NaN or negative.
-  void mark_damaged(Consumption& c, const json& totals, int line, const std::string& what) {
+  void mark_damaged(Consumption& c, const Decoded& dec, const std::string& prefix, int line, const std::string& what) {
     std::string why;
-    if (const auto bad = bad_value(totals, "energy_kwh", true, false)) why = "energy_kwh is " + *bad;
-    else if (const auto bad2 = bad_value(totals, "co2eq_g", false, true)) why = "co2eq_g is " + *bad2;
+    if (const auto* bad = dec.damage(prefix + "energy_kwh")) why = "energy_kwh is " + bad->why;
+    else if (const auto* bad2 = dec.damage(prefix + "co2eq_g")) why = "co2eq_g is " + bad2->why;
     if (why.empty()) return;
     c.damaged = ReadIssue{file_, line, what + ": " + why};
     issues_.add(line, c.damaged->message + ": damaged; never added to a total");
-  }
-
-  void run_end(const json& r, int line) {
-    run_.finished = true;
-    completed_ = integer(r, "epochs").value_or(static_cast<int>(run_.epochs.size()));
-    const json& total = object(r, "total");
-    run_.actual = consumption_from(total, completed_);
-    mark_damaged(*run_.actual, total, line, "the run's total (run_end)");
-    run_.measured_energy_j = num(total, "measured_energy_j");
-    run_.estimated_energy_j = num(total, "estimated_energy_j");
-    const json& whole = object(r, "whole_run");
-    run_.whole_run_duration_s = num(whole, "duration_s");
-    run_.whole_run_energy_kwh = num(whole, "energy_kwh");
-    run_.whole_run_co2eq_g = num(whole, "co2eq_g");
-    if (flag(r, "stopped_by_budget", false)) run_.stopped_by_budget = true;
   }
 
   std::string file_;
@@ -281,7 +212,7 @@ class EventReader {
   int records_ = 0;
   bool newer_ = false;
   bool present_known_ = false;
-  std::set<std::string> present_;
+  std::set<Component> present_;
   std::optional<int> monitor_epochs_;
   int completed_ = 0;
   std::optional<double> start_intensity_;
@@ -300,16 +231,12 @@ std::optional<RunData> read_event_log(std::string_view text, const std::string& 
     std::string_view line = detail::trim(text.substr(0, nl));
     text.remove_prefix(last_torn ? text.size() : nl + 1);
     if (line.empty()) continue;
-    auto decoded = outputs::decode_line(line, last_torn);
+    auto decoded = outputs::decode(line, last_torn);
     if (const auto* why = std::get_if<std::string>(&decoded)) {
       reader.issues().add(number, *why);
       continue;
     }
-    try {
-      reader.record(std::get<outputs::DecodedLine>(decoded), number);
-    } catch (const json::exception& e) {  // a key of an unexpected type that a check missed
-      reader.issues().add(number, std::string("unexpected record layout (") + e.what() + "); skipped");
-    }
+    reader.record(std::get<Decoded>(decoded), number);
   }
   std::optional<RunData> run = reader.finish();
   if (run) run->format = "carbontracker-cpp-events-v1";

@@ -2,6 +2,8 @@
 // docs/log-format.md) into a RunData.
 //
 // Contract:
+// - Each line is decoded by outputs::decode (outputs/event_codec.hpp), the codec the tracker
+//   writes with: the typed records, their version and the damaged fields it names become RunData.
 // - Input is the file's bytes. Each line is one record; a line that is not a JSON object is
 //   skipped with a ReadIssue "file:line: reason" (a torn last line, from a run killed while
 //   writing, is named as such). Unknown record types and unknown keys are ignored; a record with

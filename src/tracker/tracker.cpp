@@ -282,7 +282,8 @@ void Tracker::Impl::refit(int after_epochs) {
     }
   }
   if (events) {
-    events->append(outputs::PredictionEvent{first, robust, paper, config.pue});
+    events->append(outputs::PredictionEvent{first, outputs::ForecastRecord::of(robust), outputs::ForecastRecord::of(paper),
+                                            config.pue});
   }
   log->info(now_wall(), tracker::forecast_log_line(robust));
   if (!first) {
@@ -517,8 +518,9 @@ void Tracker::Impl::finish() {
       }
       events->append(std::move(h));
     }
-    events->append(outputs::RunEndEvent{final_snap.epochs.size(), final_snap.epochs_total, final_snap.whole_run,
-                                        final_snap.interrupted, final_snap.stopped_by_budget});
+    events->append(outputs::RunEndEvent{final_snap.epochs.size(), outputs::TotalsRecord::of(final_snap.epochs_total),
+                                        outputs::TotalsRecord::of(final_snap.whole_run), final_snap.interrupted,
+                                        final_snap.stopped_by_budget});
     events->flush();
   }
   if (config.summary_json) write_summary(*config.summary_json, final_snap);
