@@ -119,9 +119,7 @@ TEST(LogFiles, AFileSizeLimitIsNamedWithItsFix) {
     for (int i = 0; i < 2000 && (*log)->status() && (*ev)->status(); ++i) {
       (*log)->info(std::chrono::system_clock::now(), std::string(100, 'x'));
       (*log)->flush();
-      auto record = EventLog::record("x");
-      record.field("pad", std::string(100, 'y'));
-      (*ev)->append(std::move(record));
+      (*ev)->append(WarningEvent{std::string(100, 'y')});
       (*ev)->flush();
     }
     lim.rlim_cur = hard;
