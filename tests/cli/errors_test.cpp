@@ -246,10 +246,10 @@ std::string iso_minutes(std::chrono::system_clock::time_point t) {
 
 // Energi Data Service, healthy but slow: correct answers after `delay_ms`.
 struct SlowEds {
-  LocalHttpServer http;
   std::atomic<int> delay_ms{0};
   std::atomic<int> answered{0};
   std::atomic<bool> release{false};
+  LocalHttpServer http;
 
   SlowEds() {
     for (const std::string dataset : {"CO2Emis", "CO2EmisProg"}) {

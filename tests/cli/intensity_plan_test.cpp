@@ -38,9 +38,9 @@ std::string this_hour() {
 // Electricity Maps' /carbon-intensity/latest for any zone, answered only with the right token;
 // every token it is sent is kept (the test checks which one arrived, never prints it).
 struct EmServer {
-  LocalHttpServer http;
   std::mutex mutex;
   std::set<std::string> tokens;
+  LocalHttpServer http;
   std::filesystem::path answered_marker;  // written once a value was served (set before a run)
 
   EmServer() {

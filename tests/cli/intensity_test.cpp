@@ -54,8 +54,8 @@ json eds_records(const std::string& dataset) {
 }
 
 struct EdsServer {
-  LocalHttpServer http;
   std::atomic<int> calls{0};
+  LocalHttpServer http;
   std::atomic<int> fail_status{0};   // answer with this status instead
   std::atomic<int> hang_ms{0};       // sleep before answering
   std::atomic<bool> release{false};

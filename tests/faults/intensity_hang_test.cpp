@@ -15,9 +15,9 @@ namespace carbontracker::faults {
 namespace {
 
 TEST(FaultIntensity, AHangingServerSlowsNoEpochAndTheReportNamesTheFallback) {
-  testing::LocalHttpServer http;
   std::atomic<bool> release{false};
   std::atomic<int> calls{0};
+  testing::LocalHttpServer http;
   http.server().Get(R"(/dataset/.*)", [&](const httplib::Request&, httplib::Response& res) {
     ++calls;
     // Hang in short steps so the end of the test frees the server thread at once.

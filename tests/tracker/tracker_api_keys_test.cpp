@@ -67,10 +67,10 @@ class FakeElectricityMaps {
   }
 
  private:
-  LocalHttpServer http_;
   mutable std::mutex mutex_;
   std::condition_variable seen_;
   std::vector<std::string> tokens_;
+  LocalHttpServer http_;
 };
 
 Config german_config() {

@@ -34,9 +34,9 @@ class CarbonIntensityUkTest : public ::testing::Test {
     return CarbonIntensityUkProvider(*http, {.base_url = server.base_url()}, clock);
   }
 
-  LocalHttpServer server;
   std::unique_ptr<io::HttpClient> http = io::make_curl_http_client();
   FakeClock clock{mono_for("2026-05-04T09:41:00Z")};
+  LocalHttpServer server;
   Location gb = Loc().country("GB");
 };
 

@@ -43,9 +43,9 @@ class ElectricityMapsTest : public ::testing::Test {
     return ElectricityMapsProvider(*http, {.token = std::move(token), .base_url = server.base_url() + "/v3"}, clock);
   }
 
-  LocalHttpServer server;
   std::unique_ptr<io::HttpClient> http = io::make_curl_http_client();
   FakeClock clock{mono_for("2026-05-04T09:41:00Z")};
+  LocalHttpServer server;
   httplib::Params last_query;
   Location dk2 = Loc().zone("DK-DK2");
 };

@@ -39,9 +39,9 @@ class EnergiDataServiceTest : public ::testing::Test {
     return it == params.end() ? std::string("<absent>") : it->second;
   }
 
-  LocalHttpServer server;
   std::unique_ptr<io::HttpClient> http = io::make_curl_http_client();
   FakeClock clock{mono_for("2026-05-04T09:41:00Z")};
+  LocalHttpServer server;
   httplib::Params params;
   Location dk2 = Loc().zone("DK-DK2");
 };

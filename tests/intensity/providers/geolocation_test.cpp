@@ -50,8 +50,8 @@ TEST(Geolocation, GreatBritainGivesTheOutwardPostcode) {
 }
 
 TEST(Geolocation, TimeoutIsAStatusWithinTheShortLimit) {
-  LocalHttpServer server;
   std::atomic<bool> released{false};
+  LocalHttpServer server;
   server.server().Get("/json", [&](const httplib::Request&, httplib::Response& res) {
     sleep_unless_released(released, std::chrono::seconds{5});
     serve_json(res, fixture("ipinfo.json"));

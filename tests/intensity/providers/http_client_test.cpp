@@ -28,8 +28,8 @@ HttpRequest request(const std::string& url) {
 }
 
 TEST(HttpClient, ReturnsBodyStatusAndContentTypeAndSendsUserAgent) {
-  LocalHttpServer server;
   std::string user_agent;
+  LocalHttpServer server;
   server.server().Get("/ok", [&](const httplib::Request& req, httplib::Response& res) {
     user_agent = req.get_header_value("User-Agent");
     res.set_content(R"({"a":1})", "application/json; charset=utf-8");
@@ -46,8 +46,8 @@ TEST(HttpClient, ReturnsBodyStatusAndContentTypeAndSendsUserAgent) {
 }
 
 TEST(HttpClient, RejectedCredentialsArePermissionDeniedAndNoSecretLeaks) {
-  LocalHttpServer server;
   std::string seen_token;
+  LocalHttpServer server;
   server.server().Get("/private", [&](const httplib::Request& req, httplib::Response& res) {
     seen_token = req.get_header_value("auth-token");
     res.status = 401;
@@ -82,8 +82,8 @@ TEST(HttpClient, NotFoundAndOtherClientErrorsAreClassified) {
 }
 
 TEST(HttpClient, TooManyRequestsIsRetriedAfterRetryAfter) {
-  LocalHttpServer server;
   std::atomic<int> calls{0};
+  LocalHttpServer server;
   server.server().Get("/limited", [&](const httplib::Request&, httplib::Response& res) {
     if (calls.fetch_add(1) == 0) {
       res.status = 429;
@@ -102,8 +102,8 @@ TEST(HttpClient, TooManyRequestsIsRetriedAfterRetryAfter) {
 }
 
 TEST(HttpClient, ServerErrorsAreRetriedThenTransient) {
-  LocalHttpServer server;
   std::atomic<int> calls{0};
+  LocalHttpServer server;
   server.server().Get("/broken", [&](const httplib::Request&, httplib::Response& res) {
     ++calls;
     res.status = 500;
@@ -123,8 +123,8 @@ TEST(HttpClient, ServerErrorsAreRetriedThenTransient) {
 }
 
 TEST(HttpClient, RetryAfterBeyondTheTimeLimitGivesUpAtOnce) {
-  LocalHttpServer server;
   std::atomic<int> calls{0};
+  LocalHttpServer server;
   server.server().Get("/later", [&](const httplib::Request&, httplib::Response& res) {
     ++calls;
     res.status = 503;
@@ -142,8 +142,8 @@ TEST(HttpClient, RetryAfterBeyondTheTimeLimitGivesUpAtOnce) {
 }
 
 TEST(HttpClient, SlowServerTimesOutWithinTheTotalLimit) {
-  LocalHttpServer server;
   std::atomic<bool> released{false};
+  LocalHttpServer server;
   server.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
     sleep_unless_released(released, std::chrono::seconds{5});
     res.set_content("{}", "application/json");
@@ -164,10 +164,10 @@ TEST(HttpClient, SlowServerTimesOutWithinTheTotalLimit) {
 // A body far over the limit: the transfer stops near the limit (the server sees the client
 // go away long before 50 MB), whether or not the size is announced.
 void expect_oversized_body_refused(bool chunked) {
-  LocalHttpServer server;
   static constexpr std::size_t kTotal = std::size_t{50} << 20;
   static constexpr std::size_t kChunk = std::size_t{64} << 10;
   std::atomic<std::size_t> sent{0};
+  LocalHttpServer server;
   server.server().Get("/big", [&](const httplib::Request&, httplib::Response& res) {
     auto provide = [&sent](std::size_t offset, httplib::DataSink& sink) {
       if (offset >= kTotal) {
@@ -230,8 +230,8 @@ TEST(HttpClient, ClosedPortIsUnavailable) {
 }
 
 TEST(HttpClient, FollowsSameOriginRedirectsWithHeaders) {
-  LocalHttpServer server;
   std::string token_at_target;
+  LocalHttpServer server;
   server.server().Get("/old", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/new", 302); });
   server.server().Get("/new", [&](const httplib::Request& req, httplib::Response& res) {
     token_at_target = req.get_header_value("auth-token");
@@ -246,9 +246,9 @@ TEST(HttpClient, FollowsSameOriginRedirectsWithHeaders) {
 }
 
 TEST(HttpClient, RedirectToAnotherOriginDropsSecrets) {
-  LocalHttpServer server;
   std::string token_at_target = "unset";
   bool auth_at_target = true;
+  LocalHttpServer server;
   server.server().Get("/old", [&](const httplib::Request&, httplib::Response& res) {
     res.set_redirect("http://localhost:" + std::to_string(server.port()) + "/new", 302);
   });
@@ -268,8 +268,8 @@ TEST(HttpClient, RedirectToAnotherOriginDropsSecrets) {
 }
 
 TEST(HttpClient, RedirectLoopStopsAfterThreeHops) {
-  LocalHttpServer server;
   std::atomic<int> calls{0};
+  LocalHttpServer server;
   server.server().Get("/loop", [&](const httplib::Request&, httplib::Response& res) {
     ++calls;
     res.set_redirect("/loop", 302);
@@ -295,8 +295,8 @@ TEST(HttpClient, RefusesNonHttpSchemesAndHeaderInjection) {
 }
 
 TEST(HttpClient, OneClientServesSeveralThreads) {
-  LocalHttpServer server;
   std::atomic<int> calls{0};
+  LocalHttpServer server;
   server.server().Get(R"(/n/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
     ++calls;
     res.set_content(req.matches[1].str(), "text/plain");

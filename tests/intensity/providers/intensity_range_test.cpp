@@ -62,9 +62,9 @@ class IntensityRangeTest : public ::testing::Test {
     return std::make_unique<IntensityService>(std::move(c), clock);
   }
 
-  LocalHttpServer server;
   std::unique_ptr<io::HttpClient> http = io::make_curl_http_client();
   FakeClock clock{mono_for("2026-05-04T09:41:00Z")};
+  LocalHttpServer server;
 };
 
 TEST_F(IntensityRangeTest, AboveTheRangeIsRejectedWithTheProviderNamedAndTheFallbackUsed) {

@@ -78,12 +78,12 @@ class WattTimeTest : public ::testing::Test {
     return it == params.end() ? std::string("<absent>") : it->second;
   }
 
-  LocalHttpServer server;
   std::unique_ptr<io::HttpClient> http = io::make_curl_http_client();
   FakeClock clock{mono_for("2026-05-03T10:07:00Z")};
   std::atomic<int> logins{0};
   std::atomic<int> data_calls{0};
   std::atomic<int> region_calls{0};
+  LocalHttpServer server;
   int reject_tokens_below = 0;  // 0: accept only the newest token
   std::map<std::string, std::string> bodies;
   std::mutex mutex;
