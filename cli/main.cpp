@@ -81,6 +81,10 @@ int main(int raw_argc, char** raw_argv) {
       if (std::string_view(argv[i]) == "--about") app.require_subcommand(0);
     }
   });
+  if (auto message = empty_option_value(args)) {
+    std::cerr << *message << "\n";
+    return kExitUsage;
+  }
   if (auto message = missing_separator(*app.get_subcommand("run"), args)) {
     std::cerr << *message << "\n";
     return kExitUsage;

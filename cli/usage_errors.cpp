@@ -88,6 +88,18 @@ std::optional<std::string> missing_separator(const CLI::App& run, const std::vec
          "hint: put -- before the command: " + corrected(args, at);
 }
 
+std::optional<std::string> empty_option_value(const std::vector<std::string>& args) {
+  for (std::size_t i = 1; i < args.size() && args[i] != "--"; ++i) {
+    const std::string& a = args[i];
+    if (a.size() > 3 && a.compare(0, 2, "--") == 0 && a.back() == '=' && a.find('=') == a.size() - 1) {
+      const std::string name = a.substr(0, a.size() - 1);
+      return "carbontracker: " + name + "= has no value after '='; nothing was run. Give one (" + name +
+             "=VALUE), or leave the option out.";
+    }
+  }
+  return std::nullopt;
+}
+
 int exit_on_usage_error(CLI::App& app, const CLI::Error& e, const std::vector<std::string>& args) {
   if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version: their output, status 0
   std::cerr << "carbontracker: " << e.what() << '\n';

@@ -19,6 +19,11 @@ constexpr int kExitUsage = 2;
 // nullopt when the arguments are not that case.
 std::optional<std::string> missing_separator(const CLI::App& run, const std::vector<std::string>& args);
 
+// `--log-dir=` with nothing after the `=`, before the command's `--`: CLI11 would take the next
+// word as the value (`run --log-dir= -- cmd` made a directory named `--`). Returns the message,
+// or nullopt when no option is written that way.
+std::optional<std::string> empty_option_value(const std::vector<std::string>& args);
+
 // Reports a CLI11 error on stderr and returns the exit status: 0 for --help and --version,
 // kExitUsage for everything else, with the `--` hint when the run command has no `--`.
 int exit_on_usage_error(CLI::App& app, const CLI::Error& e, const std::vector<std::string>& args);

@@ -131,6 +131,26 @@ TEST(CliErrors, EveryUsageErrorExitsTwoAndHelpExitsZero) {
   }
 }
 
+TEST(CliErrors, AnOptionWithNothingAfterItsEqualsSignIsAUsageErrorNotTheNextWord) {
+  // CLI11 took the next word as the value: `run --log-dir= -- true` made a directory named `--`
+  // and ran, logging there.
+  TempDir dir;
+  const std::string cli = kCli;
+  auto r = run_process({"/bin/sh", "-c", "cd '" + dir.path().string() + "' && exec '" + cli + "' run --log-dir= -- true"},
+                       quiet_machine());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--log-dir= has no value after '='; nothing was run"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "--"));
+  auto report = run_process({kCli, "report", "--format=", dir.path().string()}, quiet_machine());
+  EXPECT_EQ(report.exit_code, 2) << report.err;
+  EXPECT_NE(report.err.find("--format= has no value"), std::string::npos) << report.err;
+  // After the command's `--`, an empty `--x=` is the command's own argument.
+  auto theirs = run_process({kCli, "run", "--log-dir", (dir / "logs").string(), "--", "/bin/echo", "--lr="},
+                            quiet_machine({"CARBONTRACKER_INTENSITY_G_PER_KWH=100"}));
+  EXPECT_EQ(theirs.exit_code, 0) << theirs.err;
+  EXPECT_NE(theirs.out.find("--lr="), std::string::npos) << theirs.out;
+}
+
 TEST(CliErrors, AForgottenSeparatorBeforeTheCommandGetsAHintAndNothingRuns) {
   TempDir dir;
   const auto ran = dir / "ran";
