@@ -68,6 +68,17 @@ void IntensityService::apply_plan(Plan plan, std::string location_why) {
   set_in_force(offline_, offline_why_);
 }
 
+void IntensityService::replan_at_current_location() {
+  Location where;
+  std::string why;
+  {
+    std::lock_guard lock(mutex_);
+    where = location_;
+    why = location_why_;
+  }
+  apply_plan(config_.plan(where), std::move(why));
+}
+
 void IntensityService::set_in_force(const IntensityQuote& given, const std::string& given_why) {
   // Caller holds mutex_. Last guard: nothing outside the physical range (NaN included) is ever
   // in force; such a value is replaced by the world average, labelled, and said once.
@@ -135,14 +146,7 @@ void IntensityService::replan() {
     replan_.store(true);
     return;
   }
-  Location where;
-  std::string why;
-  {
-    std::lock_guard lock(mutex_);
-    where = location_;
-    why = location_why_;
-  }
-  apply_plan(config_.plan(where), std::move(why));
+  replan_at_current_location();
   start();
 }
 
@@ -206,16 +210,7 @@ void IntensityService::refresh() {
     }
   }
 
-  if (replan_.exchange(false)) {
-    Location at;
-    std::string why;
-    {
-      std::lock_guard lock(mutex_);
-      at = location_;
-      why = location_why_;
-    }
-    apply_plan(config_.plan(at), std::move(why));
-  }
+  if (replan_.exchange(false)) replan_at_current_location();
 
   IntensityProvider* provider;
   Location where;

@@ -99,6 +99,8 @@ class IntensityService {
   void run(std::stop_token stop);
   [[nodiscard]] double refresh_period_s() const noexcept;
   void apply_plan(Plan plan, std::string location_why);
+  // The plan for the location in force now (after new keys): replan() and the service's thread.
+  void replan_at_current_location();
   void set_in_force(const IntensityQuote& q, const std::string& why);
   void event(std::string message);
 

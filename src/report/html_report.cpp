@@ -125,16 +125,7 @@ std::string what_if_section(const RunData& r, const RunFigures& fig, const HtmlO
   }
   out += "</tbody></table>";
   // The history from the options (a caller that fetched one), else the one the run logged.
-  intensity::IntensitySeries from_log;
-  for (const auto& p : r.intensity_history) {
-    intensity::IntensityQuote q;
-    q.start = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-        std::chrono::duration<double>(p.start_unix_s)));
-    q.end = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-        std::chrono::duration<double>(p.end_unix_s)));
-    q.g_per_kwh = p.g_per_kwh;
-    from_log.push_back(q);
-  }
+  const intensity::IntensitySeries from_log = logged_intensity_series(r);
   auto hist = o.intensity_history.find(r.file);
   const intensity::IntensitySeries* series =
       hist != o.intensity_history.end() ? &hist->second : (from_log.empty() ? nullptr : &from_log);

@@ -49,6 +49,10 @@ struct ComponentPower {
 // Intervals are merged (exactly, from cumulative energy) so that at most max_points remain.
 std::vector<ComponentPower> component_power(const RunData& run, std::size_t max_points = 600);
 
+// Device energy of one epoch in J: the sum of its components other than "total", else "total";
+// nullopt when the epoch logged none.
+std::optional<double> epoch_device_energy_j(const EpochData& e);
+
 // Facility energy of one epoch in J: facility_energy_j when logged, else the device energy
 // (components other than "total") x PUE (1 when not logged). nullopt when nothing was logged or
 // the epoch holds a damaged value (EpochData::damaged).
@@ -66,6 +70,9 @@ struct WhatIfRow {
 // The 15 largest economies (IMF nominal GDP 2024), the world average, and the countries with the
 // lowest and highest intensity in the shipped table; sorted by grams, then by code.
 std::vector<WhatIfRow> what_if_countries(double facility_energy_kwh);
+
+// The intensity history the run logged, as quotes (empty when it logged none).
+intensity::IntensitySeries logged_intensity_series(const RunData& run);
 
 // Mean intensity per UTC hour of day (0..23) of a history; nullopt for hours it does not cover.
 std::vector<std::optional<double>> hourly_means(const intensity::IntensitySeries& history);

@@ -23,9 +23,7 @@ int component_rank(const std::string& c) {
 
 }  // namespace
 
-std::optional<double> epoch_facility_energy_j(const RunData& run, const EpochData& e) {
-  if (e.damaged) return std::nullopt;  // a NaN, negative or null value: unknown, not a low bar
-  if (e.facility_energy_j) return e.facility_energy_j;
+std::optional<double> epoch_device_energy_j(const EpochData& e) {
   double j = 0;
   bool any = false;
   for (const auto& [k, v] : e.energy_j) {
@@ -33,12 +31,34 @@ std::optional<double> epoch_facility_energy_j(const RunData& run, const EpochDat
     j += v;
     any = true;
   }
-  if (!any) {
-    auto t = e.energy_j.find("total");
-    if (t == e.energy_j.end()) return std::nullopt;
-    j = t->second;
+  if (any) return j;
+  auto t = e.energy_j.find("total");
+  if (t == e.energy_j.end()) return std::nullopt;
+  return t->second;
+}
+
+std::optional<double> epoch_facility_energy_j(const RunData& run, const EpochData& e) {
+  if (e.damaged) return std::nullopt;  // a NaN, negative or null value: unknown, not a low bar
+  if (e.facility_energy_j) return e.facility_energy_j;
+  const std::optional<double> device = epoch_device_energy_j(e);
+  if (!device) return std::nullopt;
+  return *device * run.pue.value_or(1.0);
+}
+
+intensity::IntensitySeries logged_intensity_series(const RunData& run) {
+  const auto at = [](double unix_s) {
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(unix_s)));
+  };
+  intensity::IntensitySeries series;
+  for (const auto& p : run.intensity_history) {
+    intensity::IntensityQuote q;
+    q.start = at(p.start_unix_s);
+    q.end = at(p.end_unix_s);
+    q.g_per_kwh = p.g_per_kwh;
+    series.push_back(q);
   }
-  return j * run.pue.value_or(1.0);
+  return series;
 }
 
 std::vector<ComponentPower> component_power(const RunData& run, std::size_t max_points) {

@@ -56,21 +56,6 @@ void chart(Document& d, const ChartFigure& c) {
   d.space(6);
 }
 
-double device_energy_j(const EpochData& e) {
-  double j = 0;
-  bool any = false;
-  for (const auto& [k, v] : e.energy_j) {
-    if (k == "total") continue;
-    j += v;
-    any = true;
-  }
-  if (!any) {
-    auto t = e.energy_j.find("total");
-    return t == e.energy_j.end() ? std::nan("") : t->second;
-  }
-  return j;
-}
-
 // Every epoch as a row: what the epoch chart shows as bars, with its numbers.
 void epochs_section(Document& d, const RunData& r) {
   d.heading("Epochs", 3);
@@ -100,7 +85,7 @@ void epochs_section(Document& d, const RunData& r) {
   bool all_co2 = true;
   for (const auto& e : r.epochs) {
     const std::optional<double> fac = epoch_facility_energy_j(r, e);
-    const double dev = e.damaged ? std::nan("") : device_energy_j(e);
+    const double dev = e.damaged ? std::nan("") : epoch_device_energy_j(e).value_or(std::nan(""));
     std::string how = text_log ? "logged (average power x duration)" : "measured";
     if (!text_log && e.estimated_energy_j && *e.estimated_energy_j > 0)
       how = std::isfinite(dev) && *e.estimated_energy_j >= dev ? "estimated or simulated, not measured"
@@ -224,20 +209,8 @@ void what_if_section(Document& d, const RunData& r, const RunFigures& fig, const
                       format_sig(w.g_per_kwh, 3), with_unit(w.co2eq_g, u) + " CO2eq", escape_html(w.why)});
   d.table(t);
   // The history from the options (a caller that fetched one), else the one the run logged.
-  intensity::IntensitySeries series;
-  if (auto hist = o.intensity_history.find(r.file); hist != o.intensity_history.end()) {
-    series = hist->second;
-  } else {
-    for (const auto& p : r.intensity_history) {
-      intensity::IntensityQuote q;
-      q.start = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::duration<double>(p.start_unix_s)));
-      q.end = std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::duration<double>(p.end_unix_s)));
-      q.g_per_kwh = p.g_per_kwh;
-      series.push_back(q);
-    }
-  }
+  const auto hist = o.intensity_history.find(r.file);
+  const intensity::IntensitySeries series = hist != o.intensity_history.end() ? hist->second : logged_intensity_series(r);
   if (series.empty()) {
     d.paragraph(
         "Other hours of the day: no hourly data (the log holds one intensity per run or per epoch, not a history).",
