@@ -264,20 +264,14 @@ std::string iso_minutes(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-// Energi Data Service, healthy but slow: correct answers after `delay_ms`.
+// Energi Data Service, healthy but slow (http.hang(delay)): correct answers after the delay.
 struct SlowEds {
-  std::atomic<int> delay_ms{0};
-  std::atomic<int> answered{0};
-  std::atomic<bool> release{false};
+  std::atomic<int> answered{0};  // before the server: its handlers count here
   LocalHttpServer http;
 
   SlowEds() {
     for (const std::string dataset : {"CO2Emis", "CO2EmisProg"}) {
-      http.server().Get("/dataset/" + dataset, [this, dataset](const httplib::Request&, httplib::Response& res) {
-        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms.load());
-        while (std::chrono::steady_clock::now() < until && !release) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
+      http.get("/dataset/" + dataset, [this, dataset](const httplib::Request&, httplib::Response& res) {
         const auto now = std::chrono::floor<std::chrono::hours>(std::chrono::system_clock::now());
         json records = json::array();
         for (int i = 0; i < 24; ++i) {
@@ -294,12 +288,11 @@ struct SlowEds {
     }
     http.start();
   }
-  ~SlowEds() { release = true; }
 };
 
 TEST(CliErrors, ARunShorterThanTheFirstFetchDoesNotCallAHealthyProviderFailed) {
   SlowEds eds;
-  eds.delay_ms = 5000;
+  eds.http.hang(std::chrono::seconds{5});
   TempDir dir;
   auto r = run_process({kCli, "run", "--country", "DK", "--log-dir", (dir / "logs").string(), "--summary-json",
                         (dir / "s.json").string(), "--", "sleep", "0.2"},

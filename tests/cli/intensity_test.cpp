@@ -53,22 +53,15 @@ json eds_records(const std::string& dataset) {
   return {{"total", records.size()}, {"dataset", dataset}, {"records", records}};
 }
 
+// Calls are counted by the server's request log; http.hang() makes it hang.
 struct EdsServer {
-  std::atomic<int> calls{0};
+  // Answer with this status instead; declared before the server, whose handlers read it.
+  std::atomic<int> fail_status{0};
   LocalHttpServer http;
-  std::atomic<int> fail_status{0};   // answer with this status instead
-  std::atomic<int> hang_ms{0};       // sleep before answering
-  std::atomic<bool> release{false};
 
   EdsServer() {
     for (const std::string dataset : {"CO2Emis", "CO2EmisProg"}) {
-      http.server().Get("/dataset/" + dataset, [this, dataset](const httplib::Request&, httplib::Response& res) {
-        ++calls;
-        // Hang in short steps, so the test's end (release) frees the server thread at once.
-        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(hang_ms.load());
-        while (std::chrono::steady_clock::now() < until && !release) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
+      http.get("/dataset/" + dataset, [this, dataset](const httplib::Request&, httplib::Response& res) {
         if (fail_status > 0) {
           res.status = fail_status;
           res.set_content("{\"error\":\"unavailable\"}", "application/json");
@@ -79,7 +72,6 @@ struct EdsServer {
     }
     http.start();
   }
-  ~EdsServer() { release = true; }
   std::vector<std::string> env() const {
     return {"CARBONTRACKER_ENERGIDATASERVICE_URL=" + http.base_url(), "CARBONTRACKER_SYSFS_ROOT=/nonexistent",
             "CARBONTRACKER_PROCFS_ROOT=" + (testing::fixtures_dir() / "procfs/vm-xeon-generic").string(),
@@ -124,14 +116,12 @@ TEST(CliIntensity, AFailingProviderFallsBackToTheTableAndSaysWhy) {
   EXPECT_NEAR(j["intensity_g_per_kwh"].get<double>(), 143.3, 0.01);
   ASSERT_FALSE(j["warnings"].empty());
   EXPECT_NE(j["warnings"][0].get<std::string>().find("500"), std::string::npos) << j.dump(2);
-  EXPECT_GE(eds.calls.load(), 3) << "5xx is retried";
+  EXPECT_GE(eds.http.request_count(), 3u) << "5xx is retried";
 }
 
 TEST(CliIntensity, MalformedJsonIsAFaultNotACrash) {
   LocalHttpServer bad;
-  bad.server().Get(R"(/dataset/.*)", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("{\"records\": [", "application/json");
-  });
+  bad.answer(R"(/dataset/.*)", 200, "{\"records\": [");
   bad.start();
   auto r = run_process({kCli, "intensity", "--zone", "DK-DK1", "--json"},
                        {"CARBONTRACKER_ENERGIDATASERVICE_URL=" + bad.base_url()});
@@ -172,7 +162,7 @@ TEST(CliRunIntensity, TheReportAndSummaryNameTheLiveSource) {
 
 TEST(CliRunIntensity, AHangingProviderDoesNotHoldUpTheRunAndTheTableIsUsed) {
   EdsServer eds;
-  eds.hang_ms = 20000;
+  eds.http.hang(std::chrono::seconds{20});
   TempDir dir;
   testing::ProcessResult r;
   const auto t0 = std::chrono::steady_clock::now();
@@ -186,10 +176,7 @@ TEST(CliRunIntensity, AHangingProviderDoesNotHoldUpTheRunAndTheTableIsUsed) {
 TEST(CliRunIntensity, AnApiKeyNeverAppearsInOutputLogsOrTheProcessList) {
   const std::string token = "sekret-token-4f9a2c";
   LocalHttpServer em;
-  em.server().Get(R"(/carbon-intensity/.*)", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 401;
-    res.set_content("{\"message\":\"bad token\"}", "application/json");
-  });
+  em.answer(R"(/carbon-intensity/.*)", 401, "{\"message\":\"bad token\"}");
   em.start();
   TempDir dir;
   const std::vector<std::string> env{"CARBONTRACKER_ELECTRICITYMAPS_URL=" + em.base_url(),

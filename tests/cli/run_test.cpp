@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "fake_machine.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -27,37 +28,24 @@ using testing::TempDir;
 using testing::write_file;
 
 const std::string kCli = CARBONTRACKER_CLI;
-const std::string kFakeNvml = FAKE_NVML_LIBRARY;
 constexpr std::uint64_t kPkgRange = 262143328850ull;  // ESU 14 zones of the intel-2socket fixture
 
-// A fixture machine in a temp dir: powercap tree copy, two fake GPUs whose counters are files.
-struct Machine {
-  TempDir dir;
-  std::filesystem::path sys = dir / "sys";
+// The fake host (tests/support/fake_machine.hpp): powercap tree copy, two fake GPUs whose
+// counters are files.
+struct Machine : testing::FakeMachine {
   std::filesystem::path logs = dir / "logs";
   std::filesystem::path summary = dir / "summary.json";
 
   Machine() {
-    testing::copy_tree(testing::fixtures_dir() / "sysfs" / "intel-2socket", sys);
-    write_file(dir / "gpu0", "1000000\n");
-    write_file(dir / "gpu1", "2000000\n");
-    write_file(dir / "gpus.conf", "gpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + (dir / "gpu0").string() +
-                                      "\ngpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + (dir / "gpu1").string() + "\n");
     set("intel-rapl:0", kPkgRange - 1'000'000);
     set("intel-rapl:1", 5'000'000);
     set("intel-rapl:0:0", 7'000'000);
     set("intel-rapl:1:0", 9'000'000);
   }
-  void set(const std::string& zone, std::uint64_t uj) const {
-    write_file(sys / "class/powercap" / zone / "energy_uj", std::to_string(uj) + "\n");
-  }
-  std::string zone(const std::string& z) const { return (sys / "class/powercap" / z / "energy_uj").string(); }
+  void set(const std::string& zone, std::uint64_t uj) const { set_zone(zone, uj); }
+  std::string zone(const std::string& z) const { return zone_file(z).string(); }
   std::vector<std::string> env(std::vector<std::string> extra = {}) const {
-    std::vector<std::string> e{"CARBONTRACKER_SYSFS_ROOT=" + sys.string(),
-                               "CARBONTRACKER_PROCFS_ROOT=" + (testing::fixtures_dir() / "procfs/xeon-gold-6248-2s").string(),
-                               "CARBONTRACKER_NVML_LIBRARY=" + kFakeNvml,
-                               "CARBONTRACKER_FAKE_NVML_CONFIG=" + (dir / "gpus.conf").string(),
-                               "CUDA_VISIBLE_DEVICES"};
+    std::vector<std::string> e = FakeMachine::env();
     e.insert(e.end(), extra.begin(), extra.end());
     return e;
   }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "fake_machine.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -22,25 +23,13 @@ using testing::TempDir;
 using testing::write_file;
 
 const std::string kCli = CARBONTRACKER_CLI;
-const std::string kFakeNvml = FAKE_NVML_LIBRARY;
 
-struct Machine {
-  TempDir dir;
+// The fake host (tests/support/fake_machine.hpp) with one GPU.
+struct Machine : testing::FakeMachine {
   std::filesystem::path logs = dir / "logs";
   std::filesystem::path summary = dir / "summary.json";
 
-  Machine() {
-    testing::copy_tree(testing::fixtures_dir() / "sysfs" / "intel-2socket", dir / "sys");
-    write_file(dir / "gpu0", "1000000\n");
-    write_file(dir / "gpus.conf",
-               "gpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + (dir / "gpu0").string() + "\n");
-  }
-  std::vector<std::string> env() const {
-    return {"CARBONTRACKER_SYSFS_ROOT=" + (dir / "sys").string(),
-            "CARBONTRACKER_PROCFS_ROOT=" + (testing::fixtures_dir() / "procfs/xeon-gold-6248-2s").string(),
-            "CARBONTRACKER_NVML_LIBRARY=" + kFakeNvml, "CARBONTRACKER_FAKE_NVML_CONFIG=" + (dir / "gpus.conf").string(),
-            "CUDA_VISIBLE_DEVICES"};
-  }
+  Machine() : FakeMachine(1) {}
   std::vector<std::string> args(std::vector<std::string> opts, const std::string& script) const {
     std::vector<std::string> a{kCli, "run", "--update-interval", "3600", "--log-dir", logs.string(),
                                "--summary-json", summary.string(), "--intensity", "100"};
@@ -60,8 +49,8 @@ struct Machine {
   }
   // Shell: GPU 0's counter becomes `value` (uJ) at once: a rename, so a read never sees a torn file.
   std::string set_gpu(const std::string& value) const {
-    const std::string gpu = (dir / "gpu0").string();
-    return "echo " + value + " > " + gpu + ".new; mv " + gpu + ".new " + gpu;
+    const std::string file = gpu(0).string();
+    return "echo " + value + " > " + file + ".new; mv " + file + ".new " + file;
   }
   // A shell loop printing `line` (with $i) n times, GPU 0 burning `joules` per iteration.
   std::string epochs(int n, const std::string& line, int joules = 100) const {

@@ -15,21 +15,11 @@ namespace carbontracker::faults {
 namespace {
 
 TEST(FaultIntensity, AHangingServerSlowsNoEpochAndTheReportNamesTheFallback) {
-  std::atomic<bool> release{false};
-  std::atomic<int> calls{0};
+  // Hangs 20 s, then 503; the server releases the hang when the test ends.
   testing::LocalHttpServer http;
-  http.server().Get(R"(/dataset/.*)", [&](const httplib::Request&, httplib::Response& res) {
-    ++calls;
-    // Hang in short steps so the end of the test frees the server thread at once.
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < until && !release) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    res.status = 503;
-  });
+  http.answer(R"(/dataset/.*)", 503, "");
+  http.hang(std::chrono::seconds{20});
   http.start();
-  struct Release {
-    std::atomic<bool>& r;
-    ~Release() { r = true; }
-  } releaser{release};
 
   Machine m;
   constexpr int kEpochs = 10;
@@ -43,7 +33,7 @@ while [ $i -le {n} ]; do mark epoch_start; sleep {s}; mark epoch_end; i=$((i + 1
       m.env({"CARBONTRACKER_ENERGIDATASERVICE_URL=" + http.base_url()}));
   const double took_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_GE(calls.load(), 1) << "the run must actually have hit the hanging server";
+  EXPECT_GE(http.request_count(), 1u) << "the run must actually have hit the hanging server";
   const json s = m.summary_json();
   ASSERT_EQ(s["epochs"].size(), static_cast<std::size_t>(kEpochs));
   double max_epoch_s = 0, sum_epoch_s = 0;

@@ -12,6 +12,7 @@
 
 #include "golden_files.hpp"
 #include "golden_scenarios.hpp"
+#include "fake_machine.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker::golden {
@@ -24,50 +25,36 @@ using testing::write_file;
 const std::string kCli = CARBONTRACKER_CLI;
 const std::string kFakeNvml = FAKE_NVML_LIBRARY;
 
-struct CliMachine {
-  TempDir dir;
-  std::filesystem::path sys = dir / "sys";
+// The fake host (tests/support/fake_machine.hpp) with two GPUs and no perf PMU (its probe would
+// call the host's perf_event_open, whose errors vary by kernel); RAPL counters at fixed starts.
+struct CliMachine : testing::FakeMachine {
   std::filesystem::path logs = dir / "logs";
 
-  CliMachine() {
-    testing::copy_tree(testing::fixtures_dir() / "sysfs" / "intel-2socket", sys);
-    // No perf PMU: its probe would call the host's perf_event_open, whose errors vary by kernel.
-    std::filesystem::remove_all(sys / "bus");
-    write_file(dir / "gpu0", "1000000\n");
-    write_file(dir / "gpu1", "2000000\n");
-    write_file(dir / "gpus.conf", "gpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + (dir / "gpu0").string() +
-                                      "\ngpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + (dir / "gpu1").string() +
-                                      "\n");
-    set("intel-rapl:0", 1'000'000);
-    set("intel-rapl:1", 5'000'000);
-    set("intel-rapl:0:0", 7'000'000);
-    set("intel-rapl:1:0", 9'000'000);
+  CliMachine() : FakeMachine(2, /*perf_pmu=*/false) {
+    set_zone("intel-rapl:0", 1'000'000);
+    set_zone("intel-rapl:1", 5'000'000);
+    set_zone("intel-rapl:0:0", 7'000'000);
+    set_zone("intel-rapl:1:0", 9'000'000);
   }
-  void set(const std::string& zone, std::uint64_t uj) const {
-    write_file(sys / "class/powercap" / zone / "energy_uj", std::to_string(uj) + "\n");
-  }
-  std::string zone(const std::string& z) const { return (sys / "class/powercap" / z / "energy_uj").string(); }
+  std::string zone(const std::string& z) const { return zone_file(z).string(); }
   // No configuration file, location, provider key or network: nothing of the host's is read.
   std::vector<std::string> env() const {
-    return {"CARBONTRACKER_SYSFS_ROOT=" + sys.string(),
-            "CARBONTRACKER_PROCFS_ROOT=" + (testing::fixtures_dir() / "procfs/xeon-gold-6248-2s").string(),
-            "CARBONTRACKER_NVML_LIBRARY=" + kFakeNvml,
-            "CARBONTRACKER_FAKE_NVML_CONFIG=" + (dir / "gpus.conf").string(),
-            "GOLDEN_LOGS=" + logs.string(),
-            "CUDA_VISIBLE_DEVICES",
-            "CARBONTRACKER_CONFIG",
-            "CARBONTRACKER_LOG_DIR",
-            "CARBONTRACKER_INTENSITY_G_PER_KWH",
-            "CARBONTRACKER_PUE",
-            "CARBONTRACKER_COUNTRY",
-            "CARBONTRACKER_ZONE",
-            "CARBONTRACKER_CLOUD",
-            "CARBONTRACKER_GB_POSTCODE",
-            "CARBONTRACKER_ELECTRICITYMAPS_TOKEN",
-            "CARBONTRACKER_WATTTIME_USER",
-            "CARBONTRACKER_WATTTIME_PASSWORD",
-            "CARBONTRACKER_ENERGIDATASERVICE_URL=http://127.0.0.1:9",
-            "TZ=UTC"};
+    std::vector<std::string> e = FakeMachine::env();
+    e.insert(e.end(), {"GOLDEN_LOGS=" + logs.string(),
+                       "CARBONTRACKER_CONFIG",
+                       "CARBONTRACKER_LOG_DIR",
+                       "CARBONTRACKER_INTENSITY_G_PER_KWH",
+                       "CARBONTRACKER_PUE",
+                       "CARBONTRACKER_COUNTRY",
+                       "CARBONTRACKER_ZONE",
+                       "CARBONTRACKER_CLOUD",
+                       "CARBONTRACKER_GB_POSTCODE",
+                       "CARBONTRACKER_ELECTRICITYMAPS_TOKEN",
+                       "CARBONTRACKER_WATTTIME_USER",
+                       "CARBONTRACKER_WATTTIME_PASSWORD",
+                       "CARBONTRACKER_ENERGIDATASERVICE_URL=http://127.0.0.1:9",
+                       "TZ=UTC"});
+    return e;
   }
 };
 

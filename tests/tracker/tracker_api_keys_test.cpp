@@ -5,8 +5,6 @@
 #include <httplib.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,18 +23,14 @@ using namespace std::chrono_literals;
 constexpr const char* kOld = "OLD-TOKEN-1111";
 constexpr const char* kNew = "NEW-TOKEN-2222";
 
-// Electricity Maps on 127.0.0.1: records the auth-token of every request; answers the latest
-// value only to the new token (the old one is refused, as an expired key would be).
+// Electricity Maps on 127.0.0.1: the server's request log keeps the auth-token of every request;
+// it answers the latest value only to the new token (the old one is refused, as an expired key
+// would be).
 class FakeElectricityMaps {
  public:
   FakeElectricityMaps() {
-    http_.server().Get(R"(/carbon-intensity/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+    http_.get(R"(/carbon-intensity/.*)", [](const httplib::Request& req, httplib::Response& res) {
       const std::string token = req.get_header_value("auth-token");
-      {
-        std::lock_guard lock(mutex_);
-        tokens_.push_back(token);
-      }
-      seen_.notify_all();
       if (token != kNew || req.path != "/carbon-intensity/latest") {
         res.status = token == kNew ? 404 : 401;
         return;
@@ -52,24 +46,19 @@ class FakeElectricityMaps {
 
   // Waits (bounded, so a broken build fails instead of hanging) until a request carried `token`.
   bool wait_for_token(const std::string& token) {
-    std::unique_lock lock(mutex_);
-    return seen_.wait_for(lock, 20s, [&] {
-      for (const auto& t : tokens_) {
-        if (t == token) return true;
-      }
-      return false;
-    });
+    return http_.wait_for_request([&](const testing::LoggedRequest& r) { return r.header("auth-token") == token; },
+                                  20s);
   }
 
   std::vector<std::string> tokens() const {
-    std::lock_guard lock(mutex_);
-    return tokens_;
+    std::vector<std::string> all;
+    for (const auto& r : http_.requests()) {
+      if (r.path.rfind("/carbon-intensity/", 0) == 0) all.push_back(r.header("auth-token"));
+    }
+    return all;
   }
 
  private:
-  mutable std::mutex mutex_;
-  std::condition_variable seen_;
-  std::vector<std::string> tokens_;
   LocalHttpServer http_;
 };
 

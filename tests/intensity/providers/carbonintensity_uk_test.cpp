@@ -14,7 +14,6 @@ namespace {
 using carbontracker::testing::FakeClock;
 using carbontracker::testing::fixture;
 using carbontracker::testing::LocalHttpServer;
-using carbontracker::testing::start_serving;
 using carbontracker::testing::Loc;
 using carbontracker::testing::mono_for;
 using carbontracker::testing::utc;
@@ -24,13 +23,13 @@ class CarbonIntensityUkTest : public ::testing::Test {
  protected:
   void serve(const std::string& path, std::string body, std::string content_type = "application/json",
              int status = 200) {
-    server.server().Get(path, [=](const httplib::Request&, httplib::Response& res) {
+    server.get(path, [=](const httplib::Request&, httplib::Response& res) {
       res.status = status;
       res.set_content(body, content_type);
     });
   }
   CarbonIntensityUkProvider provider() {
-    start_serving(server);
+    server.start();
     return CarbonIntensityUkProvider(*http, {.base_url = server.base_url()}, clock);
   }
 

@@ -16,7 +16,6 @@ using carbontracker::testing::expect_secret_absent;
 using carbontracker::testing::FakeClock;
 using carbontracker::testing::fixture;
 using carbontracker::testing::LocalHttpServer;
-using carbontracker::testing::start_serving;
 using carbontracker::testing::Loc;
 using carbontracker::testing::mono_for;
 using carbontracker::testing::serve_json;
@@ -29,8 +28,7 @@ class ElectricityMapsTest : public ::testing::Test {
  protected:
   // Answers `body` with `content_type` on every endpoint, after checking the token.
   void serve(const std::string& path, std::string body, std::string content_type = "application/json") {
-    server.server().Get(path, [this, body, content_type](const httplib::Request& req, httplib::Response& res) {
-      last_query = req.params;
+    server.get(path, [this, body, content_type](const httplib::Request& req, httplib::Response& res) {
       if (req.get_header_value("auth-token") != kToken) {
         res.status = 401;
         return;
@@ -39,14 +37,19 @@ class ElectricityMapsTest : public ::testing::Test {
     });
   }
   ElectricityMapsProvider provider(std::string token = kToken) {
-    start_serving(server);
+    server.start();
     return ElectricityMapsProvider(*http, {.token = std::move(token), .base_url = server.base_url() + "/v3"}, clock);
+  }
+
+  // The query of the latest request (from the server's request log).
+  httplib::Params last_query() const {
+    const auto log = server.requests();
+    return log.empty() ? httplib::Params{} : log.back().params;
   }
 
   std::unique_ptr<io::HttpClient> http = io::make_curl_http_client();
   FakeClock clock{mono_for("2026-05-04T09:41:00Z")};
   LocalHttpServer server;
-  httplib::Params last_query;
   Location dk2 = Loc().zone("DK-DK2");
 };
 
@@ -64,19 +67,19 @@ TEST_F(ElectricityMapsTest, LatestIsAMeasuredHourStartingAtDatetime) {
   EXPECT_EQ(q->zone, "DK-DK2");
   EXPECT_NE(q->source.find("Electricity Maps"), std::string::npos);
   EXPECT_NE(q->source.find("estimated"), std::string::npos) << q->source;
-  ASSERT_EQ(last_query.count("zone"), 1u);
-  EXPECT_EQ(last_query.find("zone")->second, "DK-DK2");
+  ASSERT_EQ(last_query().count("zone"), 1u);
+  EXPECT_EQ(last_query().find("zone")->second, "DK-DK2");
 }
 
 TEST_F(ElectricityMapsTest, CoordinatesThenCountrySelectTheArea) {
   serve("/v3/carbon-intensity/latest", fixture("electricitymaps_latest.json"));
   auto p = provider();
   ASSERT_TRUE(p.latest(Loc().country("DK").coords(55.6759, 12.5655)));
-  EXPECT_EQ(last_query.find("lat")->second, "55.6759");
-  EXPECT_EQ(last_query.find("lon")->second, "12.5655");
-  EXPECT_EQ(last_query.count("zone"), 0u);
+  EXPECT_EQ(last_query().find("lat")->second, "55.6759");
+  EXPECT_EQ(last_query().find("lon")->second, "12.5655");
+  EXPECT_EQ(last_query().count("zone"), 0u);
   ASSERT_TRUE(p.latest(Loc().country("FR")));
-  EXPECT_EQ(last_query.find("zone")->second, "FR");
+  EXPECT_EQ(last_query().find("zone")->second, "FR");
 }
 
 TEST_F(ElectricityMapsTest, ForecastIsCutToTheHoursAsked) {
@@ -117,7 +120,7 @@ TEST_F(ElectricityMapsTest, HistorySkipsNullValuesAndKeepsTheWindow) {
 
 TEST_F(ElectricityMapsTest, OlderHistoryUsesPastRange) {
   std::string start, end;
-  server.server().Get("/v3/carbon-intensity/past-range", [&](const httplib::Request& req, httplib::Response& res) {
+  server.get("/v3/carbon-intensity/past-range", [&](const httplib::Request& req, httplib::Response& res) {
     start = req.get_param_value("start");
     end = req.get_param_value("end");
     std::string body = fixture("electricitymaps_history.json");

@@ -14,7 +14,6 @@ namespace {
 using carbontracker::testing::FakeClock;
 using carbontracker::testing::fixture;
 using carbontracker::testing::LocalHttpServer;
-using carbontracker::testing::start_serving;
 using carbontracker::testing::Loc;
 using carbontracker::testing::mono_for;
 using carbontracker::testing::utc;
@@ -24,25 +23,25 @@ class EnergiDataServiceTest : public ::testing::Test {
  protected:
   void serve(const std::string& dataset, std::string body, std::string content_type = "application/json",
              int status = 200) {
-    server.server().Get("/dataset/" + dataset, [=, this](const httplib::Request& req, httplib::Response& res) {
-      params = req.params;
+    server.get("/dataset/" + dataset, [=](const httplib::Request&, httplib::Response& res) {
       res.status = status;
       res.set_content(body, content_type);
     });
   }
   EnergiDataServiceProvider provider() {
-    start_serving(server);
+    server.start();
     return EnergiDataServiceProvider(*http, {.base_url = server.base_url()}, clock);
   }
+  // A query parameter of the latest request (from the server's request log).
   std::string param(const std::string& name) const {
-    const auto it = params.find(name);
-    return it == params.end() ? std::string("<absent>") : it->second;
+    const auto log = server.requests();
+    if (log.empty() || !log.back().params.count(name)) return "<absent>";
+    return log.back().param(name);
   }
 
   std::unique_ptr<io::HttpClient> http = io::make_curl_http_client();
   FakeClock clock{mono_for("2026-05-04T09:41:00Z")};
   LocalHttpServer server;
-  httplib::Params params;
   Location dk2 = Loc().zone("DK-DK2");
 };
 

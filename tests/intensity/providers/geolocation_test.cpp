@@ -14,17 +14,15 @@ namespace {
 
 using carbontracker::testing::fixture;
 using carbontracker::testing::LocalHttpServer;
-using carbontracker::testing::start_serving;
 using carbontracker::testing::seconds_since;
 using carbontracker::testing::serve_json;
-using carbontracker::testing::sleep_unless_released;
 
 TEST(Geolocation, CountryAndCoordinatesFromIpinfo) {
   LocalHttpServer server;
-  server.server().Get("/json", [](const httplib::Request&, httplib::Response& res) {
+  server.get("/json", [](const httplib::Request&, httplib::Response& res) {
     serve_json(res, fixture("ipinfo.json"));
   });
-  start_serving(server);
+  server.start();
   auto http = io::make_curl_http_client();
   auto r = locate_by_ip(*http, server.base_url());
   ASSERT_TRUE(r) << r.status().to_string();
@@ -50,18 +48,16 @@ TEST(Geolocation, GreatBritainGivesTheOutwardPostcode) {
 }
 
 TEST(Geolocation, TimeoutIsAStatusWithinTheShortLimit) {
-  std::atomic<bool> released{false};
   LocalHttpServer server;
-  server.server().Get("/json", [&](const httplib::Request&, httplib::Response& res) {
-    sleep_unless_released(released, std::chrono::seconds{5});
-    serve_json(res, fixture("ipinfo.json"));
-  });
-  start_serving(server);
+  server.get("/json", [](const httplib::Request&, httplib::Response& res) { serve_json(res, fixture("ipinfo.json")); });
+  server.hang(std::chrono::seconds{5});
+  server.start();
   auto http = io::make_curl_http_client();
   const auto t0 = std::chrono::steady_clock::now();
   auto r = locate_by_ip(*http, server.base_url(), 0.3);
   const double elapsed = seconds_since(t0);
-  released = true;
+  server.release();
+  EXPECT_EQ(server.request_count("/json"), 1u);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.status().code(), StatusCode::transient);
   EXPECT_NE(r.status().message().find("ipinfo.io"), std::string::npos) << r.status().message();
@@ -73,7 +69,7 @@ TEST(Geolocation, OfflineIsAStatus) {
   int port = 0;
   {
     LocalHttpServer gone;
-    start_serving(gone);
+    gone.start();
     port = gone.port();
   }
   auto http = io::make_curl_http_client();

@@ -16,9 +16,7 @@ namespace {
 
 using carbontracker::testing::expect_secret_absent;
 using carbontracker::testing::LocalHttpServer;
-using carbontracker::testing::start_serving;
 using carbontracker::testing::seconds_since;
-using carbontracker::testing::sleep_unless_released;
 using Steady = std::chrono::steady_clock;
 
 HttpRequest request(const std::string& url) {
@@ -28,13 +26,9 @@ HttpRequest request(const std::string& url) {
 }
 
 TEST(HttpClient, ReturnsBodyStatusAndContentTypeAndSendsUserAgent) {
-  std::string user_agent;
   LocalHttpServer server;
-  server.server().Get("/ok", [&](const httplib::Request& req, httplib::Response& res) {
-    user_agent = req.get_header_value("User-Agent");
-    res.set_content(R"({"a":1})", "application/json; charset=utf-8");
-  });
-  start_serving(server);
+  server.answer("/ok", 200, R"({"a":1})", "application/json; charset=utf-8");
+  server.start();
   auto client = make_curl_http_client();
   auto r = client->get(request(server.base_url() + "/ok"));
   ASSERT_TRUE(r) << r.status().to_string();
@@ -42,24 +36,25 @@ TEST(HttpClient, ReturnsBodyStatusAndContentTypeAndSendsUserAgent) {
   EXPECT_EQ(r->body, R"({"a":1})");
   EXPECT_EQ(r->content_type, "application/json; charset=utf-8");
   EXPECT_EQ(r->attempts, 1);
+  ASSERT_EQ(server.request_count("/ok"), 1u);
+  const std::string user_agent = server.requests()[0].header("User-Agent");
   EXPECT_EQ(user_agent.rfind("carbontracker/", 0), 0u) << user_agent;
 }
 
 TEST(HttpClient, RejectedCredentialsArePermissionDeniedAndNoSecretLeaks) {
-  std::string seen_token;
   LocalHttpServer server;
-  server.server().Get("/private", [&](const httplib::Request& req, httplib::Response& res) {
-    seen_token = req.get_header_value("auth-token");
+  server.get("/private", [](const httplib::Request&, httplib::Response& res) {
     res.status = 401;
     res.set_content("token SECRET-TOKEN-4711 rejected", "text/plain");
   });
-  start_serving(server);
+  server.start();
   auto req = request(server.base_url() + "/private?key=QUERY-SECRET-99");
   req.headers.emplace_back("auth-token", "SECRET-TOKEN-4711");
   req.basic_auth.emplace("alice-user-x", "hunter2-PASSWORD");
   auto r = make_curl_http_client()->get(req);
   ASSERT_FALSE(r);
-  EXPECT_EQ(seen_token, "SECRET-TOKEN-4711");  // it was really sent
+  ASSERT_EQ(server.request_count("/private"), 1u);
+  EXPECT_EQ(server.requests()[0].header("auth-token"), "SECRET-TOKEN-4711");  // it was really sent
   EXPECT_EQ(r.status().code(), StatusCode::permission_denied);
   EXPECT_NE(r.status().message().find("401"), std::string::npos);
   EXPECT_NE(r.status().message().find("/private"), std::string::npos);
@@ -70,8 +65,8 @@ TEST(HttpClient, RejectedCredentialsArePermissionDeniedAndNoSecretLeaks) {
 
 TEST(HttpClient, NotFoundAndOtherClientErrorsAreClassified) {
   LocalHttpServer server;
-  server.server().Get("/bad", [](const httplib::Request&, httplib::Response& res) { res.status = 400; });
-  start_serving(server);
+  server.get("/bad", [](const httplib::Request&, httplib::Response& res) { res.status = 400; });
+  server.start();
   auto client = make_curl_http_client();
   auto missing = client->get(request(server.base_url() + "/absent"));
   ASSERT_FALSE(missing);
@@ -84,7 +79,7 @@ TEST(HttpClient, NotFoundAndOtherClientErrorsAreClassified) {
 TEST(HttpClient, TooManyRequestsIsRetriedAfterRetryAfter) {
   std::atomic<int> calls{0};
   LocalHttpServer server;
-  server.server().Get("/limited", [&](const httplib::Request&, httplib::Response& res) {
+  server.get("/limited", [&](const httplib::Request&, httplib::Response& res) {
     if (calls.fetch_add(1) == 0) {
       res.status = 429;
       res.set_header("Retry-After", "1");
@@ -92,7 +87,7 @@ TEST(HttpClient, TooManyRequestsIsRetriedAfterRetryAfter) {
     }
     res.set_content("{}", "application/json");
   });
-  start_serving(server);
+  server.start();
   const auto t0 = Steady::now();
   auto r = make_curl_http_client()->get(request(server.base_url() + "/limited"));
   ASSERT_TRUE(r) << r.status().to_string();
@@ -102,13 +97,9 @@ TEST(HttpClient, TooManyRequestsIsRetriedAfterRetryAfter) {
 }
 
 TEST(HttpClient, ServerErrorsAreRetriedThenTransient) {
-  std::atomic<int> calls{0};
   LocalHttpServer server;
-  server.server().Get("/broken", [&](const httplib::Request&, httplib::Response& res) {
-    ++calls;
-    res.status = 500;
-  });
-  start_serving(server);
+  server.answer("/broken", 500, "");
+  server.start();
   auto req = request(server.base_url() + "/broken");
   req.max_attempts = 3;
   const auto t0 = Steady::now();
@@ -116,45 +107,40 @@ TEST(HttpClient, ServerErrorsAreRetriedThenTransient) {
   const double elapsed = seconds_since(t0);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.status().code(), StatusCode::transient);
-  EXPECT_EQ(calls.load(), req.max_attempts);
+  EXPECT_EQ(server.request_count("/broken"), static_cast<std::size_t>(req.max_attempts));
   EXPECT_NE(r.status().message().find("after 3 attempts"), std::string::npos) << r.status().message();
   EXPECT_GE(elapsed, 0.7);  // backoff 0.25 s + 0.5 s
   EXPECT_LT(elapsed, req.total_timeout_s);
 }
 
 TEST(HttpClient, RetryAfterBeyondTheTimeLimitGivesUpAtOnce) {
-  std::atomic<int> calls{0};
   LocalHttpServer server;
-  server.server().Get("/later", [&](const httplib::Request&, httplib::Response& res) {
-    ++calls;
+  server.get("/later", [](const httplib::Request&, httplib::Response& res) {
     res.status = 503;
     res.set_header("Retry-After", "30");
   });
-  start_serving(server);
+  server.start();
   auto req = request(server.base_url() + "/later");
   req.total_timeout_s = 2;
   const auto t0 = Steady::now();
   auto r = make_curl_http_client()->get(req);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.status().code(), StatusCode::transient);
-  EXPECT_EQ(calls.load(), 1);
+  EXPECT_EQ(server.request_count("/later"), 1u);
   EXPECT_LT(seconds_since(t0), 1.0);
 }
 
 TEST(HttpClient, SlowServerTimesOutWithinTheTotalLimit) {
-  std::atomic<bool> released{false};
   LocalHttpServer server;
-  server.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
-    sleep_unless_released(released, std::chrono::seconds{5});
-    res.set_content("{}", "application/json");
-  });
-  start_serving(server);
+  server.answer("/slow", 200, "{}");
+  server.hang(std::chrono::seconds{5});
+  server.start();
   auto req = request(server.base_url() + "/slow");
   req.total_timeout_s = 0.5;
   const auto t0 = Steady::now();
   auto r = make_curl_http_client()->get(req);
   const double elapsed = seconds_since(t0);
-  released = true;
+  server.release();
   ASSERT_FALSE(r);
   EXPECT_EQ(r.status().code(), StatusCode::transient);
   EXPECT_GE(elapsed, 0.45);
@@ -168,7 +154,7 @@ void expect_oversized_body_refused(bool chunked) {
   static constexpr std::size_t kChunk = std::size_t{64} << 10;
   std::atomic<std::size_t> sent{0};
   LocalHttpServer server;
-  server.server().Get("/big", [&](const httplib::Request&, httplib::Response& res) {
+  server.get("/big", [&](const httplib::Request&, httplib::Response& res) {
     auto provide = [&sent](std::size_t offset, httplib::DataSink& sink) {
       if (offset >= kTotal) {
         sink.done();
@@ -190,7 +176,7 @@ void expect_oversized_body_refused(bool chunked) {
                                });
     }
   });
-  start_serving(server);
+  server.start();
   auto req = request(server.base_url() + "/big");
   req.max_body_bytes = std::size_t{8} << 20;
   auto r = make_curl_http_client()->get(req);
@@ -221,7 +207,7 @@ TEST(HttpClient, ClosedPortIsUnavailable) {
   int port = 0;
   {
     LocalHttpServer s;
-    start_serving(s);
+    s.start();
     port = s.port();
   }
   auto r = make_curl_http_client()->get(request("http://127.0.0.1:" + std::to_string(port) + "/x"));
@@ -230,55 +216,46 @@ TEST(HttpClient, ClosedPortIsUnavailable) {
 }
 
 TEST(HttpClient, FollowsSameOriginRedirectsWithHeaders) {
-  std::string token_at_target;
   LocalHttpServer server;
-  server.server().Get("/old", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/new", 302); });
-  server.server().Get("/new", [&](const httplib::Request& req, httplib::Response& res) {
-    token_at_target = req.get_header_value("auth-token");
-    res.set_content("{}", "application/json");
-  });
-  start_serving(server);
+  server.get("/old", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/new", 302); });
+  server.answer("/new", 200, "{}");
+  server.start();
   auto req = request(server.base_url() + "/old");
   req.headers.emplace_back("auth-token", "tok-same-origin");
   auto r = make_curl_http_client()->get(req);
   ASSERT_TRUE(r) << r.status().to_string();
-  EXPECT_EQ(token_at_target, "tok-same-origin");
+  ASSERT_EQ(server.request_count("/new"), 1u);
+  EXPECT_EQ(server.requests().back().header("auth-token"), "tok-same-origin");
 }
 
 TEST(HttpClient, RedirectToAnotherOriginDropsSecrets) {
-  std::string token_at_target = "unset";
-  bool auth_at_target = true;
   LocalHttpServer server;
-  server.server().Get("/old", [&](const httplib::Request&, httplib::Response& res) {
+  server.get("/old", [&](const httplib::Request&, httplib::Response& res) {
     res.set_redirect("http://localhost:" + std::to_string(server.port()) + "/new", 302);
   });
-  server.server().Get("/new", [&](const httplib::Request& req, httplib::Response& res) {
-    token_at_target = req.get_header_value("auth-token");
-    auth_at_target = req.has_header("Authorization");
-    res.set_content("{}", "application/json");
-  });
-  start_serving(server);
+  server.answer("/new", 200, "{}");
+  server.start();
   auto req = request(server.base_url() + "/old");
   req.headers.emplace_back("auth-token", "tok-other-origin");
   req.basic_auth.emplace("user", "pass-word");
   auto r = make_curl_http_client()->get(req);
   ASSERT_TRUE(r) << r.status().to_string();
-  EXPECT_EQ(token_at_target, "");
-  EXPECT_FALSE(auth_at_target);
+  ASSERT_EQ(server.request_count("/new"), 1u);
+  const auto at_target = server.requests().back();
+  EXPECT_EQ(at_target.header("auth-token"), "");
+  EXPECT_EQ(at_target.headers.count("Authorization"), 0u);
 }
 
 TEST(HttpClient, RedirectLoopStopsAfterThreeHops) {
-  std::atomic<int> calls{0};
   LocalHttpServer server;
-  server.server().Get("/loop", [&](const httplib::Request&, httplib::Response& res) {
-    ++calls;
+  server.get("/loop", [](const httplib::Request&, httplib::Response& res) {
     res.set_redirect("/loop", 302);
   });
-  start_serving(server);
+  server.start();
   auto r = make_curl_http_client()->get(request(server.base_url() + "/loop"));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.status().code(), StatusCode::unavailable);
-  EXPECT_EQ(calls.load(), 4);  // the request and three redirects
+  EXPECT_EQ(server.request_count("/loop"), 4u);  // the request and three redirects
 }
 
 TEST(HttpClient, RefusesNonHttpSchemesAndHeaderInjection) {
@@ -295,13 +272,11 @@ TEST(HttpClient, RefusesNonHttpSchemesAndHeaderInjection) {
 }
 
 TEST(HttpClient, OneClientServesSeveralThreads) {
-  std::atomic<int> calls{0};
   LocalHttpServer server;
-  server.server().Get(R"(/n/(\d+))", [&](const httplib::Request& req, httplib::Response& res) {
-    ++calls;
+  server.get(R"(/n/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content(req.matches[1].str(), "text/plain");
   });
-  start_serving(server);
+  server.start();
   auto client = make_curl_http_client();
   std::atomic<int> good{0};
   std::vector<std::thread> threads;
@@ -316,7 +291,7 @@ TEST(HttpClient, OneClientServesSeveralThreads) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(good.load(), 20);
-  EXPECT_EQ(calls.load(), 20);
+  EXPECT_EQ(server.request_count(R"(/n/\d+)"), 20u);
 }
 
 // Certificate checks are on: a self-signed server certificate ends the call before any

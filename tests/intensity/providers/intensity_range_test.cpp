@@ -18,7 +18,6 @@ using carbontracker::testing::FakeClock;
 using carbontracker::testing::LocalHttpServer;
 using carbontracker::testing::Loc;
 using carbontracker::testing::mono_for;
-using carbontracker::testing::start_serving;
 
 IntensityQuote offline_dk() {
   IntensityQuote q;
@@ -41,13 +40,13 @@ class IntensityRangeTest : public ::testing::Test {
   std::unique_ptr<IntensityService> service_answering(const std::string& latest_value) {
     const std::string latest = R"({"zone":"DK-DK2","carbonIntensity":)" + latest_value +
                                R"(,"datetime":"2026-05-04T09:00:00.000Z","temporalGranularity":"hourly"})";
-    server.server().Get("/v3/carbon-intensity/latest", [latest](const httplib::Request&, httplib::Response& res) {
+    server.get("/v3/carbon-intensity/latest", [latest](const httplib::Request&, httplib::Response& res) {
       res.set_content(latest, "application/json");
     });
-    server.server().Get("/v3/carbon-intensity/forecast", [](const httplib::Request&, httplib::Response& res) {
+    server.get("/v3/carbon-intensity/forecast", [](const httplib::Request&, httplib::Response& res) {
       res.status = 404;
     });
-    start_serving(server);
+    server.start();
     ServiceConfig c;
     c.location = Loc().zone("DK-DK2");
     c.plan = [this](const Location&) {

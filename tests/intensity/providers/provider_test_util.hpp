@@ -1,5 +1,5 @@
-// Helpers for the provider tests: fixtures, UTC times, a FakeClock set to a wall time, and a
-// handler that waits (in small steps, so the server can shut down) until released.
+// Helpers for the provider tests: fixtures, UTC times, a FakeClock set to a wall time. The local
+// server (routes, request log, hang mode) is tests/support/local_http_server.hpp.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -30,17 +30,6 @@ struct Loc {
   operator intensity::Location() const { return l; }  // NOLINT(google-explicit-constructor)
 };
 
-// LocalHttpServer::start() returns before the accept loop runs, and httplib's stop() is a
-// no-op until then, so a server destroyed at once would hang its destructor: wait for it.
-inline void start_serving(LocalHttpServer& server) {
-  server.start();
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds{5};
-  while (!server.server().is_running() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{1});
-  }
-  ASSERT_TRUE(server.server().is_running());
-}
-
 inline std::string fixture(const std::string& name) { return read_text(fixtures_dir() / "intensity" / name); }
 
 inline intensity::TimePoint utc(std::string_view iso) {
@@ -61,14 +50,6 @@ inline void expect_secret_absent(const Status& s, std::string_view secret) {
 
 inline void serve_json(httplib::Response& res, const std::string& body) {
   res.set_content(body, "application/json; charset=utf-8");
-}
-
-// Sleeps up to `max`, returning early once `released` is set (lets ~LocalHttpServer join fast).
-inline void sleep_unless_released(const std::atomic<bool>& released, std::chrono::milliseconds max) {
-  const auto until = std::chrono::steady_clock::now() + max;
-  while (!released.load() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
 }
 
 inline double seconds_since(std::chrono::steady_clock::time_point t0) {

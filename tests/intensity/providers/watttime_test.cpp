@@ -18,7 +18,6 @@ using carbontracker::testing::expect_secret_absent;
 using carbontracker::testing::FakeClock;
 using carbontracker::testing::fixture;
 using carbontracker::testing::LocalHttpServer;
-using carbontracker::testing::start_serving;
 using carbontracker::testing::Loc;
 using carbontracker::testing::mono_for;
 using carbontracker::testing::utc;
@@ -34,7 +33,7 @@ constexpr const char* kBasic = "Basic d3QtdXNlcjpXVC1QQVNTV09SRC1zM2NyZXQ=";
 class WattTimeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server.server().Get("/login", [this](const httplib::Request& req, httplib::Response& res) {
+    server.get("/login", [this](const httplib::Request& req, httplib::Response& res) {
       if (req.get_header_value("Authorization") != kBasic) {
         res.status = 401;
         return;
@@ -44,11 +43,6 @@ class WattTimeTest : public ::testing::Test {
     });
     const auto data = [this](const std::string& body_name) {
       return [this, body_name](const httplib::Request& req, httplib::Response& res) {
-        ++data_calls;
-        {
-          std::lock_guard lock(mutex);
-          params = req.params;
-        }
         const std::string auth = req.get_header_value("Authorization");
         const bool ok = reject_tokens_below == 0 ? auth == "Bearer tok-" + std::to_string(logins.load())
                                                  : auth.rfind("Bearer tok-", 0) == 0 &&
@@ -60,34 +54,34 @@ class WattTimeTest : public ::testing::Test {
         res.set_content(bodies.count(body_name) ? bodies.at(body_name) : fixture(body_name), "application/json");
       };
     };
-    server.server().Get("/v3/forecast", data("watttime_forecast.json"));
-    server.server().Get("/v3/historical", data("watttime_historical.json"));
-    server.server().Get("/v3/region-from-loc", [this, data](const httplib::Request& req, httplib::Response& res) {
-      ++region_calls;
+    server.get("/v3/forecast", data("watttime_forecast.json"));
+    server.get("/v3/historical", data("watttime_historical.json"));
+    server.get("/v3/region-from-loc", [this, data](const httplib::Request& req, httplib::Response& res) {
       data("watttime_region.json")(req, res);
     });
   }
   WattTimeProvider provider(std::string password = kPassword) {
-    start_serving(server);
+    server.start();
     return WattTimeProvider(*http, {.username = kUser, .password = std::move(password), .base_url = server.base_url()},
                             clock);
   }
+  // A query parameter of the latest data request (from the server's request log).
   std::string param(const std::string& name) {
-    std::lock_guard lock(mutex);
-    const auto it = params.find(name);
-    return it == params.end() ? std::string("<absent>") : it->second;
+    const auto log = server.requests();
+    for (auto it = log.rbegin(); it != log.rend(); ++it) {
+      if (it->path.rfind("/v3/", 0) != 0) continue;
+      return it->params.count(name) ? it->param(name) : std::string("<absent>");
+    }
+    return "<no data request>";
   }
+  std::size_t data_calls() const { return server.request_count("/v3/.*"); }
 
   std::unique_ptr<io::HttpClient> http = io::make_curl_http_client();
   FakeClock clock{mono_for("2026-05-03T10:07:00Z")};
   std::atomic<int> logins{0};
-  std::atomic<int> data_calls{0};
-  std::atomic<int> region_calls{0};
-  LocalHttpServer server;
   int reject_tokens_below = 0;  // 0: accept only the newest token
   std::map<std::string, std::string> bodies;
-  std::mutex mutex;
-  httplib::Params params;
+  LocalHttpServer server;  // after what its handlers touch (tests/support/local_http_server.hpp)
   Location caiso = Loc().zone("CAISO_NORTH");
 };
 
@@ -97,7 +91,7 @@ TEST_F(WattTimeTest, LogsInOnceAndReusesTheToken) {
   ASSERT_TRUE(p.forecast(caiso, 1));
   ASSERT_TRUE(p.latest(caiso));
   EXPECT_EQ(logins.load(), 1);
-  EXPECT_EQ(data_calls.load(), 3);
+  EXPECT_EQ(data_calls(), 3u);
 }
 
 TEST_F(WattTimeTest, TokenIsRenewedAfterThirtyMinutes) {
@@ -116,7 +110,7 @@ TEST_F(WattTimeTest, RejectedTokenIsRenewedOnceThenTheCallSucceeds) {
   auto s = p.forecast(caiso, 1);
   ASSERT_TRUE(s) << s.status().to_string();
   EXPECT_EQ(logins.load(), 2);
-  EXPECT_EQ(data_calls.load(), 3);  // ok, 401, ok
+  EXPECT_EQ(data_calls(), 3u);  // ok, 401, ok
 }
 
 TEST_F(WattTimeTest, ForecastIsMarginalAndConvertedFromPoundsPerMegawattHour) {
@@ -163,7 +157,7 @@ TEST_F(WattTimeTest, RegionFromCoordinatesIsLookedUpOnce) {
   const Location here = Loc().coords(38.58, -121.49);
   ASSERT_TRUE(p.forecast(here, 1));
   ASSERT_TRUE(p.forecast(here, 1));
-  EXPECT_EQ(region_calls.load(), 1);
+  EXPECT_EQ(server.request_count("/v3/region-from-loc"), 1u);
   EXPECT_EQ(param("region"), "CAISO_NORTH");
 }
 
@@ -210,10 +204,10 @@ TEST_F(WattTimeTest, MalformedJsonIsNamed) {
 
 TEST_F(WattTimeTest, HtmlLoginAnswerIsNamedAsNotJson) {
   LocalHttpServer html;
-  html.server().Get("/login", [](const httplib::Request&, httplib::Response& res) {
+  html.get("/login", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("<html>login page</html>", "text/html");
   });
-  start_serving(html);
+  html.start();
   WattTimeProvider p(*http, {.username = kUser, .password = kPassword, .base_url = html.base_url()}, clock);
   auto s = p.forecast(caiso, 1);
   ASSERT_FALSE(s);
