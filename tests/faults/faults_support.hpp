@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/log_reader.hpp"
+#include "fake_machine.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker::faults {
@@ -41,34 +42,20 @@ inline void replace_file(const std::filesystem::path& path, const std::string& c
   std::filesystem::rename(tmp, path);
 }
 
-// The intel-2socket powercap fixture (2 packages + 2 DRAM zones), two fake GPUs whose counters
-// are files (mJ) that the test or the child rewrites, and a log and summary location.
-struct Machine {
-  TempDir dir;
-  std::filesystem::path sys = dir / "sys";
+// The fake host (tests/support/fake_machine.hpp: the intel-2socket powercap fixture, two fake
+// GPUs whose counters are files that the test or the child rewrites) and a log and summary
+// location.
+struct Machine : testing::FakeMachine {
   std::filesystem::path logs = dir / "logs";
   std::filesystem::path summary = dir / "summary.json";
 
   // `gpu1_extra`: more keys for the second GPU's config line (e.g. "lost_after=6").
-  explicit Machine(const std::string& gpu1_extra = "") {
-    testing::copy_tree(testing::fixtures_dir() / "sysfs" / "intel-2socket", sys);
-    write_file(dir / "gpu0", "1000000\n");
-    write_file(dir / "gpu1", "2000000\n");
-    write_file(dir / "gpus.conf", "gpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + (dir / "gpu0").string() +
-                                      "\ngpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + (dir / "gpu1").string() +
-                                      " " + gpu1_extra + "\n");
-  }
-  [[nodiscard]] std::filesystem::path zone(const std::string& z) const {
-    return sys / "class/powercap" / z / "energy_uj";
-  }
+  explicit Machine(const std::string& gpu1_extra = "") : FakeMachine(2, true, gpu1_extra) {}
+  [[nodiscard]] std::filesystem::path zone(const std::string& z) const { return zone_file(z); }
   [[nodiscard]] std::vector<std::string> env(std::vector<std::string> extra = {}) const {
-    std::vector<std::string> e{"CARBONTRACKER_SYSFS_ROOT=" + sys.string(),
-                               "CARBONTRACKER_PROCFS_ROOT=" +
-                                   (testing::fixtures_dir() / "procfs/xeon-gold-6248-2s").string(),
-                               "CARBONTRACKER_NVML_LIBRARY=" + kFakeNvml,
-                               "CARBONTRACKER_FAKE_NVML_CONFIG=" + (dir / "gpus.conf").string(),
-                               "CUDA_VISIBLE_DEVICES", "CARBONTRACKER_COUNTRY", "CARBONTRACKER_ZONE",
-                               "CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "CARBONTRACKER_CONFIG"};
+    std::vector<std::string> e = FakeMachine::env();
+    e.insert(e.end(), {"CARBONTRACKER_COUNTRY", "CARBONTRACKER_ZONE", "CARBONTRACKER_ELECTRICITYMAPS_TOKEN",
+                       "CARBONTRACKER_CONFIG"});
     e.insert(e.end(), extra.begin(), extra.end());
     return e;
   }

@@ -2,13 +2,14 @@
 
 namespace carbontracker::testing {
 
-FakeMachine::FakeMachine(int gpus, bool perf_pmu) {
+FakeMachine::FakeMachine(int gpus, bool perf_pmu, const std::string& last_gpu_keys) {
   copy_tree(fixtures_dir() / "sysfs" / "intel-2socket", sys);
   if (!perf_pmu) std::filesystem::remove_all(sys / "bus");
   std::string conf;
   for (int i = 0; i < gpus; ++i) {
     write_file(gpu(i), std::to_string((i + 1) * 1'000'000) + "\n");
-    conf += "gpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + gpu(i).string() + "\n";
+    conf += "gpu name=\"NVIDIA A100-SXM4-40GB\" energy_file=" + gpu(i).string();
+    conf += (i + 1 == gpus && !last_gpu_keys.empty() ? " " + last_gpu_keys : std::string{}) + "\n";
   }
   write_file(dir / "gpus.conf", conf);
 }

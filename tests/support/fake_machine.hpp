@@ -1,7 +1,8 @@
 // The fake host of the tests that run the real `carbontracker` binary on fixtures (tests/cli,
-// tests/golden): the intel-2socket powercap tree (2 packages + 2 DRAM zones) copied into a temp
-// dir, so the test or its child can move the counters; fake GPUs whose energy counters are files
-// (uJ) that the fake libnvidia-ml reads at each query; the Xeon Gold 6248 procfs fixture.
+// tests/golden, tests/faults): the intel-2socket powercap tree (2 packages + 2 DRAM zones) copied
+// into a temp dir, so the test or its child can move the counters; fake GPUs whose energy
+// counters are files (mJ) that the fake libnvidia-ml reads at each query; the Xeon Gold 6248
+// procfs fixture.
 // Nothing of the real host is measured.
 #pragma once
 
@@ -16,10 +17,11 @@ namespace carbontracker::testing {
 
 class FakeMachine {
  public:
-  // `gpus` fake A100s gpu0, gpu1, ... whose counters start at 1'000'000, 2'000'000, ... uJ.
+  // `gpus` fake A100s gpu0, gpu1, ... whose counters start at 1'000'000, 2'000'000, ... mJ.
   // `perf_pmu` false removes the tree's perf PMU (its probe would call the host's
-  // perf_event_open, whose errors vary by kernel).
-  explicit FakeMachine(int gpus = 2, bool perf_pmu = true);
+  // perf_event_open, whose errors vary by kernel). `last_gpu_keys`: more keys for the last GPU's
+  // line of the fake's config (e.g. "lost_after=6", tests/fakes/README.md).
+  explicit FakeMachine(int gpus = 2, bool perf_pmu = true, const std::string& last_gpu_keys = "");
 
   TempDir dir;
   std::filesystem::path sys = dir / "sys";
