@@ -28,7 +28,7 @@ class ElectricityMapsTest : public ::testing::Test {
  protected:
   // Answers `body` with `content_type` on every endpoint, after checking the token.
   void serve(const std::string& path, std::string body, std::string content_type = "application/json") {
-    server.get(path, [this, body, content_type](const httplib::Request& req, httplib::Response& res) {
+    server.get(path, [body, content_type](const httplib::Request& req, httplib::Response& res) {
       if (req.get_header_value("auth-token") != kToken) {
         res.status = 401;
         return;
