@@ -7,7 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "carbontracker/results.hpp"
+
 namespace carbontracker::tracker {
+
+// Set-up and wrap-up are often under a second: "0:00:00" would hide them ("0.42 s" below a minute).
+std::string time_text(double s);
+// "<time>, <kWh> kWh, <g> g CO2eq" of a span's facility energy (set-up, wrap-up, whole command).
+std::string figures_text(const Totals& t);
 
 // argv as one line for the log: arguments with blanks or shell characters single-quoted,
 // newlines escaped (the log stays one line per record).
