@@ -90,6 +90,7 @@ void ReportSink::header(const outputs::RunStarted& e) {
 }
 
 void ReportSink::epoch(const outputs::EpochEnded& ev) {
+  if (!log_->naming()) return;  // the epoch block is std log only: the console's sink skips it
   const auto t = ev.wall;
   const EpochRecord& e = *ev.epoch;
   log_->info(t, fmt::format("Epoch {}:", e.index));

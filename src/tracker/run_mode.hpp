@@ -1,7 +1,8 @@
 // The tracker's run-mode pieces (`carbontracker run`, TrackerEnvironment::open_ended): the
 // planned count learnt while running, set-up and wrap-up reported on their own, the last epoch
-// closed at the child's exit without a forecast, updated prediction lines, the whole-command
-// breakdown. The Tracker methods are declared in include/carbontracker/tracker.hpp.
+// closed at the child's exit without a forecast (updated prediction lines and the whole-command
+// breakdown are the report sink's: tracker/report_sink.hpp). The Tracker methods are declared in
+// include/carbontracker/tracker.hpp.
 #pragma once
 
 #include <string>
