@@ -7,6 +7,7 @@
 #include <mutex>
 #include <new>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include <fmt/format.h>
@@ -136,7 +137,13 @@ void SinkList::start_delivery() {
   bool any = false;
   for (const auto& e : shared_->entries) any = any || e->deferred;
   if (!any) return;
-  shared_->thread = std::thread([s = shared_] { Shared::run(s); });
+  try {
+    shared_->thread = std::thread([s = shared_] { Shared::run(s); });
+  } catch (const std::system_error& e) {  // no thread to be had: the deferred sinks are off
+    for (auto& entry : shared_->entries) {
+      if (entry->deferred) shared_->switch_off(*entry, std::string("no delivery thread: ") + e.what());
+    }
+  }
 }
 
 void SinkList::emit(const RunEvent& event) {
@@ -250,10 +257,13 @@ void SinkList::shutdown(std::chrono::milliseconds timeout) {
     finished = s.cv.wait_for(lock, timeout, [&] { return s.done; });
     if (!finished) s.abandoned = true;
   }
-  if (finished) {
-    s.thread.join();
-  } else {
-    s.thread.detach();  // it holds shared_ and returns after the call it is blocked in
+  try {
+    if (finished) {
+      s.thread.join();
+    } else {
+      s.thread.detach();  // it holds shared_ and returns after the call it is blocked in
+    }
+  } catch (const std::system_error&) {  // cannot happen for a joinable thread; never thrown from here
   }
 }
 

@@ -222,6 +222,28 @@ TEST(SinkList, ShutdownGivesUpOnADeferredSinkThatDoesNotFinishInTime) {
   EXPECT_EQ(std::count(seen.begin(), seen.end(), "stuck:shutdown"), 0);
 }
 
+TEST(SinkList, ADeferredSinkThatFallsTooFarBehindLosesEventsAndThatIsReportedOnce) {
+  Journal j;
+  auto gated = std::make_shared<GatedSink>("slow", j);
+  SinkList list;
+  list.add(gated);
+  // The first event may already be out of the queue (in the blocked call): kMaxQueued + 2 sent,
+  // at least one dropped.
+  for (std::size_t i = 0; i < SinkList::kMaxQueued + 2; ++i) list.emit(Note{kWall, NoteLevel::log, "n"});
+  const auto failures = list.take_failures();
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].sink, "deferred outputs");
+  EXPECT_NE(failures[0].status.message().find("were not delivered to the deferred outputs"), std::string::npos)
+      << failures[0].status.message();
+  EXPECT_TRUE(list.take_failures().empty()) << "reported once";
+  gated->open();
+  list.shutdown(SinkList::kShutdownTimeout);
+  const auto seen = j.take();
+  EXPECT_GE(seen.size(), SinkList::kMaxQueued);
+  EXPECT_LE(seen.size(), SinkList::kMaxQueued + 2);  // + its shutdown
+  EXPECT_EQ(seen.back(), "slow:shutdown");
+}
+
 TEST(EventLogSink, WritesEachRunEventAsItsRecordAndThrottlesPowerPoints) {
   TempDir dir;
   const auto path = dir.path() / "run_carbontracker_events.jsonl";
