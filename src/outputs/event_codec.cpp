@@ -46,10 +46,12 @@ void body(JsonWriter& r, const PowerEvent& e) {
   r.end_array();
 }
 
-void body(JsonWriter& r, const EpochEvent& e) {
+void body(JsonWriter& r, const EpochRecord& epoch) {
   r.key("epoch");
-  write_epoch(r, e.epoch);
+  write_epoch(r, epoch);
 }
+
+void body(JsonWriter& r, const EpochEvent& e) { body(r, e.epoch); }
 
 void body(JsonWriter& r, const PredictionEvent& e) {
   r.field("printed", e.printed);
@@ -127,6 +129,13 @@ std::string encode(const Event& event) {
         return w.take();
       },
       event);
+}
+
+std::string encode_epoch(const EpochRecord& epoch) {
+  JsonWriter w = begin(EventType::epoch);
+  body(w, epoch);
+  w.end_object();
+  return w.take();
 }
 
 ForecastRecord ForecastRecord::of(const Forecast& f) {

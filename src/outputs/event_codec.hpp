@@ -136,6 +136,9 @@ using Event = std::variant<RunStartEvent, PowerEvent, EpochEvent, PredictionEven
                            IntensityHistoryEvent, RunEndEvent, RunNotMeasuredEvent>;
 
 std::string encode(const Event& event);
+// The epoch line of `epoch` without an EpochEvent around it (the tracker's record is not copied):
+// the same text as encode(EpochEvent{epoch}).
+std::string encode_epoch(const EpochRecord& epoch);
 
 // A value present in the line but unusable: field "epoch.energy_j.gpu", why "null" / "NaN" /
 // "-5 (negative)" / "missing" (a total's or forecast's energy_kwh, which every such record has).

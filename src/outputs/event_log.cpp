@@ -39,7 +39,10 @@ EventLog::~EventLog() {
 
 void EventLog::append(const Event& event) {
   // Invalid UTF-8 (a device name, a child's output) is replaced by the writer, never thrown.
-  std::string line = encode(event);
+  append_line(encode(event));
+}
+
+void EventLog::append_line(std::string line) {
   line += '\n';
   std::lock_guard lock(mutex_);
   if (!file_ || !status_.is_ok()) return;

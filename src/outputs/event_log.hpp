@@ -29,6 +29,8 @@ class EventLog {
 
   // Encodes the record (outside the lock) and writes it as one line.
   void append(const Event& event);
+  // An encoded record (outputs/event_codec.hpp), without its newline.
+  void append_line(std::string line);
   void flush();
   [[nodiscard]] Status status() const;
   [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }

@@ -14,15 +14,6 @@
 namespace carbontracker {
 namespace {
 
-// Set-up and wrap-up are often under a second: "0:00:00" would hide them.
-std::string time_text(double s) { return s < 60 ? fmt::format("{:.2f} s", s) : outputs::report_time(s); }
-
-std::string figures_text(const Totals& t) {
-  return fmt::format("{}, {:.9f} kWh, {:.6f} g CO2eq", time_text(t.duration_s), kwh_from_j(t.facility_energy_j), t.co2eq_g);
-}
-
-bool inside(double v, double low, double high) { return v >= low && v <= high; }
-
 // As Tracker::Impl::guarded (tracker.cpp): an internal failure never reaches the caller as a
 // stray exception; with ignore_errors it is a warning, without a TrackerError.
 template <class F>
@@ -44,6 +35,12 @@ void guarded(Tracker::Impl& s, const char* what, F&& body) {
 }  // namespace
 
 namespace tracker {
+
+std::string time_text(double s) { return s < 60 ? fmt::format("{:.2f} s", s) : outputs::report_time(s); }
+
+std::string figures_text(const Totals& t) {
+  return fmt::format("{}, {:.9f} kWh, {:.6f} g CO2eq", time_text(t.duration_s), kwh_from_j(t.facility_energy_j), t.co2eq_g);
+}
 
 std::string command_line_text(const std::vector<std::string>& argv) {
   std::string line;
@@ -136,34 +133,6 @@ Totals Tracker::Impl::open_epoch_totals() {
   return ledger::window_totals(channels, {&*epoch_mark, &now}, sampler->in_use(), config.pue);
 }
 
-void Tracker::Impl::print_update_if_outside(const Forecast& robust) {
-  if (!env.open_ended || !last_printed) return;
-  const Forecast& p = *last_printed;
-  if (inside(robust.energy_j, p.energy_j_low, p.energy_j_high) &&
-      inside(robust.duration_s, p.duration_s_low, p.duration_s_high)) {
-    return;
-  }
-  log->output(now_wall(),
-              fmt::format("Updated prediction after {} epoch(s) for {} epoch(s): {}, {:.9f} kWh, {:.6f} g CO2eq "
-                          "({:.0f} % interval: energy {:.9f} to {:.9f} kWh); outside the interval printed after "
-                          "{} epoch(s).",
-                          robust.after_epochs, robust.epochs, time_text(robust.duration_s),
-                          kwh_from_j(robust.energy_j), robust.co2eq_g, robust.confidence * 100, kwh_from_j(robust.energy_j_low),
-                          kwh_from_j(robust.energy_j_high), p.after_epochs));
-  last_printed = robust;
-}
-
-void Tracker::Impl::write_run_breakdown(const Snapshot& s) {
-  const auto t = now_wall();
-  if (s.setup) {
-    log->output(t, "Set-up before the first epoch (not an epoch): " + figures_text(*s.setup) + ".");
-  }
-  if (s.wrap_up) {
-    log->output(t, "After the last planned epoch (wrap-up, not an epoch): " + figures_text(*s.wrap_up) + ".");
-  }
-  log->output(t, "The whole command, from start to exit: " + figures_text(s.whole_run) + ".");
-}
-
 void Tracker::set_planned_epochs(int epochs) {
   auto& s = *impl_;
   if (s.fork_guard.forked_child()) return;
@@ -176,7 +145,7 @@ void Tracker::set_planned_epochs(int epochs) {
     s.config.epochs = epochs;
     s.planned_known = true;
     if (s.config.monitor_epochs == -1) s.derived.monitor_epochs = epochs;
-    s.log->info(s.now_wall(), fmt::format("Planned epochs: {} (from the command's output).", epochs));
+    s.note(outputs::NoteLevel::log, fmt::format("Planned epochs: {} (from the command's output).", epochs));
     std::lock_guard lock(s.mutex);
     s.snap.planned_epochs = epochs;
   });
@@ -187,7 +156,7 @@ void Tracker::add_warning(const std::string& message) {
   if (s.fork_guard.forked_child()) return;
   guarded(s, "add_warning", [&] {
     s.warn(message);
-    s.log->flush();
+    s.sinks.flush();
   });
 }
 
@@ -224,8 +193,8 @@ void Tracker::end_setup() {
     s.last_end_wall = s.now_wall();
     --s.epoch_counter;
     s.prediction_note.clear();  // epoch 1 no longer includes the start-up
-    s.log->info(s.now_wall(), "Set-up before the first epoch: " + figures_text(setup) +
-                                  " (in the whole run, not an epoch).");
+    s.note(outputs::NoteLevel::log,
+           "Set-up before the first epoch: " + tracker::figures_text(setup) + " (in the whole run, not an epoch).");
     std::lock_guard lock(s.mutex);
     s.snap.setup = setup;
   });
@@ -250,8 +219,8 @@ void Tracker::end_wrap_up() {
     const Totals wrap_up = s.open_epoch_totals();
     s.epoch_mark.reset();
     --s.epoch_counter;
-    s.log->info(s.now_wall(), "After the last planned epoch (wrap-up): " + figures_text(wrap_up) +
-                                  " (in the whole run, not an epoch).");
+    s.note(outputs::NoteLevel::log, "After the last planned epoch (wrap-up): " + tracker::figures_text(wrap_up) +
+                                        " (in the whole run, not an epoch).");
     std::lock_guard lock(s.mutex);
     s.snap.wrap_up = wrap_up;
   });
@@ -267,15 +236,12 @@ void Tracker::abandon(const std::string& reason) {
     s.sampler->stop();
     s.intensity->stop();
     s.warn("Not measured: " + reason + ". No consumption is reported for this run.");
-    if (s.events) {
-      s.events->append(outputs::RunNotMeasuredEvent{reason});
-      s.events->flush();
-    }
+    s.emit(outputs::RunAbandoned{s.now_wall(), reason});
     {
       std::lock_guard lock(s.mutex);
       s.snap.finished = true;
     }
-    s.log->flush();
+    s.sinks.flush();
     s.note_log_status();
   });
 }

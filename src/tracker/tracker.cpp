@@ -1,7 +1,6 @@
 #include "carbontracker/tracker.hpp"
 
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,7 +17,6 @@
 #include "io/safe_file.hpp"
 #include "core/duration.hpp"
 #include "ledger/ledger.hpp"
-#include "outputs/results_json.hpp"
 #include "prediction/predictor.hpp"
 #include "sensors/registry.hpp"
 #include "tracker/intensity_setup.hpp"
@@ -83,14 +81,7 @@ void Tracker::Impl::begin() {
     naming = outputs::LogNaming{*config.log_dir, config.log_file_prefix, static_cast<int>(::getpid()),
                                 static_cast<int>(rd() % 999999u) + 1, run_wall_start};
   }
-  auto opened = outputs::CarbontrackerLog::open(naming, console, config.verbose);
-  if (!opened) throw ConfigError("log_dir", opened.status().message(), opened.status().fix());
-  log = std::move(*opened);
-  if (const auto& used = log->naming()) {
-    auto ev = outputs::EventLog::open(used->dir / (used->stem() + "_carbontracker_events.jsonl"));
-    if (!ev) throw ConfigError("log_dir", ev.status().message(), ev.status().fix());
-    events = std::move(*ev);
-  }
+  add_sinks(naming);
   // A full disk or a file-size limit must not kill the training: with SIGXFSZ at its default
   // (terminate), a write past RLIMIT_FSIZE would. Ignored, the write fails with EFBIG instead.
   // Process-wide on purpose: the logs are written from the sampler thread too, so blocking the
@@ -106,19 +97,7 @@ void Tracker::Impl::begin() {
   SamplerOptions opts;
   opts.interval_s = config.update_interval;
   opts.intensity_g_per_kwh = &intensity->current();
-  if (events) {
-    // Power timeline spilled to the event log at most every 5 s, so memory stays flat and the
-    // log grows slowly (see docs/log-format.md); the sampler keeps its own bounded copy.
-    auto last_t = std::make_shared<double>(-1e300);
-    opts.on_point = [ev = events.get(), last_t](double t_s, std::span<const double> energy_j) {
-      if (t_s - *last_t < 5.0) return;
-      *last_t = t_s;
-      try {
-        ev->append(outputs::PowerEvent{t_s, {energy_j.begin(), energy_j.end()}});
-      } catch (...) {  // out of memory on the sampler thread: drop this point
-      }
-    };
-  }
+  opts.on_point = sinks.power_callback();  // the sinks that take the power timeline (the event log)
   sampler = std::make_unique<Sampler>(std::move(inventory.sensors), *clock, opts);
   channels = sampler->channels();
   {
@@ -132,16 +111,15 @@ void Tracker::Impl::begin() {
     snap.pue = config.pue;
     snap.intensity = intensity->info();
   }
-  write_header();
+  emit_run_started();
   if (auto st = sampler->start(); !st) {
     warn("energy sampling could not start: " + st.to_string());
     pending_error = st;
   }
   run_start = sampler->mark();
   intensity->start();  // fetches run on its own thread from here on
-  log->info(now_wall(), "Monitoring thread started.");
-  log->flush();
-  if (events) events->flush();
+  note(outputs::NoteLevel::log, "Monitoring thread started.");
+  sinks.flush();
 }
 
 void Tracker::Impl::surface_errors() {
@@ -222,8 +200,8 @@ void Tracker::discard_epoch() {
   s.surface_errors();
   if (s.stopped || !s.epoch_mark) return;
   s.epoch_mark.reset();
-  s.log->info(s.now_wall(), fmt::format("Epoch {} discarded: not an epoch (its energy counts in the whole run only).",
-                                        s.epoch_counter));
+  s.note(outputs::NoteLevel::log,
+         fmt::format("Epoch {} discarded: not an epoch (its energy counts in the whole run only).", s.epoch_counter));
   --s.epoch_counter;
 }
 
@@ -247,15 +225,14 @@ EpochRecord Tracker::Impl::end_epoch() {
     snap.epochs_total += rec.totals;
     snap.whole_run = whole_run_until(end);
   }
-  write_epoch(rec);
+  emit(outputs::EpochEnded{wall_end, &rec});
   drain_sampler_warnings();
   refresh_intensity_info();
   if (!work_ended) {
     refit(epoch_counter);
     handle_budget(snap.whole_run);  // may finish and throw (stop) or ask
   }
-  log->flush();
-  if (events) events->flush();
+  sinks.flush();  // logs are flushed at each epoch end
   const bool until_stop = env.open_ended || (env.monitor_until_stop && config.monitor_epochs == -1);
   if (!stopped && !until_stop && epoch_counter == derived.monitor_epochs) finish();
   return rec;
@@ -281,17 +258,10 @@ void Tracker::Impl::refit(int after_epochs) {
       snap.paper_prediction = paper;
     }
   }
-  if (events) {
-    events->append(outputs::PredictionEvent{first, outputs::ForecastRecord::of(robust), outputs::ForecastRecord::of(paper),
-                                            config.pue});
-  }
-  log->info(now_wall(), tracker::forecast_log_line(robust));
-  if (!first) {
-    print_update_if_outside(robust);
-    return;
-  }
-  last_printed = robust;
-  write_prediction(robust, paper);
+  emit(outputs::PredictionMade{now_wall(),
+                               {first, outputs::ForecastRecord::of(robust), outputs::ForecastRecord::of(paper), config.pue},
+                               first ? prediction_note : std::string()});
+  if (!first) return;
   if (config.stop_and_confirm) {
     Decision d{Decision::Kind::confirm_prediction, "Continue training (y/n)?", std::nullopt};
     if (env.defer_decisions) {
@@ -320,6 +290,10 @@ double Tracker::Impl::future_intensity(int after_epochs, IntensityInfo* used) {
 void Tracker::Impl::refresh_intensity_info() {
   for (auto& e : intensity->take_events()) warn(e);
   IntensityInfo now = intensity->info();
+  if (now.g_per_kwh != told_intensity.g_per_kwh || now.source != told_intensity.source || now.kind != told_intensity.kind) {
+    told_intensity = now;  // the value in force now, not the run's average below
+    emit(outputs::IntensityChanged{now_wall(), now});
+  }
   const auto sources = intensity->sources_used();
   std::lock_guard lock(mutex);
   if (sources.size() > 1) {
@@ -360,19 +334,11 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
       if (env.defer_decisions) decision = Decision{Decision::Kind::budget_stop, text, ev};
       break;
   }
-  // A warned budget is on the console already (warn()); the output log records it as well.
-  if (ev.outcome == BudgetOutcome::warned) {
-    log->output_log_only(now_wall(), text);
-  } else if (ev.outcome != BudgetOutcome::asked) {
-    log->output(now_wall(), ev.outcome == BudgetOutcome::stopped ? text + " Stopping the training." : text);
-  }
+  emit(outputs::BudgetDecided{now_wall(), {ev}});
   {
     std::lock_guard lock(mutex);
     snap.budget_events.push_back(ev);
     if (ev.outcome == BudgetOutcome::stopped) snap.stopped_by_budget = true;
-  }
-  if (events) {
-    events->append(outputs::BudgetDecisionEvent{ev});
   }
   if (ev.outcome == BudgetOutcome::stopped && !env.defer_decisions) {
     finish();
@@ -381,21 +347,21 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
 }
 
 bool Tracker::Impl::ask_user(const std::string& prompt) {
-  log->prompt(now_wall(), prompt);
+  note(outputs::NoteLevel::prompt, prompt);
   for (std::string line; tracker::read_answer_line(*input, line);) {
     for (auto& ch : line) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
     if (line == "y" || line == "yes") {
-      log->prompt(now_wall(), "Continuing...");
+      note(outputs::NoteLevel::prompt, "Continuing...");
       return true;
     }
     if (line == "n" || line == "no") {
-      log->prompt(now_wall(), "Quitting...");
+      note(outputs::NoteLevel::prompt, "Quitting...");
       return false;
     }
-    log->prompt(now_wall(), "Input not recognized. Try again (y/n):");
+    note(outputs::NoteLevel::prompt, "Input not recognized. Try again (y/n):");
   }
-  log->prompt(now_wall(), "No answer (end of input): quitting, as for \"n\".");
+  note(outputs::NoteLevel::prompt, "No answer (end of input): quitting, as for \"n\".");
   return false;
 }
 
@@ -426,7 +392,7 @@ std::optional<Decision> Tracker::take_decision() {
 void Tracker::decide(const Decision& d, bool continue_training) {
   auto& s = *impl_;
   if (s.fork_guard.forked_child()) return;
-  s.log->output(s.now_wall(), continue_training ? "Continuing..." : "Quitting...");
+  s.note(outputs::NoteLevel::output, continue_training ? "Continuing..." : "Quitting...");
   if (!d.event) return;
   std::lock_guard lock(s.mutex);
   for (auto it = s.snap.budget_events.rbegin(); it != s.snap.budget_events.rend(); ++it) {
@@ -489,8 +455,8 @@ void Tracker::Impl::finish() {
   }
   // The Python parser reads this line as "early stop" and then trusts the actual figures.
   if (planned_known && snap.epochs.size() < static_cast<std::size_t>(derived.monitor_epochs)) {
-    log->info(now_wall(), fmt::format("Training was interrupted before all {} epochs were monitored.",
-                                      derived.monitor_epochs));
+    note(outputs::NoteLevel::log,
+         fmt::format("Training was interrupted before all {} epochs were monitored.", derived.monitor_epochs));
   }
   {
     std::lock_guard lock(mutex);
@@ -506,41 +472,20 @@ void Tracker::Impl::finish() {
     std::lock_guard lock(mutex);
     final_snap = snap;
   }
-  write_actual(final_snap);
-  if (events) {
-    const auto day = intensity->day_history();
-    if (!day.empty()) {
-      outputs::IntensityHistoryEvent h{day.front().source, {}};
-      for (const auto& q : day) {
-        h.points.push_back({std::chrono::duration<double>(q.start.time_since_epoch()).count(),
-                            std::chrono::duration<double>(q.end.time_since_epoch()).count(), q.g_per_kwh,
-                            std::string(intensity::to_string(q.kind))});
-      }
-      events->append(std::move(h));
+  outputs::RunFinished done{now_wall(), &final_snap, config.epochs, std::nullopt};
+  if (const auto day = intensity->day_history(); !day.empty()) {
+    outputs::IntensityHistoryEvent h{day.front().source, {}};
+    for (const auto& q : day) {
+      h.points.push_back({std::chrono::duration<double>(q.start.time_since_epoch()).count(),
+                          std::chrono::duration<double>(q.end.time_since_epoch()).count(), q.g_per_kwh,
+                          std::string(intensity::to_string(q.kind))});
     }
-    events->append(outputs::RunEndEvent{final_snap.epochs.size(), outputs::TotalsRecord::of(final_snap.epochs_total),
-                                        outputs::TotalsRecord::of(final_snap.whole_run), final_snap.interrupted,
-                                        final_snap.stopped_by_budget});
-    events->flush();
+    done.intensity_history = std::move(h);
   }
-  if (config.summary_json) write_summary(*config.summary_json, final_snap);
-  log->flush();
+  emit(std::move(done));
+  note_log_status(true);  // a summary that could not be written, before the logs are flushed
+  sinks.flush();
   note_log_status();
-}
-
-// Whole or not at all (io::write_atomically: a mkstemp temporary in the same directory, renamed
-// over `path`), so a full disk or a file-size limit never leaves a torn summary, and two runs
-// given the same path each leave a complete file (the last one stays).
-void Tracker::Impl::write_summary(const std::filesystem::path& path, const Snapshot& final_snap) {
-  const Status st =
-      io::write_atomically(path, outputs::summary_json_text(final_snap) + "\n", "could not write the summary");
-  if (st) return;
-  // A previous run's summary left in place would be read as this run's.
-  struct stat old {};
-  if (::lstat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode)) ::unlink(path.c_str());
-  // Said once: raised by stop() (the CLI prints it), or a warning when errors are not raised.
-  if (config.ignore_errors) warn(st.to_string());
-  pending_error = st;
 }
 
 }  // namespace carbontracker

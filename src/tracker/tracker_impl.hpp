@@ -12,7 +12,8 @@
 
 #include "carbontracker/tracker.hpp"
 #include "outputs/carbontracker_log.hpp"
-#include "outputs/event_log.hpp"
+#include "outputs/run_events.hpp"
+#include "outputs/sink_list.hpp"
 #include "intensity/service.hpp"
 #include "sampler/sampler.hpp"
 #include "tracker/budget.hpp"
@@ -37,9 +38,10 @@ struct Tracker::Impl {
   std::unique_ptr<intensity::IntensityService> intensity;
   // Replaces the keys the intensity plan reads (set_api_keys); empty with a fixed intensity.
   std::function<void(const std::map<std::string, std::string>&)> set_provider_keys;
+  // The outputs (console, logs, event log, summary): every one is told through emit(). Declared
+  // before the sampler, whose thread feeds them power points: destroyed (shut down) after it.
+  outputs::SinkList sinks;
   std::unique_ptr<Sampler> sampler;
-  std::unique_ptr<outputs::CarbontrackerLog> log;
-  std::unique_ptr<outputs::EventLog> events;
 
   // --- run state (training thread) ---
   Sampler::Mark run_start;
@@ -50,16 +52,13 @@ struct Tracker::Impl {
   std::size_t sampler_event_cursor = 0;
   tracker::BudgetState budget_state;
   std::optional<Status> pending_error;  // surfaced once by the next API call
-  bool log_failure_reported = false;        // the carbontracker text logs stopped (reported once)
-  bool event_log_failure_reported = false;  // the JSON Lines event log stopped (reported once)
-  std::string header_intensity_line;        // as the preamble printed it: the end repeats it only if changed
+  IntensityInfo told_intensity;             // the intensity the sinks last heard of (IntensityChanged)
   std::optional<Decision> decision;     // run mode
   bool stopped = false;                 // finish() ran
   // Run mode (run_mode.cpp).
   bool planned_known = true;            // config.epochs is the planned count
   bool work_ended = false;              // the child exited: no forecast, no decision any more
   std::string prediction_note;          // printed after the first prediction
-  std::optional<Forecast> last_printed; // the forecast whose interval was last printed
   // Where the last epoch (or the set-up) ended: the next epoch of the same marker starts there.
   std::optional<Sampler::Mark> last_end_mark;
   std::chrono::system_clock::time_point last_end_wall{};
@@ -84,21 +83,20 @@ struct Tracker::Impl {
 
   // run_mode.cpp
   bool forecast_possible(int after_epochs) const;
-  void print_update_if_outside(const Forecast& robust);
-  void write_run_breakdown(const Snapshot& s);
   Totals open_epoch_totals();
 
-  // tracker_report.cpp
-  void write_header();
-  void write_epoch(const EpochRecord& e);
-  void write_prediction(const Forecast& robust, const Forecast& paper);
-  void write_actual(const Snapshot& s);
+  // tracker_report.cpp: what the tracker tells its outputs (it knows none of their formats).
+  void add_sinks(std::optional<outputs::LogNaming> naming);
+  void emit(const outputs::RunEvent& event) { sinks.emit(event); }
+  void emit_run_started();
+  void note(outputs::NoteLevel level, std::string text);
   void drain_sampler_warnings();
   void refresh_intensity_info();
   double future_intensity(int after_epochs, IntensityInfo* used);
   void warn(const std::string& message);
-  void note_log_status();
-  void write_summary(const std::filesystem::path& path, const Snapshot& final_snap);
+  // An output that stopped (or threw) is reported once; a summary that could not be written is
+  // an error of the run (pending_error). errors_only: only the latter.
+  void note_log_status(bool errors_only = false);
   std::chrono::system_clock::time_point now_wall() const { return clock->wall(); }
 };
 

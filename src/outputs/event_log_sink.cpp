@@ -1,0 +1,49 @@
+#include "outputs/event_log_sink.hpp"
+
+#include <type_traits>
+
+namespace carbontracker::outputs {
+
+Result<std::shared_ptr<EventLogSink>> EventLogSink::open(const std::filesystem::path& path) {
+  auto log = EventLog::open(path);
+  if (!log) return log.status();
+  return std::make_shared<EventLogSink>(std::move(*log));
+}
+
+void EventLogSink::on_event(const RunEvent& event) {
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, RunStarted>) {
+          log_->append(e.record);
+        } else if constexpr (std::is_same_v<T, EpochEnded>) {
+          log_->append_line(encode_epoch(*e.epoch));
+        } else if constexpr (std::is_same_v<T, PredictionMade> || std::is_same_v<T, BudgetDecided>) {
+          log_->append(e.record);
+        } else if constexpr (std::is_same_v<T, Warning>) {
+          log_->append(WarningEvent{e.message});
+        } else if constexpr (std::is_same_v<T, RunFinished>) {
+          if (e.intensity_history) log_->append(*e.intensity_history);
+          const Snapshot& s = *e.final_snapshot;
+          log_->append(RunEndEvent{s.epochs.size(), TotalsRecord::of(s.epochs_total), TotalsRecord::of(s.whole_run),
+                                   s.interrupted, s.stopped_by_budget});
+          log_->flush();
+        } else if constexpr (std::is_same_v<T, RunAbandoned>) {
+          log_->append(RunNotMeasuredEvent{e.reason});
+          log_->flush();
+        }
+        // Note, IntensityChanged, OutputFailed: not in the event log (version 1).
+      },
+      event);
+}
+
+void EventLogSink::on_power(double t_s, std::span<const double> energy_j) {
+  if (t_s - last_power_t_s_ < kPowerEveryS) return;
+  last_power_t_s_ = t_s;
+  try {
+    log_->append(PowerEvent{t_s, {energy_j.begin(), energy_j.end()}});
+  } catch (...) {  // out of memory on the sampler thread: drop this point
+  }
+}
+
+}  // namespace carbontracker::outputs
