@@ -1,4 +1,5 @@
 #include "runner/control_channel.hpp"
+#include "core/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,19 +15,13 @@ namespace {
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 std::string errno_text(int e) { return std::generic_category().message(e); }
 
 }  // namespace
 
 ControlCommand parse_control_line(std::string_view line) {
   ControlCommand cmd;
-  line = trim(line);
+  line = text::trim(line);
   cmd.text = std::string(line);
   // A trailing " sync" is honoured whatever precedes it: a child waiting for its ack must get
   // one even when we do not understand the command, or it would wait forever.
@@ -34,7 +29,7 @@ ControlCommand parse_control_line(std::string_view line) {
   if (line.size() > kSync.size() && line.substr(line.size() - kSync.size()) == kSync &&
       is_blank(line[line.size() - kSync.size() - 1])) {
     cmd.sync = true;
-    line = trim(line.substr(0, line.size() - kSync.size()));
+    line = text::trim(line.substr(0, line.size() - kSync.size()));
   }
   if (line == "epoch_start") cmd.kind = ControlCommand::Kind::epoch_start;
   if (line == "epoch_end") cmd.kind = ControlCommand::Kind::epoch_end;

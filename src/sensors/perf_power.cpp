@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "core/text.hpp"
 #include "io/fs.hpp"
 #include "sensors/backends.hpp"
 
@@ -292,7 +293,7 @@ void probe_perf_power_impl(const SensorContext& ctx, const std::shared_ptr<PerfE
 }  // namespace
 
 Result<std::vector<int>> parse_cpu_list(std::string_view text, std::string_view what) {
-  const std::string_view t = io::trim(text);
+  const std::string_view t = carbontracker::text::trim(text);
   auto bad = [&] {
     return Status(StatusCode::invalid_argument,
                   std::string(what) + ": expected a CPU list like \"0,36\" or \"0-3\", got \"" + std::string(t) + "\"");
@@ -309,8 +310,9 @@ Result<std::vector<int>> parse_cpu_list(std::string_view text, std::string_view 
     int lo = 0;
     int hi = 0;
     auto num = [](std::string_view s, int& v) {
-      const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      return !s.empty() && ec == std::errc() && p == s.data() + s.size() && v >= 0;
+      const auto n = carbontracker::text::to_number<int>(s);
+      v = n.value_or(-1);
+      return v >= 0;
     };
     if (dash == std::string_view::npos) {
       if (!num(item, lo)) return bad();
@@ -326,7 +328,7 @@ Result<std::vector<int>> parse_cpu_list(std::string_view text, std::string_view 
 }
 
 Result<std::uint64_t> parse_perf_event_config(std::string_view text, std::string_view what) {
-  const std::string_view t = io::trim(text);
+  const std::string_view t = carbontracker::text::trim(text);
   constexpr std::string_view kEvent = "event=";
   auto bad = [&] {
     return Status(StatusCode::invalid_argument,
