@@ -36,12 +36,11 @@ ControlCommand parse_control_line(std::string_view line) {
   return cmd;
 }
 
-std::optional<ControlChannel> ControlChannel::create(std::string& error) {
+Result<ControlChannel> ControlChannel::create() {
   const char* tmp = std::getenv("TMPDIR");
   std::string tmpl = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/carbontracker-run-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) {  // mkdtemp creates it with mode 0700
-    error = "cannot create a private directory " + tmpl + ": " + errno_text(errno);
-    return std::nullopt;
+    return Status(StatusCode::unavailable, "cannot create a private directory " + tmpl + ": " + errno_text(errno));
   }
   ControlChannel ch;
   ch.dir_ = tmpl;
@@ -49,17 +48,16 @@ std::optional<ControlChannel> ControlChannel::create(std::string& error) {
   ch.ack_path_ = tmpl + "/control.ack";
   for (const std::string* path : {&ch.control_path_, &ch.ack_path_}) {
     if (::mkfifo(path->c_str(), 0600) != 0) {
-      error = "cannot create the FIFO " + *path + ": " + errno_text(errno);
-      return std::nullopt;  // ch's destructor removes what exists
+      // ch's destructor removes what exists
+      return Status(StatusCode::unavailable, "cannot create the FIFO " + *path + ": " + errno_text(errno));
     }
   }
   ch.control_.reset(::open(ch.control_path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
   ch.ack_.reset(::open(ch.ack_path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!ch.control_ || !ch.ack_) {
-    error = "cannot open the control FIFOs in " + tmpl + ": " + errno_text(errno);
-    return std::nullopt;
+    return Status(StatusCode::unavailable, "cannot open the control FIFOs in " + tmpl + ": " + errno_text(errno));
   }
-  return std::optional<ControlChannel>(std::move(ch));
+  return Result<ControlChannel>(std::move(ch));
 }
 
 ControlChannel::ControlChannel(ControlChannel&& o) noexcept
