@@ -1,7 +1,6 @@
 // `carbontracker run [options] -- CMD ARGS...`: the tracker around a child process. The child
 // runner supervises the process (output, epoch markers, signals); this file only wires its
 // events to the tracker and turns the tracker's decisions into questions or a stop.
-#include <charconv>
 #include <cmath>
 #include <iostream>
 #include <limits>

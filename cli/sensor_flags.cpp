@@ -1,4 +1,3 @@
-#include <cctype>
 #include <stdexcept>
 
 #include <fmt/format.h>

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
-#include <charconv>
 #include <stdexcept>
 #include <vector>
 

@@ -1,6 +1,5 @@
 #include "tracker/intensity_setup.hpp"
 
-#include <cctype>
 #include <memory>
 #include <mutex>
 
