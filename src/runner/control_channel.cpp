@@ -1,5 +1,4 @@
 #include "runner/control_channel.hpp"
-#include "core/text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,6 +8,8 @@
 #include <cstdlib>
 #include <system_error>
 #include <utility>
+
+#include "core/text.hpp"
 
 namespace carbontracker::runner {
 namespace {

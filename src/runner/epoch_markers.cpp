@@ -1,11 +1,12 @@
 #include "runner/epoch_markers.hpp"
-#include "core/text.hpp"
 
 #include <fmt/format.h>
 #include <re2/re2.h>
 
 #include <stdexcept>
 #include <vector>
+
+#include "core/text.hpp"
 
 namespace carbontracker::runner {
 namespace {
