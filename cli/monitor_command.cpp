@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "core/text.hpp"
 #include "io/fs.hpp"
 #include "outputs/monitor_view.hpp"
 #include "sampler/sampler.hpp"
@@ -44,7 +45,7 @@ double interval_flag(const std::string& text) {
 
 // A seconds flag through the shared parser and bounds (tracker/config_bounds.hpp).
 double seconds_flag(const std::string& text, const char* key, const char* flag) {
-  auto v = io::parse_double(text, flag);
+  auto v = text::parse_double(text, flag);
   if (!v) {
     throw CLI::ValidationError(fmt::format("{}: expected a number of seconds, got \"{}\"; fix: give e.g. {} 1", flag,
                                            text, flag));

@@ -1,7 +1,6 @@
 // `carbontracker run [options] -- CMD ARGS...`: the tracker around a child process. The child
 // runner supervises the process (output, epoch markers, signals); this file only wires its
 // events to the tracker and turns the tracker's decisions into questions or a stop.
-#include <charconv>
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -11,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "carbontracker/tracker.hpp"
+#include "core/text.hpp"
 #include "commands.hpp"
 #include "tracker/config_keys.hpp"
 #include "runner/child_runner.hpp"
@@ -43,10 +43,9 @@ std::map<std::string, std::string> parse_api_keys(const std::string& text) {
 constexpr double kMaxGracePeriodS = 3600;
 
 double parse_grace_period(const std::string& text) {
-  double v = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v) || v < 0 || v > kMaxGracePeriodS) {
+  const auto parsed = carbontracker::text::to_number<double>(text);
+  const double v = parsed.value_or(-1);
+  if (!parsed || !std::isfinite(v) || v < 0 || v > kMaxGracePeriodS) {
     throw CLI::ValidationError(
         "--grace-period",
         fmt::format("'{}' is not a number of seconds between 0 and {:.0f}; fix: give e.g. --grace-period 10 (the "

@@ -1,9 +1,9 @@
-#include <cctype>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "carbontracker/version.hpp"
+#include "core/text.hpp"
 #include "commands.hpp"
 #include "tracker/config_check.hpp"
 #include "tracker/config_keys.hpp"
@@ -21,8 +21,7 @@ void ConfigFlags::add_to(CLI::App& app, const std::vector<std::string>& keys) {
       const bool has_default = values.contains(k.name);
       opt = app.add_option(k.flag.name, values[k.name], k.flag.help);
       // The registry's type in --help ("--pue NUMBER"), not CLI11's TEXT for the string it stores.
-      std::string type = k.type;
-      for (auto& ch : type) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+      const std::string type = text::to_upper(k.type);
       opt->type_name(k.type.find('|') != std::string::npos ? k.type : type);
       if (has_default) opt->capture_default_str();
     }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "fuzz_check.hpp"
 #include "runner/control_channel.hpp"
@@ -36,13 +37,12 @@ void check(const ControlCommand& cmd) {
 
 ControlChannel& channel() {
   static std::optional<ControlChannel> ch = [] {
-    std::string error;
-    auto c = ControlChannel::create(error);
+    auto c = ControlChannel::create();
     if (!c) {
-      std::fprintf(stderr, "control channel: %s\n", error.c_str());
+      std::fprintf(stderr, "control channel: %s\n", c.status().message().c_str());
       std::abort();
     }
-    return c;
+    return std::optional<ControlChannel>(std::move(c).value());
   }();
   return *ch;
 }

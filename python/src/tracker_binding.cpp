@@ -20,6 +20,7 @@
 #include <pybind11/pybind11.h>
 
 #include "bindings.hpp"
+#include "core/text.hpp"
 #include "carbontracker/tracker.hpp"
 #include "json_to_python.hpp"
 #include "outputs/results_json.hpp"
@@ -91,7 +92,7 @@ ConfigError bad_value(const std::string& key, const py::handle& value, const std
   // A number out of its range, or a string the shared checks refuse (NUL, a prefix with '/'):
   // the shared problem and fix (tracker/config_bounds.hpp), not a type complaint.
   if (auto p = tracker::text_problem(key, text)) return {key, p->problem, p->fix};
-  if (auto v = io::parse_double(text, key)) {
+  if (auto v = text::parse_double(text, key)) {
     if (auto p = tracker::number_problem(key, *v)) return {key, p->problem, p->fix};
   }
   static const std::map<std::string, std::string> kPhrases = {

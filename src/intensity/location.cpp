@@ -8,7 +8,7 @@
 
 #include "intensity/resolve.hpp"
 #include "intensity/tables.hpp"
-#include "intensity/text_util.hpp"
+#include "core/text.hpp"
 
 namespace carbontracker::intensity {
 namespace {
@@ -205,7 +205,7 @@ Result<std::string> normalize_country(std::string_view input, std::string_view f
 }
 
 Result<std::string> normalize_zone(std::string_view input, std::string_view from) {
-  const std::string z = text::upper(text::trim(input));
+  const std::string z = text::to_upper(text::trim(input));
   auto key_char = [](char c) { return text::is_upper(c) || text::is_digit(c) || c == '-' || c == '_'; };
   const bool ok = !z.empty() && z.size() <= 40 && text::is_upper(z.front()) && z.back() != '-' &&
                   std::all_of(z.begin(), z.end(), key_char);
@@ -223,7 +223,7 @@ Result<std::string> normalize_cloud(std::string_view input, std::string_view fro
   if (colon == std::string_view::npos) {
     return bad("cloud region", input, from, "no provider prefix", fix_form);
   }
-  const std::string provider = text::lower(text::trim(t.substr(0, colon)));
+  const std::string provider = text::to_lower(text::trim(t.substr(0, colon)));
   const std::string_view region = text::trim(t.substr(colon + 1));
   if (provider != "gcp" && provider != "google") {
     return bad("cloud region", input, from,
@@ -236,7 +236,7 @@ Result<std::string> normalize_cloud(std::string_view input, std::string_view fro
 }
 
 Result<std::string> gb_outward_code(std::string_view postcode, std::string_view from) {
-  const std::string p = text::upper(text::trim(postcode));
+  const std::string p = text::to_upper(text::trim(postcode));
   std::string outward;
   const auto space = p.find(' ');
   if (space != std::string::npos) {
@@ -256,7 +256,7 @@ Result<std::string> gb_outward_code(std::string_view postcode, std::string_view 
 }
 
 std::optional<std::string> zone_country(std::string_view zone) {
-  const std::string z = text::upper(text::trim(zone));
+  const std::string z = text::to_upper(text::trim(zone));
   const std::string prefix = z.substr(0, z.find('-'));
   if (prefix.size() != 2) return std::nullopt;
   if (const Country* c = builtin_country_codes().by_alpha2(prefix)) return c->alpha2;

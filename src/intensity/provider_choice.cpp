@@ -8,7 +8,7 @@
 
 #include "intensity/defaults.hpp"
 #include "intensity/tables.hpp"
-#include "intensity/text_util.hpp"
+#include "core/text.hpp"
 
 namespace carbontracker::intensity {
 namespace {
@@ -116,7 +116,7 @@ Result<ProviderChoice> check(std::string_view id, const Location& w, const Provi
 
 // "carbonintensityGB" (the Python tool's id) and "neso" are the same provider.
 std::optional<std::string_view> canonical_id(std::string_view name) {
-  const std::string n = text::lower(text::trim(name));
+  const std::string n = text::to_lower(text::trim(name));
   for (const auto& p : kProviders) {
     if (n == p.id) return p.id;
   }
@@ -143,7 +143,7 @@ const std::vector<std::string>& provider_names() {
 }
 
 bool is_api_key_name(std::string_view name) {
-  const std::string id = text::lower(text::trim(name));
+  const std::string id = text::to_lower(text::trim(name));
   return id == "electricitymaps" || id == "watttime_user" || id == "watttime_password" ||
          id == "carbonintensitygb" || id == "energidataservice";
 }
@@ -151,7 +151,7 @@ bool is_api_key_name(std::string_view name) {
 ProviderKeys collect_keys(const std::map<std::string, std::string>& api_keys, const GetEnv& env) {
   ProviderKeys k;
   for (const auto& [raw_id, value] : api_keys) {
-    const std::string id = text::lower(text::trim(raw_id));
+    const std::string id = text::to_lower(text::trim(raw_id));
     std::optional<std::string>* slot = nullptr;
     if (id == "electricitymaps") slot = &k.electricitymaps_token;
     if (id == "watttime_user") slot = &k.watttime_user;
@@ -200,7 +200,7 @@ ProviderKeys collect_keys(const std::map<std::string, std::string>& api_keys, co
 Result<ProviderChoice> choose_provider(const Location& where, const ProviderKeys& keys,
                                        const std::optional<Setting<std::string>>& requested) {
   if (requested) {
-    const std::string name = text::lower(text::trim(requested->value));
+    const std::string name = text::to_lower(text::trim(requested->value));
     if (name == "none") return ProviderChoice{{}, "no live provider: offline tables only (" + requested->from + ")"};
     if (name != "auto") {
       const auto id = canonical_id(name);

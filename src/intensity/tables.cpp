@@ -1,32 +1,19 @@
 #include "intensity/tables.hpp"
 
-// libfccp copies file names with strncpy; GCC's optimiser flags that inside the header when
-// it inlines it here (-Wstringop-truncation), although the header null-terminates the copy.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#endif
-#include <libfccp/csv.h>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <exception>
 #include <utility>
 
-#include "intensity/text_util.hpp"
-#include "io/fs.hpp"
+#include "core/csv_rows.hpp"
+#include "core/text.hpp"
 
 namespace carbontracker::intensity {
 namespace {
-
-using Reader4 = ::io::CSVReader<4, ::io::trim_chars<' ', '\t', '\r'>, ::io::double_quote_escape<',', '"'>>;
 
 constexpr std::string_view kOwidValueColumn = "Carbon intensity of electricity - gCO2/kWh";
 constexpr std::string_view kGcpValueColumn = "Grid carbon intensity (gCO2eq / kWh)";
@@ -48,16 +35,15 @@ bool valid_region_name(std::string_view r) {
 }
 
 std::optional<int> parse_year(std::string_view s) {
-  int y = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), y);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size() || y < 1900 || y > 2200) return std::nullopt;
+  const auto y = text::to_number<int>(s);
+  if (!y || *y < 1900 || *y > 2200) return std::nullopt;
   return y;
 }
 
 // A finite, non-negative intensity, or the reason it is not one.
 Result<double> parse_intensity(const std::string& text) {
   if (text.empty()) return Status(StatusCode::invalid_argument, "missing intensity");
-  auto v = carbontracker::io::parse_double(text, "intensity");
+  auto v = text::parse_double(text, "intensity");
   if (!v) return Status(StatusCode::invalid_argument, "intensity \"" + text + "\" is not a number");
   if (!std::isfinite(*v) || *v < 0) {
     return Status(StatusCode::invalid_argument, "intensity " + text + " is not a finite value >= 0");
@@ -92,18 +78,18 @@ std::string country_fix() {
 void CountryCodes::add(Country c) {
   const std::size_t i = countries_.size();
   // Codes first, then names, so that a name can never shadow a code.
-  by_key_.emplace(text::lower(c.alpha2), i);
-  by_key_.emplace(text::lower(c.alpha3), i);
+  by_key_.emplace(text::to_lower(c.alpha2), i);
+  by_key_.emplace(text::to_lower(c.alpha3), i);
   for (const std::string* n : {&c.name, &c.official_name, &c.common_name}) {
-    if (!n->empty()) by_key_.emplace(text::lower(*n), i);
+    if (!n->empty()) by_key_.emplace(text::to_lower(*n), i);
   }
   countries_.push_back(std::move(c));
 }
 
 void CountryCodes::add_alias(std::string_view name, std::string_view alpha3) {
-  const auto it = by_key_.find(text::lower(alpha3));
+  const auto it = by_key_.find(text::to_lower(alpha3));
   if (it == by_key_.end() || text::trim(name).empty()) return;
-  by_key_.emplace(text::lower(text::trim(name)), it->second);  // never replaces an existing key
+  by_key_.emplace(text::to_lower(text::trim(name)), it->second);  // never replaces an existing key
 }
 
 CountryCodes CountryCodes::parse(std::string_view iso_3166_json) {
@@ -145,20 +131,20 @@ CountryCodes CountryCodes::parse(std::string_view iso_3166_json) {
 }
 
 const Country* CountryCodes::find(std::string_view any) const {
-  const auto it = by_key_.find(text::lower(text::trim(any)));
+  const auto it = by_key_.find(text::to_lower(text::trim(any)));
   return it == by_key_.end() ? nullptr : &countries_[it->second];
 }
 
 const Country* CountryCodes::by_alpha2(std::string_view a2) const {
   if (a2.size() != 2) return nullptr;
   const Country* c = find(a2);
-  return c && c->alpha2 == text::upper(a2) ? c : nullptr;
+  return c && c->alpha2 == text::to_upper(a2) ? c : nullptr;
 }
 
 const Country* CountryCodes::by_alpha3(std::string_view a3) const {
   if (a3.size() != 3) return nullptr;
   const Country* c = find(a3);
-  return c && c->alpha3 == text::upper(a3) ? c : nullptr;
+  return c && c->alpha3 == text::to_upper(a3) ? c : nullptr;
 }
 
 // ---- CountryIntensityTable ---------------------------------------------------------------------
@@ -166,65 +152,50 @@ const Country* CountryCodes::by_alpha3(std::string_view a3) const {
 CountryIntensityTable CountryIntensityTable::parse(std::string_view csv_text, const std::string& source_name) {
   CountryIntensityTable t;
   std::map<std::pair<std::string, int>, unsigned> seen;  // (code, year) -> line
-  try {
-    Reader4 reader(source_name, csv_text.data(), csv_text.data() + csv_text.size());
-    reader.read_header(::io::ignore_no_column, "Entity", "Code", "Year", std::string(kOwidValueColumn));
-    std::string entity, code, year_text, value_text;
-    for (;;) {
-      try {
-        if (!reader.read_row(entity, code, year_text, value_text)) break;
-      } catch (const ::io::error::line_length_limit_exceeded& e) {
-        // The reader cannot skip an over-long line; stop rather than loop on it.
-        t.rejected_.push_back({reader.get_file_line(), {}, std::string(e.what()) + "; rest of the table ignored"});
-        break;
-      } catch (const ::io::error::base& e) {
-        t.rejected_.push_back({reader.get_file_line(), {}, e.what()});
-        continue;
-      }
-      const unsigned line = reader.get_file_line();
-      auto reject = [&](std::string reason) { t.rejected_.push_back({line, entity, std::move(reason)}); };
-      if (entity.empty()) {
-        reject("missing entity name");
-        continue;
-      }
-      const auto year = parse_year(year_text);
-      if (!year) {
-        reject("year \"" + year_text + "\" is not a year");
-        continue;
-      }
-      auto value = parse_intensity(value_text);
-      if (!value) {
-        reject(value.status().message());
-        continue;
-      }
-      if (code.empty()) {  // a region or income group ("Africa (Ember)", "EU (Ember)"): not a country
-        ++t.aggregate_rows_;
-        continue;
-      }
-      if (!valid_owid_code(code)) {
-        reject("code \"" + code + "\" is neither an ISO 3166-1 alpha-3 code nor an OWID_ code");
-        continue;
-      }
-      const auto [it, fresh] = seen.emplace(std::make_pair(code, *year), line);
-      if (!fresh) {
-        reject("duplicate of line " + std::to_string(it->second) + " (" + code + " " + year_text + ")");
-        continue;
-      }
-      ++t.rows_read_;
-      CountryIntensity row{code, entity, *year, *value, line};
-      auto& latest = t.latest_[code];
-      if (latest.code.empty() || row.year > latest.year) latest = std::move(row);
-    }
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {
-    t.rejected_.push_back({1, {}, std::string("cannot read the table: ") + e.what()});
-  }
+  const std::array<std::string, 4> columns{"Entity", "Code", "Year", std::string(kOwidValueColumn)};
+  csv::for_each_row<4>(
+      csv_text, source_name, columns,
+      [&](unsigned line, const csv::Cells<4>& cells) {
+        const auto& [entity, code, year_text, value_text] = cells;
+        auto reject = [&](std::string reason) { t.rejected_.push_back({line, entity, std::move(reason)}); };
+        if (entity.empty()) {
+          reject("missing entity name");
+          return;
+        }
+        const auto year = parse_year(year_text);
+        if (!year) {
+          reject("year \"" + year_text + "\" is not a year");
+          return;
+        }
+        auto value = parse_intensity(value_text);
+        if (!value) {
+          reject(value.status().message());
+          return;
+        }
+        if (code.empty()) {  // a region or income group ("Africa (Ember)", "EU (Ember)"): not a country
+          ++t.aggregate_rows_;
+          return;
+        }
+        if (!valid_owid_code(code)) {
+          reject("code \"" + code + "\" is neither an ISO 3166-1 alpha-3 code nor an OWID_ code");
+          return;
+        }
+        const auto [it, fresh] = seen.emplace(std::make_pair(code, *year), line);
+        if (!fresh) {
+          reject("duplicate of line " + std::to_string(it->second) + " (" + code + " " + year_text + ")");
+          return;
+        }
+        ++t.rows_read_;
+        CountryIntensity row{code, entity, *year, *value, line};
+        auto& latest = t.latest_[code];
+        if (latest.code.empty() || row.year > latest.year) latest = std::move(row);
+      },
+      [&](unsigned line, std::string message) { t.rejected_.push_back({line, {}, std::move(message)}); });
   return t;
 }
 
 const CountryIntensity* CountryIntensityTable::latest(std::string_view code) const {
-  const auto it = latest_.find(text::upper(code));
+  const auto it = latest_.find(text::to_upper(code));
   return it == latest_.end() ? nullptr : &it->second;
 }
 
@@ -233,50 +204,36 @@ const CountryIntensity* CountryIntensityTable::latest(std::string_view code) con
 CloudRegionTable CloudRegionTable::parse(std::string_view csv_text, int year, const std::string& source_name) {
   CloudRegionTable t;
   t.year_ = year;
-  try {
-    Reader4 reader(source_name, csv_text.data(), csv_text.data() + csv_text.size());
-    reader.read_header(::io::ignore_no_column, "Google Cloud Region", "Location", "Google CFE",
-                       std::string(kGcpValueColumn));
-    std::string region, location, cfe_text, value_text;
-    for (;;) {
-      try {
-        if (!reader.read_row(region, location, cfe_text, value_text)) break;
-      } catch (const ::io::error::line_length_limit_exceeded& e) {
-        t.rejected_.push_back({reader.get_file_line(), {}, std::string(e.what()) + "; rest of the table ignored"});
-        break;
-      } catch (const ::io::error::base& e) {
-        t.rejected_.push_back({reader.get_file_line(), {}, e.what()});
-        continue;
-      }
-      const unsigned line = reader.get_file_line();
-      auto reject = [&](std::string reason) { t.rejected_.push_back({line, region, std::move(reason)}); };
-      if (!valid_region_name(region)) {
-        reject("region \"" + region + "\" is not a region name (lower-case letters, digits, '-')");
-        continue;
-      }
-      auto cfe = carbontracker::io::parse_double(cfe_text, "Google CFE");
-      if (!cfe || !std::isfinite(*cfe) || *cfe < 0 || *cfe > 1) {
-        reject("Google CFE \"" + cfe_text + "\" is not a fraction between 0 and 1");
-        continue;
-      }
-      auto value = parse_intensity(value_text);
-      if (!value) {
-        reject(value.status().message());
-        continue;
-      }
-      const auto [it, fresh] = t.rows_.emplace(region, CloudRegionIntensity{region, location, *cfe, *value, line});
-      if (!fresh) reject("duplicate of line " + std::to_string(it->second.line));
-    }
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {
-    t.rejected_.push_back({1, {}, std::string("cannot read the table: ") + e.what()});
-  }
+  const std::array<std::string, 4> columns{"Google Cloud Region", "Location", "Google CFE",
+                                           std::string(kGcpValueColumn)};
+  csv::for_each_row<4>(
+      csv_text, source_name, columns,
+      [&](unsigned line, const csv::Cells<4>& cells) {
+        const auto& [region, location, cfe_text, value_text] = cells;
+        auto reject = [&](std::string reason) { t.rejected_.push_back({line, region, std::move(reason)}); };
+        if (!valid_region_name(region)) {
+          reject("region \"" + region + "\" is not a region name (lower-case letters, digits, '-')");
+          return;
+        }
+        auto cfe = text::parse_double(cfe_text, "Google CFE");
+        if (!cfe || !std::isfinite(*cfe) || *cfe < 0 || *cfe > 1) {
+          reject("Google CFE \"" + cfe_text + "\" is not a fraction between 0 and 1");
+          return;
+        }
+        auto value = parse_intensity(value_text);
+        if (!value) {
+          reject(value.status().message());
+          return;
+        }
+        const auto [it, fresh] = t.rows_.emplace(region, CloudRegionIntensity{region, location, *cfe, *value, line});
+        if (!fresh) reject("duplicate of line " + std::to_string(it->second.line));
+      },
+      [&](unsigned line, std::string message) { t.rejected_.push_back({line, {}, std::move(message)}); });
   return t;
 }
 
 const CloudRegionIntensity* CloudRegionTable::find(std::string_view region) const {
-  const auto it = rows_.find(text::lower(text::trim(region)));
+  const auto it = rows_.find(text::to_lower(text::trim(region)));
   return it == rows_.end() ? nullptr : &it->second;
 }
 
@@ -356,7 +313,7 @@ Result<IntensityQuote> world_average_intensity() {
 
 Result<IntensityQuote> gcp_region_intensity(std::string_view region) {
   std::string_view name = text::trim(region);
-  if (text::lower(name.substr(0, 4)) == "gcp:") name = name.substr(4);
+  if (text::to_lower(name.substr(0, 4)) == "gcp:") name = name.substr(4);
   const CloudRegionTable& table = builtin_gcp_table();
   const CloudRegionIntensity* row = table.find(name);
   if (!row) {

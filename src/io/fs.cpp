@@ -11,6 +11,8 @@
 #include <cstring>
 #include <memory>
 
+#include "core/text.hpp"
+
 namespace carbontracker::io {
 
 Status errno_status(int err, const std::filesystem::path& path, std::string_view what) {
@@ -25,14 +27,6 @@ Status errno_status(int err, const std::filesystem::path& path, std::string_view
     default:
       return {StatusCode::unavailable, std::move(msg)};
   }
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  const auto ws = " \t\r\n\v\f";
-  const auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
 }
 
 Result<std::string> read_file(const std::filesystem::path& path) {
@@ -60,41 +54,19 @@ Result<std::string> read_line(const std::filesystem::path& path) {
   if (!text) return text.status();
   std::string_view v = *text;
   v = v.substr(0, v.find('\n'));
-  return std::string(trim(v));
-}
-
-Result<std::uint64_t> parse_u64(std::string_view text, std::string_view what) {
-  const std::string_view t = trim(text);
-  std::uint64_t v = 0;
-  const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (t.empty() || ec != std::errc() || p != t.data() + t.size()) {
-    return Status(StatusCode::invalid_argument,
-                  std::string(what) + ": expected an unsigned integer, got \"" + std::string(t) + "\"");
-  }
-  return v;
-}
-
-Result<double> parse_double(std::string_view text, std::string_view what) {
-  const std::string_view t = trim(text);
-  double v = 0;
-  const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (t.empty() || ec != std::errc() || p != t.data() + t.size()) {
-    return Status(StatusCode::invalid_argument,
-                  std::string(what) + ": expected a number, got \"" + std::string(t) + "\"");
-  }
-  return v;
+  return std::string(text::trim(v));
 }
 
 Result<std::uint64_t> read_u64(const std::filesystem::path& path) {
   auto line = read_line(path);
   if (!line) return line.status();
-  return parse_u64(*line, path.string());
+  return text::parse_u64(*line, path.string());
 }
 
 Result<double> read_double(const std::filesystem::path& path) {
   auto line = read_line(path);
   if (!line) return line.status();
-  return parse_double(*line, path.string());
+  return text::parse_double(*line, path.string());
 }
 
 Result<std::vector<std::string>> list_dir(const std::filesystem::path& path) {

@@ -26,10 +26,7 @@ Result<double> read_double(const std::filesystem::path& path);
 Result<std::vector<std::string>> list_dir(const std::filesystem::path& path);
 bool exists(const std::filesystem::path& path) noexcept;
 
-// Parse helpers (locale-independent). Surrounding whitespace is ignored.
-Result<std::uint64_t> parse_u64(std::string_view text, std::string_view what);
-Result<double> parse_double(std::string_view text, std::string_view what);
-std::string_view trim(std::string_view s) noexcept;
+// Parsing the text (trim, numbers) is core/text.hpp's.
 
 // A file kept open and re-read from offset 0: the hot path for counters exposed as text
 // (powercap energy_uj). Opening is where permission problems show up.

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <map>
 
+#include "core/text.hpp"
 #include "io/fs.hpp"
 
 namespace carbontracker::io {
@@ -15,10 +16,10 @@ int parent_of(const std::string& stat) {
   if (close == std::string::npos) return -1;
   std::string_view rest(stat);
   rest.remove_prefix(close + 1);
-  rest = trim(rest);
+  rest = text::trim(rest);
   const auto sp = rest.find(' ');  // skip state
   if (sp == std::string_view::npos) return -1;
-  rest = trim(rest.substr(sp + 1));
+  rest = text::trim(rest.substr(sp + 1));
   int ppid = -1;
   std::from_chars(rest.data(), rest.data() + rest.size(), ppid);
   return ppid;

@@ -228,7 +228,7 @@ std::optional<RunData> read_event_log(std::string_view text, const std::string& 
     ++number;
     const std::size_t nl = text.find('\n');
     const bool last_torn = nl == std::string_view::npos;
-    std::string_view line = detail::trim(text.substr(0, nl));
+    std::string_view line = text::trim(text.substr(0, nl));
     text.remove_prefix(last_torn ? text.size() : nl + 1);
     if (line.empty()) continue;
     auto decoded = outputs::decode(line, last_torn);

@@ -8,13 +8,15 @@
 namespace carbontracker::report {
 namespace {
 
-using detail::istarts_with;
 using detail::IssueSink;
-using detail::leading_double;
-using detail::to_double;
-using detail::trim;
+using text::istarts_with;
+using text::leading_double;
+using text::trim;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+std::optional<double> to_double(std::string_view s) { return text::to_number<double>(trim(s)); }
+std::optional<int> to_int(std::string_view s) { return text::to_number<int>(trim(s)); }
+
+using text::is_digit;
 
 // Length of a leading "YYYY-MM-DD HH:MM:SS[,mmm] - " (Python logging's asctime), or 0.
 std::size_t timestamp_length(std::string_view line) {
@@ -139,8 +141,8 @@ class Parser {
         log_.devices_line = number;
       }
     } else if (take(m, "Epoch ", rest) && rest.size() > 1 && rest.back() == ':' &&
-               detail::to_int(rest.substr(0, rest.size() - 1))) {
-      const int index = *detail::to_int(rest.substr(0, rest.size() - 1));
+               to_int(rest.substr(0, rest.size() - 1))) {
+      const int index = *to_int(rest.substr(0, rest.size() - 1));
       if (!log_.epochs.empty() && !log_.epochs.back().header && !log_.epochs.back().duration_s &&
           !log_.epochs.back().powers.empty()) {
         // Power lines written before this header: they are this epoch's.
@@ -203,7 +205,7 @@ class Parser {
       return;
     }
     PowerLine p;
-    p.component = detail::to_lower(trim(rest.substr(0, sep2)));
+    p.component = text::to_lower(trim(rest.substr(0, sep2)));
     p.line = number;
     std::string_view value = trim(rest.substr(sep2 + 1));
     if (!value.empty() && value.front() == '[') {
@@ -421,8 +423,8 @@ std::optional<double> parse_hms(std::string_view text) {
   if (c1 == std::string_view::npos) return std::nullopt;
   const std::size_t c2 = text.find(':', c1 + 1);
   if (c2 == std::string_view::npos || c2 != c1 + 3) return std::nullopt;
-  const auto h = detail::to_int(text.substr(0, c1));
-  const auto m = detail::to_int(text.substr(c1 + 1, 2));
+  const auto h = to_int(text.substr(0, c1));
+  const auto m = to_int(text.substr(c1 + 1, 2));
   std::string_view sec = text.substr(c2 + 1);
   // The seconds run to the first blank (a report "Time:" line has nothing after them).
   sec = sec.substr(0, sec.find_first_of(" \t,"));
@@ -464,7 +466,7 @@ std::map<std::string, std::vector<std::string>> parse_components(std::string_vie
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
     }
-    std::string name = detail::to_lower(trim(text.substr(parts[i].name_start, parts[i].marker - parts[i].name_start)));
+    std::string name = text::to_lower(trim(text.substr(parts[i].name_start, parts[i].marker - parts[i].name_start)));
     if (order && !out.count(name)) order->push_back(name);
     out[std::move(name)] = std::move(devices);
   }

@@ -308,16 +308,16 @@ RunResult ChildRunner::Impl::run(RunObserver& obs) {
 void ChildRunner::Impl::supervise() {
   SignalRelay relay;  // before spawning, so no signal slips between fork and the loop
 
-  std::string control_error;
-  std::optional<ControlChannel> control =
-      options.control_channel ? ControlChannel::create(control_error) : std::nullopt;
+  std::optional<ControlChannel> control;
   auto env_overrides = options.extra_env;
   if (options.control_channel) {
-    if (control) {
+    if (auto created = ControlChannel::create()) {
+      control.emplace(std::move(created).value());
       env_overrides.emplace_back("CARBONTRACKER_CONTROL", control->control_path());
       env_overrides.emplace_back("CARBONTRACKER_CONTROL_ACK", control->ack_path());
     } else {
-      result.warnings.push_back("no control channel (" + control_error + "); CARBONTRACKER_CONTROL is not set");
+      result.warnings.push_back("no control channel (" + created.status().message() +
+                                "); CARBONTRACKER_CONTROL is not set");
     }
   }
 

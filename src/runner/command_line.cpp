@@ -5,9 +5,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string_view>
 
+#include "core/text.hpp"
 #include "runner/spawn.hpp"
 
 namespace carbontracker::runner {
@@ -18,9 +18,7 @@ constexpr std::array<std::string_view, 9> kSecretWords{"key",  "token",      "se
                                                        "pwd",  "credential", "auth",   "cookie"};
 
 bool names_a_secret(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string lower = text::to_lower(name);
   return std::any_of(kSecretWords.begin(), kSecretWords.end(),
                      [&](std::string_view w) { return lower.find(w) != std::string::npos; });
 }

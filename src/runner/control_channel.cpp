@@ -9,16 +9,12 @@
 #include <system_error>
 #include <utility>
 
+#include "core/text.hpp"
+
 namespace carbontracker::runner {
 namespace {
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\v' || c == '\f'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::string errno_text(int e) { return std::generic_category().message(e); }
 
@@ -26,7 +22,7 @@ std::string errno_text(int e) { return std::generic_category().message(e); }
 
 ControlCommand parse_control_line(std::string_view line) {
   ControlCommand cmd;
-  line = trim(line);
+  line = text::trim(line);
   cmd.text = std::string(line);
   // A trailing " sync" is honoured whatever precedes it: a child waiting for its ack must get
   // one even when we do not understand the command, or it would wait forever.
@@ -34,19 +30,18 @@ ControlCommand parse_control_line(std::string_view line) {
   if (line.size() > kSync.size() && line.substr(line.size() - kSync.size()) == kSync &&
       is_blank(line[line.size() - kSync.size() - 1])) {
     cmd.sync = true;
-    line = trim(line.substr(0, line.size() - kSync.size()));
+    line = text::trim(line.substr(0, line.size() - kSync.size()));
   }
   if (line == "epoch_start") cmd.kind = ControlCommand::Kind::epoch_start;
   if (line == "epoch_end") cmd.kind = ControlCommand::Kind::epoch_end;
   return cmd;
 }
 
-std::optional<ControlChannel> ControlChannel::create(std::string& error) {
+Result<ControlChannel> ControlChannel::create() {
   const char* tmp = std::getenv("TMPDIR");
   std::string tmpl = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/carbontracker-run-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) {  // mkdtemp creates it with mode 0700
-    error = "cannot create a private directory " + tmpl + ": " + errno_text(errno);
-    return std::nullopt;
+    return Status(StatusCode::unavailable, "cannot create a private directory " + tmpl + ": " + errno_text(errno));
   }
   ControlChannel ch;
   ch.dir_ = tmpl;
@@ -54,17 +49,16 @@ std::optional<ControlChannel> ControlChannel::create(std::string& error) {
   ch.ack_path_ = tmpl + "/control.ack";
   for (const std::string* path : {&ch.control_path_, &ch.ack_path_}) {
     if (::mkfifo(path->c_str(), 0600) != 0) {
-      error = "cannot create the FIFO " + *path + ": " + errno_text(errno);
-      return std::nullopt;  // ch's destructor removes what exists
+      // ch's destructor removes what exists
+      return Status(StatusCode::unavailable, "cannot create the FIFO " + *path + ": " + errno_text(errno));
     }
   }
   ch.control_.reset(::open(ch.control_path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
   ch.ack_.reset(::open(ch.ack_path_.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC));
   if (!ch.control_ || !ch.ack_) {
-    error = "cannot open the control FIFOs in " + tmpl + ": " + errno_text(errno);
-    return std::nullopt;
+    return Status(StatusCode::unavailable, "cannot open the control FIFOs in " + tmpl + ": " + errno_text(errno));
   }
-  return std::optional<ControlChannel>(std::move(ch));
+  return Result<ControlChannel>(std::move(ch));
 }
 
 ControlChannel::ControlChannel(ControlChannel&& o) noexcept

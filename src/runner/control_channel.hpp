@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.hpp"
 #include "runner/line_splitter.hpp"
 #include "runner/posix_util.hpp"
 
@@ -38,7 +39,8 @@ class ControlChannel {
  public:
   static constexpr std::size_t kMaxLineBytes = 4096;
 
-  static std::optional<ControlChannel> create(std::string& error);
+  // A private directory with the two FIFOs; unavailable (with the path and errno) when it cannot be made.
+  static Result<ControlChannel> create();
   ControlChannel(ControlChannel&&) noexcept;
   ControlChannel& operator=(ControlChannel&&) = delete;
   ControlChannel(const ControlChannel&) = delete;

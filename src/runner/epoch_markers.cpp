@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 #include <re2/re2.h>
 
-#include <charconv>
 #include <stdexcept>
 #include <vector>
+
+#include "core/text.hpp"
 
 namespace carbontracker::runner {
 namespace {
@@ -15,9 +16,8 @@ constexpr std::size_t kMaxDigits = 9;
 
 std::optional<long> whole_number(std::string_view text) {
   if (text.empty() || text.size() > kMaxDigits) return std::nullopt;
-  long v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < 0) return std::nullopt;
+  const auto v = carbontracker::text::to_number<long>(text);
+  if (!v || *v < 0) return std::nullopt;
   return v;
 }
 

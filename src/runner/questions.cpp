@@ -3,10 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <utility>
 
+#include "core/text.hpp"
 #include "runner/posix_util.hpp"
 
 namespace carbontracker::runner {
@@ -17,12 +17,7 @@ constexpr std::string_view kRetry = "Input not recognized. Try again (y/n): ";
 
 // Trimmed and lower-cased ("\r" of a CRLF terminal goes with the blanks).
 std::string normalise(const std::string& s) {
-  const auto blank = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  auto begin = std::find_if_not(s.begin(), s.end(), blank);
-  auto end = std::find_if_not(s.rbegin(), std::string::const_reverse_iterator(begin), blank).base();
-  std::string out;
-  for (auto it = begin; it < end; ++it) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(*it))));
-  return out;
+  return text::to_lower(text::trim(s));
 }
 
 }  // namespace

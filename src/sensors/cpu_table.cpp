@@ -1,50 +1,22 @@
 #include "sensors/cpu_table.hpp"
 
-// libfccp copies file names with strncpy; GCC's optimiser flags that inside the header when
-// it inlines it here (-Wstringop-truncation), although the header null-terminates the copy.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstringop-truncation"
-#endif
-#include <libfccp/csv.h>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <exception>
 
-#include "io/fs.hpp"
+#include "core/csv_rows.hpp"
+#include "core/text.hpp"
 
 namespace carbontracker::sensors {
 namespace {
 
-bool is_alnum(char c) noexcept {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = to_lower(c);
-  return out;
-}
+using text::iequals;
+using text::is_alnum;
+using text::is_alpha;
+using text::is_digit;
+using text::istarts_with;
 
 // "64-Core", "16-Cores", "Dual-Core", "Eight-Core": core counts are not part of the model.
 bool is_core_count_word(std::string_view t) noexcept {
@@ -149,56 +121,39 @@ std::string format_decimal(double v) {
 
 CpuTable CpuTable::parse(std::string_view csv_text, const std::string& source_name) {
   CpuTable table;
-  try {
-    // Names such as "Intel EP80579 Integrated, 1066 MHz" are quoted because they hold commas.
-    ::io::CSVReader<2, ::io::trim_chars<' ', '\t', '\r'>, ::io::double_quote_escape<',', '"'>> reader(
-        source_name, csv_text.data(), csv_text.data() + csv_text.size());
-    reader.read_header(::io::ignore_no_column, "Name", "TDP");
-    std::string name;
-    std::string tdp_text;
-    for (;;) {
-      try {
-        if (!reader.read_row(name, tdp_text)) break;
-      } catch (const ::io::error::line_length_limit_exceeded& e) {
-        // The reader cannot skip an over-long line; stop rather than loop on it.
-        table.rejected_.push_back({reader.get_file_line(), {}, std::string(e.what()) + "; rest of the table ignored"});
-        break;
-      } catch (const ::io::error::base& e) {
-        table.rejected_.push_back({reader.get_file_line(), {}, e.what()});
-        continue;
-      }
-      const unsigned line = reader.get_file_line();
-      auto reject = [&](std::string reason) { table.rejected_.push_back({line, name, std::move(reason)}); };
-      if (name.empty()) {
-        reject("missing name");
-        continue;
-      }
-      if (tdp_text.empty()) {
-        reject("missing TDP");
-        continue;
-      }
-      auto tdp = carbontracker::io::parse_double(tdp_text, "TDP");
-      if (!tdp) {
-        reject("TDP \"" + tdp_text + "\" is not a number");
-        continue;
-      }
-      if (!std::isfinite(*tdp) || *tdp <= 0) {
-        reject("TDP " + tdp_text + " is not a positive number of watts");
-        continue;
-      }
-      const std::string normalized = normalize_cpu_name(name);
-      if (normalized.empty()) {
-        reject("name is empty once normalised");
-        continue;
-      }
-      table.index_[lower(normalized)].push_back(table.rows_.size());
-      table.rows_.push_back({line, name, *tdp});
-    }
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {
-    table.rejected_.push_back({1, {}, std::string("cannot read the table: ") + e.what()});
-  }
+  // Names such as "Intel EP80579 Integrated, 1066 MHz" are quoted because they hold commas.
+  const std::array<std::string, 2> columns{"Name", "TDP"};
+  csv::for_each_row<2>(
+      csv_text, source_name, columns,
+      [&](unsigned line, const csv::Cells<2>& cells) {
+        const auto& [name, tdp_text] = cells;
+        auto reject = [&](std::string reason) { table.rejected_.push_back({line, name, std::move(reason)}); };
+        if (name.empty()) {
+          reject("missing name");
+          return;
+        }
+        if (tdp_text.empty()) {
+          reject("missing TDP");
+          return;
+        }
+        auto tdp = text::parse_double(tdp_text, "TDP");
+        if (!tdp) {
+          reject("TDP \"" + tdp_text + "\" is not a number");
+          return;
+        }
+        if (!std::isfinite(*tdp) || *tdp <= 0) {
+          reject("TDP " + tdp_text + " is not a positive number of watts");
+          return;
+        }
+        const std::string normalized = normalize_cpu_name(name);
+        if (normalized.empty()) {
+          reject("name is empty once normalised");
+          return;
+        }
+        table.index_[text::to_lower(normalized)].push_back(table.rows_.size());
+        table.rows_.push_back({line, name, *tdp});
+      },
+      [&](unsigned line, std::string message) { table.rejected_.push_back({line, {}, std::move(message)}); });
   for (const auto& [key, indices] : table.index_) {
     const double tdp0 = table.rows_[indices.front()].tdp_w;
     if (std::any_of(indices.begin(), indices.end(), [&](std::size_t i) { return table.rows_[i].tdp_w != tdp0; })) {
@@ -212,7 +167,7 @@ CpuTableMatch CpuTable::lookup(std::string_view raw_model) const {
   CpuTableMatch m;
   m.normalized = normalize_cpu_name(raw_model);
   if (m.normalized.empty()) return m;
-  const auto it = index_.find(lower(m.normalized));
+  const auto it = index_.find(text::to_lower(m.normalized));
   if (it == index_.end()) return m;
   const auto& indices = it->second;
   const double tdp0 = rows_[indices.front()].tdp_w;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 
+#include "core/text.hpp"
 #include "io/fs.hpp"
 #include "sensors/backends.hpp"
 
@@ -123,8 +124,8 @@ CpuInfo parse_cpuinfo(std::string_view text) {
     const std::string_view line = next_line(text);
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    const std::string_view key = io::trim(line.substr(0, colon));
-    const std::string_view value = io::trim(line.substr(colon + 1));
+    const std::string_view key = text::trim(line.substr(0, colon));
+    const std::string_view value = text::trim(line.substr(colon + 1));
     if (key == "processor") {
       ++info.logical_cpus;
     } else if (key == "model name") {

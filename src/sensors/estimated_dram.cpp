@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/text.hpp"
 #include "io/fs.hpp"
 #include "sensors/backends.hpp"
 #include "sensors/cpu_table.hpp"
@@ -49,7 +50,7 @@ void consider(std::optional<CgroupMemoryLimit>& best, const std::filesystem::pat
     const std::filesystem::path f = dir / file;
     auto line = io::read_line(f);
     if (!line || *line == "max") continue;  // absent/unreadable: no limit known there
-    auto bytes = io::parse_u64(*line, f.string());
+    auto bytes = text::parse_u64(*line, f.string());
     if (!bytes || *bytes >= kV1Unlimited) continue;
     if (!best || *bytes < best->bytes) best = CgroupMemoryLimit{*bytes, f.string(), version};
   }
@@ -87,7 +88,7 @@ std::optional<CgroupMemoryLimit> cgroup_memory_limit(const SensorContext& ctx) {
     if (c2 == std::string_view::npos) continue;
     const std::string_view id = line.substr(0, c1);
     const std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
-    const std::string_view path = io::trim(line.substr(c2 + 1));
+    const std::string_view path = text::trim(line.substr(c2 + 1));
     if (id == "0" && controllers.empty()) {
       consider(best, cgroup_root, path, "memory.max", "v2");
       continue;
@@ -116,9 +117,9 @@ Result<MemoryBudget> memory_budget(const SensorContext& ctx) {
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
     if (!line.starts_with("MemTotal:")) continue;
     line.remove_prefix(9);
-    line = io::trim(line);
-    if (line.ends_with("kB")) line = io::trim(line.substr(0, line.size() - 2));
-    auto v = io::parse_u64(line, meminfo.string() + " MemTotal");
+    line = text::trim(line);
+    if (line.ends_with("kB")) line = text::trim(line.substr(0, line.size() - 2));
+    auto v = text::parse_u64(line, meminfo.string() + " MemTotal");
     if (!v) return v.status();
     total_kib = *v;
     break;

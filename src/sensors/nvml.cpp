@@ -3,12 +3,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "io/fs.hpp"
 #include "io/process_tree.hpp"
 #include "sensors/backends.hpp"
@@ -30,19 +30,14 @@ std::vector<std::string> split_commas(std::string_view s) {
   std::size_t start = 0;
   while (true) {
     const auto comma = s.find(',', start);
-    out.emplace_back(io::trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos
+    out.emplace_back(text::trim(s.substr(start, comma == std::string_view::npos ? std::string_view::npos
                                                                                : comma - start)));
     if (comma == std::string_view::npos) return out;
     start = comma + 1;
   }
 }
 
-std::optional<std::size_t> parse_index(std::string_view s) {
-  std::size_t v = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
+std::optional<std::size_t> parse_index(std::string_view s) { return text::to_number<std::size_t>(s); }
 
 std::string invalid_entry_note(const std::string& entry, const std::string& why) {
   return "CUDA_VISIBLE_DEVICES entry '" + entry + "' " + why +
@@ -60,7 +55,7 @@ VisibleSelection select_visible_gpus(const std::optional<std::string>& cuda_visi
     for (std::size_t i = 0; i < gpus.size(); ++i) sel.selected.push_back(i);
     return sel;
   }
-  if (io::trim(*cuda_visible_devices).empty()) return sel;
+  if (text::trim(*cuda_visible_devices).empty()) return sel;
 
   std::vector<bool> taken(gpus.size(), false);
   bool used_index = false;
@@ -314,7 +309,7 @@ FoundGpu inspect_gpu(const SensorContext& ctx, const NvmlLibrary& lib, unsigned 
 }
 
 std::string not_visible_reason(const std::string& value) {
-  if (io::trim(value).empty()) return "not in CUDA_VISIBLE_DEVICES=\"\" (empty: CUDA sees no GPU)";
+  if (text::trim(value).empty()) return "not in CUDA_VISIBLE_DEVICES=\"\" (empty: CUDA sees no GPU)";
   return "not in CUDA_VISIBLE_DEVICES=" + value;
 }
 

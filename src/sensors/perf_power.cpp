@@ -5,14 +5,17 @@
 #include <cmath>
 #include <exception>
 #include <filesystem>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "core/text.hpp"
 #include "io/fs.hpp"
 #include "sensors/backends.hpp"
+#include "sensors/rapl_zones.hpp"
 
 namespace carbontracker::sensors {
 namespace {
@@ -29,7 +32,7 @@ struct EventDef {
   std::string_view name;
   Component component;
 };
-// energy-psys last: whether it counts depends on the other two.
+// Report order; the order they are opened in is the RAPL policy's (rapl_zones.hpp).
 constexpr EventDef kEvents[] = {
     {"energy-pkg", Component::cpu},
     {"energy-ram", Component::dram},
@@ -58,6 +61,14 @@ class FdGuard {
   PerfEventApi& api_;
   std::vector<int> fds_;
 };
+
+RaplDomain rapl_domain_of(Component c) {
+  switch (c) {
+    case Component::dram: return RaplDomain::dram;
+    case Component::psys: return RaplDomain::psys;
+    default: return RaplDomain::package;
+  }
+}
 
 std::string cpu_topology_file(int cpu, std::string_view file) {
   return "devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/" + std::string(file);
@@ -181,7 +192,12 @@ void probe_perf_power_impl(const SensorContext& ctx, const std::shared_ptr<PerfE
   std::vector<ChannelInfo> channels;
   std::optional<std::string> paranoid;  // read once, on the first permission error
 
-  for (const EventDef& ev : kEvents) {
+  // Reports are kept per event and emitted in kEvents order, whatever order the policy opens in.
+  constexpr std::size_t kEventCount = std::size(kEvents);
+  std::vector<SourceReport> reports[kEventCount];
+  std::optional<EventFiles> usable[kEventCount];
+  for (std::size_t ei = 0; ei < kEventCount; ++ei) {
+    const EventDef& ev = kEvents[ei];
     const fs::path file = dir / "events" / ev.name;
     if (!io::exists(file)) {
       SourceReport r = report_for(ev.name, ev.component, file, nullptr);
@@ -191,7 +207,7 @@ void probe_perf_power_impl(const SensorContext& ctx, const std::shared_ptr<PerfE
       r.fix = ev.component == Component::psys
                   ? "none needed: psys is only a fallback for missing energy-pkg/energy-ram"
                   : "none needed: " + std::string(to_string(ev.component)) + " falls back to powercap or an estimate";
-      out.reports.push_back(std::move(r));
+      reports[ei].push_back(std::move(r));
       continue;
     }
     auto files = read_event(file);
@@ -200,27 +216,17 @@ void probe_perf_power_impl(const SensorContext& ctx, const std::shared_ptr<PerfE
       r.available = false;
       r.reason = "cannot use event " + std::string(ev.name) + ": " + files.status().message();
       r.fix = bad_pmu_fix;
-      out.reports.push_back(std::move(r));
+      reports[ei].push_back(std::move(r));
       continue;
     }
+    usable[ei] = *files;
+  }
 
-    std::string skip_reason;
-    if (coverage.covered(ev.component)) {
-      skip_reason = "superseded: " + coverage.claimed_by(ev.component);
-    } else if (ev.component == Component::psys &&
-               (coverage.covered(Component::cpu) || coverage.covered(Component::dram))) {
-      skip_reason = "overlaps package and DRAM energy (energy-pkg, energy-ram)";
-    }
-    if (!skip_reason.empty()) {
-      for (const auto& s : sockets) {
-        SourceReport r = report_for(ev.name, ev.component, file, &s);
-        r.available = true;
-        r.reason = skip_reason;
-        out.reports.push_back(std::move(r));
-      }
-      continue;
-    }
-
+  // An event counts only when it opens on every socket: a partial sum would undercount.
+  auto open_event = [&](std::size_t ei) {
+    const EventDef& ev = kEvents[ei];
+    const fs::path file = dir / "events" / ev.name;
+    const EventFiles& files = *usable[ei];
     // Reserved first so that no allocation can fail between an open and its bookkeeping.
     std::vector<Result<int>> opened;
     opened.reserve(sockets.size());
@@ -228,7 +234,7 @@ void probe_perf_power_impl(const SensorContext& ctx, const std::shared_ptr<PerfE
     channels.reserve(channels.size() + sockets.size());
     bool all_ok = true;
     for (const auto& s : sockets) {
-      opened.push_back(perf->open(static_cast<std::uint32_t>(*type), files->config, s.cpu));
+      opened.push_back(perf->open(static_cast<std::uint32_t>(*type), files.config, s.cpu));
       all_ok = all_ok && opened.back().is_ok();
     }
     std::string first_failure;
@@ -245,7 +251,7 @@ void probe_perf_power_impl(const SensorContext& ctx, const std::shared_ptr<PerfE
     }
     for (std::size_t k = 0; k < sockets.size(); ++k) {
       SourceReport r = report_for(ev.name, ev.component, file, &sockets[k]);
-      r.info.joules_per_unit = files->scale;
+      r.info.joules_per_unit = files.scale;
       r.info.counter = CounterSpec{CounterKind::resetting, std::numeric_limits<std::uint64_t>::max(), 1};
       if (all_ok) {
         r.available = true;
@@ -271,9 +277,58 @@ void probe_perf_power_impl(const SensorContext& ctx, const std::shared_ptr<PerfE
           r.fix = "check that cpu " + std::to_string(sockets[k].cpu) + " is online and dmesg for RAPL errors";
         }
       }
-      out.reports.push_back(std::move(r));
+      reports[ei].push_back(std::move(r));
     }
-    if (!all_ok) continue;
+    return all_ok;
+  };
+
+  std::vector<RaplZone> candidates;
+  std::vector<std::size_t> event_of;  // candidates[k] is kEvents[event_of[k]]
+  for (std::size_t ei = 0; ei < kEventCount; ++ei) {
+    if (!usable[ei]) continue;
+    candidates.push_back({rapl_domain_of(kEvents[ei].component), true});
+    event_of.push_back(ei);
+  }
+  const RaplPlan plan = plan_rapl_zones(
+      candidates,
+      {coverage.covered(Component::cpu), coverage.covered(Component::dram), coverage.covered(Component::psys)},
+      [&](std::size_t k) { return open_event(event_of[k]); });
+
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    const EventDef& ev = kEvents[event_of[k]];
+    std::string skip_reason;
+    switch (plan.verdicts[k]) {
+      case RaplVerdict::counted:
+      case RaplVerdict::open_failed:
+        continue;  // open_event made the reports
+      case RaplVerdict::superseded:
+        skip_reason = "superseded: " + coverage.claimed_by(ev.component);
+        break;
+      case RaplVerdict::psys_overlaps:
+        skip_reason = "overlaps package and DRAM energy (energy-pkg, energy-ram)";
+        break;
+      case RaplVerdict::overlaps_psys:
+        skip_reason = "overlaps energy-psys, which is counted because energy-pkg could not be opened";
+        break;
+      default:
+        skip_reason = "not a RAPL event this backend counts";  // kEvents are all top-level domains
+        break;
+    }
+    const fs::path file = dir / "events" / ev.name;
+    for (const auto& s : sockets) {
+      SourceReport r = report_for(ev.name, ev.component, file, &s);
+      r.available = true;
+      r.reason = skip_reason;
+      reports[event_of[k]].push_back(std::move(r));
+    }
+  }
+  for (auto& event_reports : reports) {
+    for (auto& r : event_reports) out.reports.push_back(std::move(r));
+  }
+
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    if (plan.verdicts[k] != RaplVerdict::counted) continue;
+    const EventDef& ev = kEvents[event_of[k]];
     const std::string by = "perf (power/" + std::string(ev.name) + ")";
     if (ev.component != Component::psys) {
       coverage.claim(ev.component, by);
@@ -292,7 +347,7 @@ void probe_perf_power_impl(const SensorContext& ctx, const std::shared_ptr<PerfE
 }  // namespace
 
 Result<std::vector<int>> parse_cpu_list(std::string_view text, std::string_view what) {
-  const std::string_view t = io::trim(text);
+  const std::string_view t = carbontracker::text::trim(text);
   auto bad = [&] {
     return Status(StatusCode::invalid_argument,
                   std::string(what) + ": expected a CPU list like \"0,36\" or \"0-3\", got \"" + std::string(t) + "\"");
@@ -309,8 +364,9 @@ Result<std::vector<int>> parse_cpu_list(std::string_view text, std::string_view 
     int lo = 0;
     int hi = 0;
     auto num = [](std::string_view s, int& v) {
-      const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      return !s.empty() && ec == std::errc() && p == s.data() + s.size() && v >= 0;
+      const auto n = carbontracker::text::to_number<int>(s);
+      v = n.value_or(-1);
+      return v >= 0;
     };
     if (dash == std::string_view::npos) {
       if (!num(item, lo)) return bad();
@@ -326,7 +382,7 @@ Result<std::vector<int>> parse_cpu_list(std::string_view text, std::string_view 
 }
 
 Result<std::uint64_t> parse_perf_event_config(std::string_view text, std::string_view what) {
-  const std::string_view t = io::trim(text);
+  const std::string_view t = carbontracker::text::trim(text);
   constexpr std::string_view kEvent = "event=";
   auto bad = [&] {
     return Status(StatusCode::invalid_argument,

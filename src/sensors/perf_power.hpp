@@ -4,9 +4,10 @@
 //  - probe_perf_power (declared in backends.hpp) reads the PMU's type, cpumask and event files
 //    (energy-pkg -> cpu, energy-ram -> dram, energy-psys -> psys) and opens one system-wide
 //    counting event per (event, cpumask CPU) through PerfEventApi. An event counts only when it
-//    opens on every cpumask CPU (a partial sum would undercount); energy-psys counts only when
-//    neither energy-pkg nor energy-ram does and nobody else covers cpu/dram. Covered components
-//    are reported as superseded and not opened. It never throws; refusals become SourceReports
+//    opens on every cpumask CPU (a partial sum would undercount). Which events count is the RAPL
+//    policy shared with powercap (rapl_zones.hpp): energy-psys only when energy-pkg does not
+//    count and nobody else covers cpu/dram, and then energy-ram does not count (psys includes
+//    it). Covered components are reported as superseded and not opened. It never throws; refusals become SourceReports
 //    with the paranoid level and the CAP_PERFMON fix.
 //  - Counters are the kernel's 64-bit accumulation of the RAPL register: CounterKind::resetting,
 //    raw units with joules_per_unit = the event's .scale (2^-32 J on x86).

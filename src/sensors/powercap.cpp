@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "sensors/backends.hpp"
+#include "sensors/rapl_zones.hpp"
 
 namespace carbontracker::sensors {
 namespace {
@@ -242,7 +243,8 @@ void probe_powercap_impl(const SensorContext& ctx, Coverage& coverage, ProbeOutp
   }
 
   std::vector<Entry> entries(zones.size());
-  std::vector<std::size_t> packages, drams, psyses;
+  std::vector<RaplZone> candidates;  // what the counting policy decides on
+  std::vector<std::size_t> zone_of;  // candidates[k] is zones[zone_of[k]]
   for (std::size_t i = 0; i < zones.size(); ++i) {
     const Zone& z = zones[i];
     Entry& e = entries[i];
@@ -276,57 +278,52 @@ void probe_powercap_impl(const SensorContext& ctx, Coverage& coverage, ProbeOutp
                                " (" + iface + ")");
       continue;
     }
-    if (z.domain == RaplDomain::package && top) {
-      packages.push_back(i);
-    } else if (z.domain == RaplDomain::dram) {
-      drams.push_back(i);
-    } else if (z.domain == RaplDomain::psys && top) {
-      psyses.push_back(i);
-    } else if ((z.domain == RaplDomain::core || z.domain == RaplDomain::uncore) && !top) {
-      not_counted(e, "part of " + z.parent_name + ": its energy is included in the " + z.parent_name + " zone");
-    } else if (z.domain == RaplDomain::other) {
-      not_counted(e, "unrecognised RAPL zone name \"" + z.name + "\": listed, not counted");
-    } else {
-      not_counted(e, "zone \"" + z.name + "\" at an unexpected level (" + z.dir_name + "): listed, not counted");
-    }
+    candidates.push_back({z.domain, top});
+    zone_of.push_back(i);
   }
 
-  auto superseded = [&](Entry& e, Component c) { not_counted(e, "superseded: " + coverage.claimed_by(c)); };
+  const RaplPlan plan = plan_rapl_zones(
+      candidates,
+      {coverage.covered(Component::cpu), coverage.covered(Component::dram), coverage.covered(Component::psys)},
+      [&](std::size_t k) {
+        open_zone(zones[zone_of[k]], entries[zone_of[k]]);
+        return entries[zone_of[k]].file.has_value();
+      });
 
   std::string cpu_type, dram_type, psys_type;
-  for (auto i : packages) {
-    if (coverage.covered(Component::cpu)) {
-      superseded(entries[i], Component::cpu);
-      continue;
-    }
-    open_zone(zones[i], entries[i]);
-    if (entries[i].file && cpu_type.empty()) cpu_type = zones[i].id.control_type;
-  }
-  // psys includes the packages and DRAM: it is the measurement only when no package is readable.
-  const bool psys_allowed = cpu_type.empty() && !coverage.covered(Component::cpu) &&
-                            !coverage.covered(Component::dram) && !coverage.covered(Component::psys);
-  for (auto i : psyses) {
-    if (coverage.covered(Component::psys)) {
-      superseded(entries[i], Component::psys);
-    } else if (!psys_allowed || !psys_type.empty()) {
-      not_counted(entries[i], "overlaps package and DRAM zones");
-    } else {
-      open_zone(zones[i], entries[i]);
-      if (entries[i].file) {
-        psys_type = zones[i].id.control_type;
-        entries[i].report.info.notes.push_back(
-            "psys covers the whole platform (packages, DRAM and more); counted because no package zone is readable");
-      }
-    }
-  }
-  for (auto i : drams) {
-    if (coverage.covered(Component::dram)) {
-      superseded(entries[i], Component::dram);
-    } else if (!psys_type.empty()) {
-      not_counted(entries[i], "overlaps psys, which is counted because no package zone is readable");
-    } else {
-      open_zone(zones[i], entries[i]);
-      if (entries[i].file && dram_type.empty()) dram_type = zones[i].id.control_type;
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    const Zone& z = zones[zone_of[k]];
+    Entry& e = entries[zone_of[k]];
+    switch (plan.verdicts[k]) {
+      case RaplVerdict::counted:
+        if (z.domain == RaplDomain::package && cpu_type.empty()) cpu_type = z.id.control_type;
+        if (z.domain == RaplDomain::dram && dram_type.empty()) dram_type = z.id.control_type;
+        if (z.domain == RaplDomain::psys) {
+          psys_type = z.id.control_type;
+          e.report.info.notes.push_back(
+              "psys covers the whole platform (packages, DRAM and more); counted because no package zone is readable");
+        }
+        break;
+      case RaplVerdict::open_failed:
+        break;  // open_zone said why
+      case RaplVerdict::superseded:
+        not_counted(e, "superseded: " + coverage.claimed_by(e.report.info.component));
+        break;
+      case RaplVerdict::psys_overlaps:
+        not_counted(e, "overlaps package and DRAM zones");
+        break;
+      case RaplVerdict::overlaps_psys:
+        not_counted(e, "overlaps psys, which is counted because no package zone is readable");
+        break;
+      case RaplVerdict::part_of_package:
+        not_counted(e, "part of " + z.parent_name + ": its energy is included in the " + z.parent_name + " zone");
+        break;
+      case RaplVerdict::unrecognised:
+        not_counted(e, "unrecognised RAPL zone name \"" + z.name + "\": listed, not counted");
+        break;
+      case RaplVerdict::unexpected_level:
+        not_counted(e, "zone \"" + z.name + "\" at an unexpected level (" + z.dir_name + "): listed, not counted");
+        break;
     }
   }
 

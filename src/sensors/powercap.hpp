@@ -4,7 +4,7 @@
 //  - probe_powercap (declared in backends.hpp) enumerates every control type and zone, identifies
 //    zones by their `name` file (never by index), and opens `energy_uj` of each zone it counts.
 //    It counts package zones (cpu), dram zones (dram) and, only when no package zone is
-//    readable, psys; everything else is reported as listed-but-not-counted with the reason, so
+//    readable, psys (the RAPL policy shared with perf: rapl_zones.hpp); everything else is reported as listed-but-not-counted with the reason, so
 //    no energy is summed twice. It never throws; every refusal is a SourceReport with a fix.
 //  - PowercapSensor::read() pread()s each open energy_uj (µJ, raw, unsigned 64-bit) and appends
 //    one Reading per channel. Wrap-around is NOT corrected here: each channel carries a wrapping

@@ -4,6 +4,7 @@
 #include <exception>
 #include <memory>
 
+#include "core/text.hpp"
 #include "io/fs.hpp"
 #include "sensors/backends.hpp"
 #include "sensors/cpu_table.hpp"
@@ -71,7 +72,7 @@ void probe_simulated(const Kind& kind, const std::optional<SimulatedComponent>& 
 
 std::string validate_simulated(const SimulatedComponent& sim, std::string_view what) {
   const std::string w(what);
-  if (io::trim(sim.name).empty()) return "invalid " + w + ": the name must be a non-empty string";
+  if (text::trim(sim.name).empty()) return "invalid " + w + ": the name must be a non-empty string";
   if (!std::isfinite(sim.power_w) || sim.power_w < 0) {
     return "invalid " + w + ": power " + format_decimal(sim.power_w) + " W must be a finite number >= 0";
   }

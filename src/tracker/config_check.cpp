@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "io/safe_file.hpp"
 #include "tracker/config_bounds.hpp"
 
@@ -70,7 +71,7 @@ std::optional<SimulatedComponent> simulated(const std::optional<std::string>& na
 bool names_dram(const std::string& text) {
   std::string t;
   for (char ch : text) {
-    if (ch != ' ') t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (ch != ' ') t += text::to_lower(ch);
   }
   if (t == "all") return true;
   return ("," + t + ",").find(",dram,") != std::string::npos;
@@ -81,7 +82,7 @@ bool names_dram(const std::string& text) {
 std::set<Component> parse_components(const std::string& text) {
   std::string t;
   for (char ch : text) {
-    if (ch != ' ') t += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (ch != ' ') t += text::to_lower(ch);
   }
   if (t == "all") return {Component::cpu, Component::dram, Component::gpu};
   std::set<Component> out;

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "io/closest_name.hpp"
 #include "io/fs.hpp"
 #include "tracker/config_bounds.hpp"
@@ -26,18 +27,16 @@ Status bad(const std::string& key, const std::string& origin, const std::string&
 
 Setter integer(int Config::*field) {
   return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
-    int x = 0;
-    const std::string_view t = io::trim(v);
-    const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), x);
-    if (t.empty() || ec != std::errc() || p != t.data() + t.size()) return bad("value", origin, v, "an integer");
-    c.*field = x;
+    const auto x = text::to_number<int>(text::trim(v));
+    if (!x) return bad("value", origin, v, "an integer");
+    c.*field = *x;
     return Status::ok();
   };
 }
 
 Setter number(double Config::*field) {
   return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
-    auto r = io::parse_double(v, origin);
+    auto r = text::parse_double(v, origin);
     if (!r || !std::isfinite(*r)) return bad("value", origin, v, "a number");
     c.*field = *r;
     return Status::ok();
@@ -46,7 +45,7 @@ Setter number(double Config::*field) {
 
 Setter optional_number(std::optional<double> Config::*field) {
   return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
-    auto r = io::parse_double(v, origin);
+    auto r = text::parse_double(v, origin);
     if (!r || !std::isfinite(*r)) return bad("value", origin, v, "a number");
     c.*field = *r;
     return Status::ok();
@@ -55,7 +54,7 @@ Setter optional_number(std::optional<double> Config::*field) {
 
 Setter budget_number(std::optional<double> Budget::*field) {
   return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
-    auto r = io::parse_double(v, origin);
+    auto r = text::parse_double(v, origin);
     if (!r || !std::isfinite(*r)) return bad("value", origin, v, "a number");
     c.budget.*field = *r;
     return Status::ok();
@@ -229,16 +228,12 @@ std::string shown(const std::string& value) { return excerpt(value, 64); }
 
 // "1e400": a well-formed number that no double can hold.
 bool beyond_double(const std::string& value) {
-  const std::string_view t = io::trim(value);
+  const std::string_view t = text::trim(value);
   double v = 0;
   const auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
   return ec == std::errc::result_out_of_range && p == t.data() + t.size();
 }
 
-std::string upper(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return s;
-}
 
 }  // namespace
 
@@ -265,7 +260,7 @@ Status set_config_key(Config& config, const std::string& key, const std::string&
     // not a number at all is the setter's type error below.
     if (Status st = check_text(key, value, origin); !st) return st;
     if (number_bounds(key)) {
-      if (auto v = io::parse_double(value, origin)) {
+      if (auto v = text::parse_double(value, origin)) {
         if (Status st = check_number(key, *v, origin); !st) return st;
       }
     }
@@ -287,7 +282,7 @@ Status set_config_key(Config& config, const std::string& key, const std::string&
 
 Status apply_environment(Config& config, const std::function<std::optional<std::string>(const std::string&)>& getenv) {
   for (const auto& e : entries()) {
-    const std::string var = "CARBONTRACKER_" + upper(e.key.name);
+    const std::string var = "CARBONTRACKER_" + text::to_upper(e.key.name);
     if (auto v = getenv(var); v && !v->empty()) {
       if (Status st = set_config_key(config, e.key.name, *v, var); !st) return st;
     }
@@ -350,8 +345,7 @@ Status apply_api_keys(Config& config, const toml::node& node, const std::string&
   for (const auto& [provider, value] : *t) {
     const std::string id(provider.str());
     const std::string where = fmt::format("{}:{}", file, value.source().begin.line);
-    std::string lowered = id;
-    for (auto& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string lowered = text::to_lower(id);
     const auto& ids = api_key_ids();
     if (std::find(ids.begin(), ids.end(), lowered) == ids.end()) {
       // Never the value: it is a secret.

@@ -1,11 +1,11 @@
 #include "tracker/intensity_setup.hpp"
 
-#include <cctype>
 #include <memory>
 #include <mutex>
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "intensity/providers/geolocation.hpp"
 
 namespace carbontracker::tracker {
@@ -25,8 +25,7 @@ std::optional<Setting<std::string>> setting(const std::optional<std::string>& v,
                                             const Getenv& getenv, const char* key) {
   if (!v) return std::nullopt;
   if (!origins.contains(key) && getenv) {
-    std::string var = std::string("CARBONTRACKER_") + key;
-    for (auto& ch : var) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    const std::string var = text::to_upper(std::string("CARBONTRACKER_") + key);
     if (auto e = getenv(var); e && *e == *v) return Setting<std::string>{*v, var};
   }
   return Setting<std::string>{*v, origin_of(origins, key)};

@@ -2,9 +2,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <thread>
 
+#include "runner/control_channel.hpp"
 #include "runner_test_util.hpp"
 
 namespace carbontracker::runner::test {
@@ -40,6 +44,48 @@ echo bogus > "$c"; echo "bogus 2" > "$c"; echo other > "$c"; echo epoch_end > "$
   EXPECT_EQ(mode, "700");
   EXPECT_EQ(fs::path(ack).parent_path(), fs::path(control).parent_path());
   EXPECT_FALSE(fs::exists(fs::path(control).parent_path())) << "the private directory is removed";
+}
+
+// TMPDIR for one scope (the channel's private directory is made under it).
+class ScopedTmpdir {
+ public:
+  explicit ScopedTmpdir(const std::string& value) {
+    if (const char* old = std::getenv("TMPDIR")) old_ = old;
+    ::setenv("TMPDIR", value.c_str(), 1);
+  }
+  ~ScopedTmpdir() {
+    if (old_) {
+      ::setenv("TMPDIR", old_->c_str(), 1);
+    } else {
+      ::unsetenv("TMPDIR");
+    }
+  }
+  ScopedTmpdir(const ScopedTmpdir&) = delete;
+  ScopedTmpdir& operator=(const ScopedTmpdir&) = delete;
+
+ private:
+  std::optional<std::string> old_;
+};
+
+TEST(ControlChannel, AChannelThatCannotBeMadeIsAStatusAndTheRunGoesOnWithoutIt) {
+  const std::string missing = "/nonexistent-carbontracker-test-dir";
+  Capture cap;  // its files are made under the real TMPDIR
+  ScopedTmpdir tmpdir(missing);
+  const auto channel = ControlChannel::create();
+  ASSERT_FALSE(channel);
+  EXPECT_EQ(channel.status().code(), StatusCode::unavailable);
+  const std::string& message = channel.status().message();
+  EXPECT_EQ(message.rfind("cannot create a private directory " + missing + "/carbontracker-run-", 0), 0u) << message;
+  EXPECT_TRUE(message.ends_with(": No such file or directory")) << message;
+
+  ChildRunner runner(cap.options(sh("echo \"[${CARBONTRACKER_CONTROL-unset}]\"")));
+  Recorder rec;
+  const auto c = cap.run(runner, rec);
+  EXPECT_EQ(c.result.exit_code, 0);
+  EXPECT_EQ(c.out, "[unset]\n");
+  EXPECT_TRUE(any_contains(c.result.warnings, "no control channel (cannot create a private directory " + missing))
+      << ::testing::PrintToString(c.result.warnings);
+  EXPECT_TRUE(any_contains(c.result.warnings, "); CARBONTRACKER_CONTROL is not set"));
 }
 
 TEST(ControlChannel, SyncMakesTheChildWaitUntilTheObserverHasReturned) {

@@ -3,11 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 #include <exception>
 #include <utility>
 
+#include "core/text.hpp"
 #include "intensity/providers/provider_util.hpp"
 
 namespace carbontracker::intensity {
@@ -28,10 +27,9 @@ std::string string_or_empty(const json& j, const char* key) {
 }
 
 bool parse_double(std::string_view s, double& out) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-  return r.ec == std::errc{} && r.ptr == s.data() + s.size();
+  const auto v = text::to_number<double>(text::trim(s));
+  if (v) out = *v;
+  return v.has_value();
 }
 
 }  // namespace
@@ -48,12 +46,8 @@ Result<IpLocation> parse_ipinfo(std::string_view text) {
     if (j.value("bogon", false)) {
       return unusable("the public address is a private or reserved one (bogon): no location");
     }
-    std::string country = string_or_empty(j, "country");
-    std::transform(country.begin(), country.end(), country.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    if (country.size() != 2 || !std::all_of(country.begin(), country.end(), [](unsigned char c) {
-          return c >= 'A' && c <= 'Z';
-        })) {
+    const std::string country = text::to_upper(string_or_empty(j, "country"));
+    if (country.size() != 2 || !std::all_of(country.begin(), country.end(), text::is_upper)) {
       return unusable(country.empty() ? std::string("the answer has no country")
                                       : "'" + country + "' is not an ISO 3166 alpha-2 country code");
     }
@@ -74,11 +68,8 @@ Result<IpLocation> parse_ipinfo(std::string_view text) {
     }
     if (country == "GB") {
       std::string postal = string_or_empty(j, "postal");
-      postal = postal.substr(0, postal.find(' '));
-      std::transform(postal.begin(), postal.end(), postal.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-      if (postal.size() >= 2 && postal.size() <= 4 &&
-          std::all_of(postal.begin(), postal.end(), [](unsigned char c) { return std::isalnum(c); })) {
+      postal = text::to_upper(postal.substr(0, postal.find(' ')));
+      if (postal.size() >= 2 && postal.size() <= 4 && std::all_of(postal.begin(), postal.end(), text::is_alnum)) {
         out.location.gb_postcode = postal;
       }
     }

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -18,6 +17,7 @@
 #include <utility>
 
 #include "core/status.hpp"
+#include "core/text.hpp"
 #include "intensity/quote.hpp"
 #include "io/http_client.hpp"
 
@@ -178,7 +178,7 @@ inline bool is_json_content_type(std::string_view ct) {
   const auto semi = ct.find(';');
   std::string t(ct.substr(0, semi));
   t.erase(std::remove(t.begin(), t.end(), ' '), t.end());
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  t = text::to_lower(t);
   return t == "application/json" || t == "text/json" || (t.size() > 5 && t.ends_with("+json"));
 }
 

@@ -209,14 +209,20 @@ TEST(PerfPower, EventThatOpensOnSomePackagesOnlyIsNotCounted) {
   Coverage coverage;
   auto out = probe(context_for(root), perf, coverage);
 
+  // No package counts, so the one RAPL policy (rapl_zones.hpp, as powercap) counts psys, which
+  // includes DRAM: energy-ram is not opened.
   ASSERT_EQ(out.sensors.size(), 1u);
-  EXPECT_EQ(channel_ids(*out.sensors[0]), (std::vector<std::string>{"perf:energy-ram:0", "perf:energy-ram:1"}));
+  EXPECT_EQ(channel_ids(*out.sensors[0]), (std::vector<std::string>{"perf:energy-psys:0", "perf:energy-psys:1"}));
   const auto& opened = report(out, "perf:energy-pkg:0");
   EXPECT_TRUE(opened.available);
   EXPECT_FALSE(opened.counted);
   EXPECT_NE(opened.reason.find("cpu 36: perf_event_open: No such device"), std::string::npos) << opened.reason;
   EXPECT_FALSE(report(out, "perf:energy-pkg:1").available);
-  EXPECT_FALSE(coverage.covered(Component::cpu));
+  for (const char* id : {"perf:energy-ram:0", "perf:energy-ram:1"}) {
+    EXPECT_FALSE(report(out, id).counted);
+    EXPECT_NE(report(out, id).reason.find("overlaps energy-psys"), std::string::npos) << report(out, id).reason;
+  }
+  EXPECT_EQ(coverage.claimed_by(Component::cpu), "perf (power/energy-psys), which includes CPU and DRAM");
   EXPECT_EQ(perf.open_fds.size(), 2u) << "the fd of the half-opened event is closed";
 }
 
