@@ -128,8 +128,8 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, PythonRealChoice,
                          ::testing::Values("complete", "interrupted", "old-default", "monitor-all", "none-power",
                                            "no-pred", "no-final-newline", "unpaired-std", "unpaired-output",
                                            "mismatched-epochs"),
-                         [](const auto& info) {
-                           std::string name = info.param;
+                         [](const auto& test_info) {
+                           std::string name = test_info.param;
                            for (auto& c : name) if (c == '-') c = '_';
                            return name;
                          });

@@ -52,8 +52,8 @@ TEST_P(PythonRealLogs, CountedAsThePythonToolCountsThem) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, PythonRealLogs, ::testing::ValuesIn(kRuns),
-                         [](const auto& info) {
-                           std::string name = info.param.dir;
+                         [](const auto& test_info) {
+                           std::string name = test_info.param.dir;
                            for (auto& c : name) if (c == '-') c = '_';
                            return name;
                          });
