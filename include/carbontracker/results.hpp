@@ -27,11 +27,18 @@ struct CARBONTRACKER_API EnergyByComponent {
   EnergyByComponent& operator+=(const EnergyByComponent& o) noexcept;
 };
 
+// What an intensity value is (to_string: "assumed", "fixed", "measured", "forecast", "yearly
+// average", "marginal"): assumed = a default nobody chose for this place; fixed = the user's
+// setting; measured = a provider's live value; forecast = a provider's forecast; yearly average =
+// an offline table's value for the place; marginal = a marginal-emissions signal (WattTime).
+enum class IntensityKind : std::uint8_t { assumed, fixed, measured, forecast, yearly_average, marginal };
+CARBONTRACKER_API std::string_view to_string(IntensityKind k) noexcept;
+
 // Where the carbon intensity came from, shown wherever CO2eq is.
 struct IntensityInfo {
   double g_per_kwh = 0;
   std::string source;  // "world average 2024 (Ember)", "user setting", "Energi Data Service DK1", ...
-  std::string kind;    // "assumed", "fixed", "measured", "forecast", "yearly average", "marginal"
+  IntensityKind kind = IntensityKind::assumed;
   std::string why;     // why this one was used ("no location configured")
 };
 

@@ -26,6 +26,18 @@ EnergyByComponent& EnergyByComponent::operator+=(const EnergyByComponent& o) noe
   return *this;
 }
 
+std::string_view to_string(IntensityKind k) noexcept {
+  switch (k) {
+    case IntensityKind::assumed: return "assumed";
+    case IntensityKind::fixed: return "fixed";
+    case IntensityKind::measured: return "measured";
+    case IntensityKind::forecast: return "forecast";
+    case IntensityKind::yearly_average: return "yearly average";
+    case IntensityKind::marginal: return "marginal";
+  }
+  return "assumed";
+}
+
 std::string_view to_string(ForecastMethod m) noexcept { return m == ForecastMethod::paper ? "paper" : "robust"; }
 
 std::string_view to_string(BudgetLimit l) noexcept {

@@ -306,7 +306,7 @@ IntensityInfo to_intensity_info(const IntensityQuote& quote, std::string why) {
   IntensityInfo info;
   info.g_per_kwh = quote.g_per_kwh;
   info.source = quote.source;
-  info.kind = quote.signal == Signal::marginal ? "marginal" : to_string(quote.kind);
+  info.kind = quote.signal == Signal::marginal ? IntensityKind::marginal : intensity_kind(quote.kind);
   info.why = std::move(why);
   return info;
 }

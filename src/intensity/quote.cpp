@@ -15,6 +15,17 @@ std::string to_string(QuoteKind k) {
   return "unknown";
 }
 
+IntensityKind intensity_kind(QuoteKind k) noexcept {
+  switch (k) {
+    case QuoteKind::measured: return IntensityKind::measured;
+    case QuoteKind::forecast: return IntensityKind::forecast;
+    case QuoteKind::yearly_average: return IntensityKind::yearly_average;
+    case QuoteKind::assumed: return IntensityKind::assumed;
+    case QuoteKind::fixed: return IntensityKind::fixed;
+  }
+  return IntensityKind::assumed;
+}
+
 std::string to_string(Signal s) {
   switch (s) {
     case Signal::average: return "average";

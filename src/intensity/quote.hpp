@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "carbontracker/results.hpp"
+
 namespace carbontracker::intensity {
 
 using TimePoint = std::chrono::system_clock::time_point;
@@ -24,6 +26,8 @@ enum class QuoteKind {
 enum class Signal { average, marginal };
 
 std::string to_string(QuoteKind k);
+// The IntensityKind a report shows for a quote of this kind (a marginal signal aside).
+IntensityKind intensity_kind(QuoteKind k) noexcept;
 std::string to_string(Signal s);
 
 struct IntensityQuote {

@@ -294,7 +294,7 @@ IntensityInfo IntensityService::mean_over(TimePoint from, TimePoint to) const {
   if (covered_s <= 0) return to_info(in_force_, in_force_why_);
   // Time past the forecast's horizon is assumed at the value in force now.
   weighted += in_force_.g_per_kwh * (total_s - covered_s);
-  IntensityInfo info{weighted / total_s, forecast_.front().source, "forecast",
+  IntensityInfo info{weighted / total_s, forecast_.front().source, IntensityKind::forecast,
                      fmt::format("time-weighted mean of the forecast over the predicted window ({:.0f} % of it "
                                  "covered; the rest at the value in force now)",
                                  100.0 * covered_s / total_s)};

@@ -170,7 +170,10 @@ class Decoder {
     e.update_interval_s = num(r, "update_interval_s");
     e.pue = num(r, "pue");
     const json& intensity = object(r, "intensity");
-    e.intensity = {num(intensity, "g_per_kwh"), str(intensity, "source"), str(intensity, "kind"), str(intensity, "why")};
+    // A kind this reader does not know is reported as the most cautious one.
+    e.intensity = {num(intensity, "g_per_kwh"), str(intensity, "source"),
+                   enum_from<IntensityKind, 6>(str(intensity, "kind")).value_or(IntensityKind::assumed),
+                   str(intensity, "why")};
     if (const json* components = member(r, "components"); components && components->is_object()) {
       e.present.emplace();
       for (const auto& [name, comp] : components->items()) {

@@ -90,7 +90,7 @@ void write_forecast(JsonWriter& w, const Forecast& f, double pue) {
 
 void write_intensity(JsonWriter& w, const IntensityInfo& i) {
   w.begin_object();
-  w.field("g_per_kwh", i.g_per_kwh).field("source", i.source).field("kind", i.kind).field("why", i.why);
+  w.field("g_per_kwh", i.g_per_kwh).field("source", i.source).field("kind", to_string(i.kind)).field("why", i.why);
   w.end_object();
 }
 
@@ -140,7 +140,7 @@ std::string summary_json_text(const Snapshot& s, int indent) {
   totals_fields(w, s.epochs_total);
   w.field("epochs", s.epochs.size());
   w.field("intensity_g_per_kwh", s.intensity.g_per_kwh);
-  w.field("intensity_source", s.intensity.source).field("intensity_kind", s.intensity.kind);
+  w.field("intensity_source", s.intensity.source).field("intensity_kind", to_string(s.intensity.kind));
   w.end_object();
   w.key("whole_run");
   write_totals(w, s.whole_run);

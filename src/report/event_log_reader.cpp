@@ -81,7 +81,7 @@ class EventReader {
     if (r.monitor_epochs >= 0) monitor_epochs_ = r.monitor_epochs;
     start_intensity_ = known(r.intensity.g_per_kwh);
     run_.intensity_source = r.intensity.source;
-    run_.intensity_kind = r.intensity.kind;
+    run_.intensity_kind = std::string(to_string(r.intensity.kind));
     present_known_ = true;
     if (r.present) {
       for (const auto& p : *r.present) {

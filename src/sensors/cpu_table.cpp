@@ -126,7 +126,8 @@ CpuTable CpuTable::parse(std::string_view csv_text, const std::string& source_na
   csv::for_each_row<2>(
       csv_text, source_name, columns,
       [&](unsigned line, const csv::Cells<2>& cells) {
-        const auto& [name, tdp_text] = cells;
+        const std::string& name = cells[0];
+        const std::string& tdp_text = cells[1];
         auto reject = [&](std::string reason) { table.rejected_.push_back({line, name, std::move(reason)}); };
         if (name.empty()) {
           reject("missing name");

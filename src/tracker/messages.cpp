@@ -111,8 +111,8 @@ std::string measurement_line(const std::vector<ChannelInfo>& channels, const std
 
 std::string intensity_line(const IntensityInfo& i) {
   std::string out =
-      fmt::format("Carbon intensity used: {:.2f} gCO2eq/kWh ({}: {}; {}).", i.g_per_kwh, i.kind, i.source, i.why);
-  if (i.kind == "assumed") {
+      fmt::format("Carbon intensity used: {:.2f} gCO2eq/kWh ({}: {}; {}).", i.g_per_kwh, to_string(i.kind), i.source, i.why);
+  if (i.kind == IntensityKind::assumed) {
     out += " Set the country, zone or a fixed intensity for your grid (CLI --country/--zone/--intensity;"
            " API country, zone, intensity_g_per_kwh; or geolocation).";
   }

@@ -87,7 +87,7 @@ TEST(SharedLibrary, ExportsOnlyThePublicApi) {
   const std::regex pub(
       R"(^(ct_[a-z_]+)$)"
       R"(|^((typeinfo|typeinfo name|vtable) for )?carbontracker::(Tracker|ConfigError|NoComponentsAvailable|TrackerError|StopTraining|BudgetExceeded|EnergyByComponent|Totals|SensorContext|Clock)(::.*)?$)"
-      R"(|^carbontracker::(to_string\(carbontracker::(Component|Method|ForecastMethod|BudgetLimit|BudgetBasis|BudgetAction|BudgetOutcome)\)|component_from_string\(.*\)|real_clock\(\))$)"
+      R"(|^carbontracker::(to_string\(carbontracker::(Component|Method|ForecastMethod|BudgetLimit|BudgetBasis|BudgetAction|BudgetOutcome|IntensityKind)\)|component_from_string\(.*\)|real_clock\(\))$)"
       // clang's UBSan (-fsanitize=function) adds the type info of exported functions' types,
       // e.g. "typeinfo for carbontracker::Clock& ()": a function type, not a class.
       R"(|^(typeinfo|typeinfo name) for carbontracker::[A-Za-z_:]+&? \(.*\)( noexcept)?$)");

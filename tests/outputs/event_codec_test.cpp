@@ -87,7 +87,7 @@ TEST(EventCodec, RunStartChannelsAndBudgetDecodeToEnums) {
   r.carbontracker_version = "0.1.0";
   r.monitor_epochs = 4;
   r.pue = 1.2;
-  r.intensity = {200, "user setting", "fixed", "set"};
+  r.intensity = {200, "user setting", IntensityKind::fixed, "set"};
   ChannelInfo gpu;
   gpu.id = "nvml:GPU-1";
   gpu.component = Component::gpu;
@@ -98,7 +98,7 @@ TEST(EventCodec, RunStartChannelsAndBudgetDecodeToEnums) {
   const auto back = round_trip<RunStartEvent>(r);
   EXPECT_EQ(back.monitor_epochs, 4);
   EXPECT_EQ(back.pue, 1.2);
-  EXPECT_EQ(back.intensity.kind, "fixed");
+  EXPECT_EQ(back.intensity.kind, IntensityKind::fixed);
   ASSERT_EQ(back.channels.size(), 1u);
   EXPECT_EQ(back.channels[0].component, Component::gpu);
   EXPECT_EQ(back.channels[0].method, Method::power);

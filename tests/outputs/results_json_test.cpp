@@ -51,7 +51,7 @@ Snapshot rich() {
   s.epochs_total = totals(3);
   s.whole_run = totals(4);
   s.pue = 1.58;
-  s.intensity = {473, "world average", "assumed", "no location configured"};
+  s.intensity = {473, "world average", IntensityKind::assumed, "no location configured"};
   Forecast f;
   f.method = ForecastMethod::robust;
   f.after_epochs = 1;

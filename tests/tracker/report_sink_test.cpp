@@ -28,7 +28,7 @@ outputs::RunStarted started() {
   gpu.name = "NVIDIA H100";
   gpu.source = "nvml";
   e.record.channels = {gpu};
-  e.record.intensity = {250, "user setting", "fixed", "set in the configuration"};
+  e.record.intensity = {250, "user setting", IntensityKind::fixed, "set in the configuration"};
   e.wanted = {Component::gpu};
   return e;
 }
@@ -38,7 +38,7 @@ Snapshot final_snapshot(const EpochRecord& epoch) {
   s.epochs = {epoch};
   s.epochs_total = epoch.totals;
   s.whole_run = epoch.totals;
-  s.intensity = {250, "user setting", "fixed", "set in the configuration"};
+  s.intensity = {250, "user setting", IntensityKind::fixed, "set in the configuration"};
   s.finished = true;
   return s;
 }

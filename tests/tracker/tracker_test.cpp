@@ -56,7 +56,7 @@ TEST(Tracker, EpochsAreExactSummedOverDevicesAndSplitByComponent) {
   EXPECT_DOUBLE_EQ(s.epochs_total.device_energy_j.total_j(), 3 * (4.0 + 200.0) + 20 + 40 + 60);
   EXPECT_DOUBLE_EQ(s.epochs_total.duration_s, 15.0);
   EXPECT_NEAR(s.whole_run.duration_s, 16.0, 1e-9);  // epochs plus the two gaps between them
-  EXPECT_EQ(s.intensity.kind, "assumed");
+  EXPECT_EQ(s.intensity.kind, IntensityKind::assumed);
   EXPECT_NEAR(s.intensity.g_per_kwh, 473.0, 0.01);  // the world average (Ember 2024), no location given
   EXPECT_NEAR(s.epochs_total.co2eq_g, s.epochs_total.facility_energy_j / 3.6e6 * s.intensity.g_per_kwh, 1e-12);
   // After epoch 1: the paper's moment; then one refit per epoch.

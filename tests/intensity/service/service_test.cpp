@@ -84,7 +84,7 @@ struct Rig {
 TEST(IntensityService, TheOfflineValueIsInForceUntilALiveOneArrives) {
   Rig rig;
   EXPECT_DOUBLE_EQ(rig.service->current().load(), 143.3);
-  EXPECT_EQ(rig.service->info().kind, "yearly average");
+  EXPECT_EQ(rig.service->info().kind, IntensityKind::yearly_average);
   EXPECT_EQ(rig.provider->calls.load(), 0) << "no network call before the thread runs";
 }
 
@@ -96,7 +96,7 @@ TEST(IntensityService, ALiveValueCoveringNowIsUsed) {
   EXPECT_DOUBLE_EQ(rig.service->current().load(), 98.0);
   const auto info = rig.service->info();
   EXPECT_EQ(info.source, "EDS CO2Emis DK2");
-  EXPECT_EQ(info.kind, "measured");
+  EXPECT_EQ(info.kind, IntensityKind::measured);
   EXPECT_NE(info.why.find("from --country"), std::string::npos) << info.why;
 }
 
@@ -132,7 +132,7 @@ TEST(IntensityService, ForecastSlotsTakeOverAsTimePasses) {
   EXPECT_DOUBLE_EQ(rig.service->current().load(), 100.0);
   rig.service->update(t0 + 40min);
   EXPECT_DOUBLE_EQ(rig.service->current().load(), 200.0);
-  EXPECT_EQ(rig.service->info().kind, "forecast");
+  EXPECT_EQ(rig.service->info().kind, IntensityKind::forecast);
 }
 
 TEST(IntensityService, MeanOverAWindowWeighsForecastSlotsByTime) {
@@ -146,7 +146,7 @@ TEST(IntensityService, MeanOverAWindowWeighsForecastSlotsByTime) {
   EXPECT_DOUBLE_EQ(rig.service->mean_over(t0, t0 + 60min).g_per_kwh, 200.0);
   // 60 min of forecast, 60 min past the horizon at the value in force now (100).
   EXPECT_DOUBLE_EQ(rig.service->mean_over(t0, t0 + 120min).g_per_kwh, (100 * 30 + 300 * 30 + 100 * 60) / 120.0);
-  EXPECT_EQ(rig.service->mean_over(t0, t0 + 60min).kind, "forecast");
+  EXPECT_EQ(rig.service->mean_over(t0, t0 + 60min).kind, IntensityKind::forecast);
 }
 
 TEST(IntensityService, GeolocationRunsOnTheServiceThreadAndPicksThePlan) {

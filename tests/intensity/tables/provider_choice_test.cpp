@@ -361,14 +361,14 @@ TEST(OfflineChain, ResolvedLocationThroughChoiceAndChain) {
   ASSERT_TRUE(offline);
   EXPECT_NEAR(offline->quote.g_per_kwh, 143.3, 0.05);
   const IntensityInfo info = to_intensity_info(offline->quote, offline->why);
-  EXPECT_EQ(info.kind, "yearly average");
+  EXPECT_EQ(info.kind, IntensityKind::yearly_average);
   EXPECT_EQ(info.source, "Ember yearly electricity data 2024 via Our World in Data (CC BY 4.0)");
   EXPECT_EQ(info.why, offline->why);
 
   IntensityQuote marginal;
   marginal.signal = Signal::marginal;
   marginal.kind = QuoteKind::forecast;
-  EXPECT_EQ(to_intensity_info(marginal, "asked").kind, "marginal");
+  EXPECT_EQ(to_intensity_info(marginal, "asked").kind, IntensityKind::marginal);
 }
 
 }  // namespace
