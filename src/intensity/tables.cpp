@@ -157,7 +157,9 @@ CountryIntensityTable CountryIntensityTable::parse(std::string_view csv_text, co
       csv_text, source_name, columns,
       [&](unsigned line, const csv::Cells<4>& cells) {
         const auto& [entity, code, year_text, value_text] = cells;
-        auto reject = [&](std::string reason) { t.rejected_.push_back({line, entity, std::move(reason)}); };
+        // A named reference, not the binding: clang 14 cannot capture a structured binding.
+        const std::string& entity_name = cells[0];
+        auto reject = [&](std::string reason) { t.rejected_.push_back({line, entity_name, std::move(reason)}); };
         if (entity.empty()) {
           reject("missing entity name");
           return;
@@ -210,7 +212,8 @@ CloudRegionTable CloudRegionTable::parse(std::string_view csv_text, int year, co
       csv_text, source_name, columns,
       [&](unsigned line, const csv::Cells<4>& cells) {
         const auto& [region, location, cfe_text, value_text] = cells;
-        auto reject = [&](std::string reason) { t.rejected_.push_back({line, region, std::move(reason)}); };
+        const std::string& region_name = cells[0];
+        auto reject = [&](std::string reason) { t.rejected_.push_back({line, region_name, std::move(reason)}); };
         if (!valid_region_name(region)) {
           reject("region \"" + region + "\" is not a region name (lower-case letters, digits, '-')");
           return;
