@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
+
 namespace carbontracker::outputs {
 
 std::string report_time(double seconds) {
@@ -45,8 +47,7 @@ std::string consumption_block(std::string_view desc, const ConsumptionFigures& f
 std::string components_found(const std::vector<ComponentDevices>& components) {
   std::string out = "The following components were found:";
   for (const auto& c : components) {
-    std::string upper = c.component;
-    for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    const std::string upper = text::to_upper(c.component);
     std::string devices;
     for (const auto& d : c.devices) {
       std::string label = d;

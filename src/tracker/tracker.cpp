@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "core/units.hpp"
 #include "intensity/provider_choice.hpp"
 #include "io/safe_file.hpp"
@@ -348,9 +349,8 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
 
 bool Tracker::Impl::ask_user(const std::string& prompt) {
   note(outputs::NoteLevel::prompt, prompt);
-  for (std::string line; tracker::read_answer_line(*input, line);) {
-    for (auto& ch : line) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+  for (std::string answer; tracker::read_answer_line(*input, answer);) {
+    const std::string line = text::to_lower(text::trim(answer));
     if (line == "y" || line == "yes") {
       note(outputs::NoteLevel::prompt, "Continuing...");
       return true;
