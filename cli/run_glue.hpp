@@ -35,6 +35,7 @@ class RunGlue final : public runner::RunObserver {
   RunGlue(Tracker& tracker, runner::ChildRunner& runner, RunPlan plan)
       : tracker_(tracker), runner_(runner), plan_(std::move(plan)) {}
 
+  void on_spawning() override;
   void on_epoch_start(runner::EpochSource source) override;
   void on_epoch_end(runner::EpochSource source) override;
   void on_epoch_discard() override;

@@ -220,7 +220,11 @@ class CARBONTRACKER_API Tracker {
   void set_prediction_note(std::string note);
   // The open epoch was set-up before the first epoch: dropped as an epoch, reported on its own.
   void end_setup();
-  // epoch_start() at the instant the last epoch_end() (or end_setup()) read the counters: one
+  // The measured work starts now (just before the command is spawned): the next
+  // epoch_start_continuing() starts its epoch here, so the command's first moments are in it.
+  // Ignored once an epoch has started.
+  void mark_work_start();
+  // epoch_start() at the instant the last epoch_end() (or end_setup() or mark_work_start()) read the counters: one
   // marker ends an epoch and starts the next, so no energy falls between two epochs (the
   // tracker's own epoch_end work included). Without such an end, a plain epoch_start().
   void epoch_start_continuing();

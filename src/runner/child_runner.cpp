@@ -336,6 +336,7 @@ void ChildRunner::Impl::supervise() {
   for (const int sig : SignalRelay::kForwarded) {
     if (relay.ignored_at_entry(sig)) spec.keep_ignored.push_back(sig);
   }
+  guarded("on_spawning", [&] { observer->on_spawning(); });
   const SpawnResult spawned = spawn_child(spec);
   out_write.reset();
   err_write.reset();

@@ -61,6 +61,9 @@ const char* to_string(EpochSource source) noexcept;
 class RunObserver {  // called on the thread that called run()
  public:
   virtual ~RunObserver() = default;
+  // Just before the command is spawned: the instant its first epoch starts (on_epoch_start(start)
+  // follows on_started, once the command runs). Nothing else follows if the spawn fails.
+  virtual void on_spawning() {}
   virtual void on_started(int /*pid*/) {}
   virtual void on_epoch_start(EpochSource) {}
   virtual void on_epoch_end(EpochSource) {}

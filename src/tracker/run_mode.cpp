@@ -165,6 +165,16 @@ void Tracker::set_prediction_note(std::string note) {
   impl_->prediction_note = std::move(note);
 }
 
+void Tracker::mark_work_start() {
+  auto& s = *impl_;
+  if (s.fork_guard.forked_child()) return;
+  guarded(s, "mark_work_start", [&] {
+    if (s.stopped || s.epoch_mark || s.epoch_counter > 0) return;
+    s.last_end_mark = s.sampler->mark();
+    s.last_end_wall = s.now_wall();
+  });
+}
+
 void Tracker::epoch_start_continuing() {
   auto& s = *impl_;
   if (s.fork_guard.forked_child()) return;

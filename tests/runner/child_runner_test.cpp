@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <optional>
 #include <stdexcept>
 
 #include "runner_test_util.hpp"
@@ -53,6 +55,32 @@ TEST(ChildRunner, ACommandNotFoundGives127AndNoObserverCall) {
       << c.result.warnings[0];
   EXPECT_TRUE(rec.events.empty());
   EXPECT_EQ(c.out, "");
+}
+
+// The first epoch must hold the command's first instruction: on_spawning() comes before the
+// command has run at all (a start taken after the spawn lost a short command's first moments).
+TEST(ChildRunner, OnSpawningComesBeforeTheCommandRuns) {
+  struct SpawnRecorder : Recorder {
+    std::filesystem::path witness;
+    std::optional<bool> existed_at_spawning;
+    void on_spawning() override {
+      existed_at_spawning = std::filesystem::exists(witness);
+      events.emplace_back("spawning");
+    }
+  };
+  Capture cap;
+  SpawnRecorder rec;
+  rec.witness = cap.dir() / "ran";
+  ChildRunner runner(cap.options(sh("touch '" + rec.witness.string() + "'")));
+  const auto c = cap.run(runner, rec);
+  EXPECT_EQ(c.result.exit_code, 0);
+  ASSERT_TRUE(rec.existed_at_spawning.has_value());
+  EXPECT_FALSE(*rec.existed_at_spawning);
+  EXPECT_TRUE(std::filesystem::exists(rec.witness));
+  ASSERT_GE(rec.events.size(), 3U);
+  EXPECT_EQ(rec.events[0], "spawning");
+  EXPECT_EQ(rec.events[1], "started");
+  EXPECT_EQ(rec.events[2], "start:start");
 }
 
 TEST(ChildRunner, ANonExecutableFileGives126) {
