@@ -31,6 +31,7 @@ struct Entry {
 
 struct SinkList::Shared {
   std::vector<std::unique_ptr<Entry>> entries;
+  bool has_deferred = false;  // fixed by add(): a delivery thread and a queue are needed
   std::mutex mutex;
   std::condition_variable cv;
   std::deque<std::unique_ptr<OwnedRunEvent>> queue;  // null: flush
@@ -70,6 +71,14 @@ struct SinkList::Shared {
       switch_off(e, x.what());
     } catch (...) {
       switch_off(e, "an exception that is not a std::exception");
+    }
+  }
+
+  // f on each inline sink, in the order added (training thread; std::bad_alloc passes).
+  template <class F>
+  void call_inline(F&& f) {
+    for (auto& e : entries) {
+      if (!e->deferred) call(*e, true, f);
     }
   }
 
@@ -129,14 +138,13 @@ void SinkList::add(std::shared_ptr<Sink> sink) {
   e->wants_power = !e->deferred && sink->wants_power();
   e->failure_is_error = sink->failure_is_error();
   e->sink = std::move(sink);
+  shared_->has_deferred = shared_->has_deferred || e->deferred;
   shared_->entries.push_back(std::move(e));
 }
 
 void SinkList::start_delivery() {
   started_ = true;
-  bool any = false;
-  for (const auto& e : shared_->entries) any = any || e->deferred;
-  if (!any) return;
+  if (!shared_->has_deferred) return;
   try {
     shared_->thread = std::thread([s = shared_] { Shared::run(s); });
   } catch (const std::system_error& e) {  // no thread to be had: the deferred sinks are off
@@ -150,15 +158,8 @@ void SinkList::emit(const RunEvent& event) {
   if (shut_) return;
   if (!started_) start_delivery();
   auto& s = *shared_;
-  bool any_deferred = false;
-  for (auto& e : s.entries) {
-    if (e->deferred) {
-      any_deferred = true;
-      continue;
-    }
-    s.call(*e, true, [&](Sink& sink) { sink.on_event(event); });
-  }
-  if (!any_deferred) return;
+  s.call_inline([&](Sink& sink) { sink.on_event(event); });
+  if (!s.has_deferred) return;
   auto owned = std::make_unique<OwnedRunEvent>(event);
   std::lock_guard lock(s.mutex);
   if (s.queue.size() >= kMaxQueued) {
@@ -172,15 +173,8 @@ void SinkList::emit(const RunEvent& event) {
 void SinkList::flush() {
   if (shut_) return;
   auto& s = *shared_;
-  bool any_deferred = false;
-  for (auto& e : s.entries) {
-    if (e->deferred) {
-      any_deferred = true;
-      continue;
-    }
-    s.call(*e, true, [](Sink& sink) { sink.flush(); });
-  }
-  if (!any_deferred || !started_) return;
+  s.call_inline([](Sink& sink) { sink.flush(); });
+  if (!s.has_deferred || !started_) return;
   std::lock_guard lock(s.mutex);
   if (s.queue.size() < kMaxQueued) s.queue.push_back(nullptr);
   s.cv.notify_one();
