@@ -60,6 +60,7 @@ RunFigures figures_for(const RunData& r) {
   f.format = r.format;
   f.intensity_g_per_kwh = r.intensity_g_per_kwh;
   f.intensity_source = r.intensity_source;
+  f.intensity_kind = r.intensity_kind;
   f.pue = r.pue;
   if (r.estimated_energy_j && r.measured_energy_j && *r.estimated_energy_j + *r.measured_energy_j > 0) {
     f.estimated_share = *r.estimated_energy_j / (*r.estimated_energy_j + *r.measured_energy_j);

@@ -49,6 +49,7 @@ struct RunFigures {
   double co2eq_g = 0;      // NaN when unknown
   std::optional<double> intensity_g_per_kwh;
   std::string intensity_source;
+  std::string intensity_kind;  // "assumed", "yearly average", "measured", ... ("" when not logged)
   std::optional<double> estimated_share;  // estimated energy / device energy (event logs)
   std::optional<MeasuredPart> measured;   // basis "predicted" with an actual block beside it
   std::optional<ReadIssue> damage;        // basis "damaged": the value and where it is

@@ -19,6 +19,15 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+// "; intensity: assumed, world average ..." — the kind first, so an assumed value is never shown
+// as if it were the run's own grid.
+std::string intensity_label(const RunFigures& r) {
+  if (r.intensity_source.empty() && r.intensity_kind.empty()) return "";
+  if (r.intensity_kind.empty()) return "; intensity: " + r.intensity_source;
+  if (r.intensity_source.empty()) return "; intensity: " + r.intensity_kind;
+  return "; intensity: " + r.intensity_kind + ", " + r.intensity_source;
+}
+
 std::string num(double v) { return std::isfinite(v) ? fmt::format("{}", v) : std::string(); }
 
 nlohmann::json maybe(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
@@ -89,7 +98,7 @@ std::string render_text(const std::vector<RunFigures>& runs, const TotalFigures&
     }
     out += fmt::format("{}\n  {} epoch(s), {:.1f} s, {:.9f} kWh, {} g CO2eq ({}{})\n", r.file, r.epochs, r.duration_s,
                        r.energy_kwh, std::isfinite(r.co2eq_g) ? fmt::format("{:.6f}", r.co2eq_g) : "unknown", r.basis,
-                       r.intensity_source.empty() ? "" : "; intensity: " + r.intensity_source);
+                       intensity_label(r));
     if (r.pue && *r.pue != 1.0 && std::isfinite(r.energy_kwh)) {
       out += fmt::format("  facility energy (device energy x PUE {}, an estimate); device energy {:.9f} kWh\n", *r.pue,
                          r.energy_kwh / *r.pue);
@@ -155,6 +164,7 @@ nlohmann::json render_json(const std::vector<RunFigures>& runs, const TotalFigur
                    {"damage", std::move(damage)},
                    {"intensity_g_per_kwh", r.intensity_g_per_kwh ? nlohmann::json(*r.intensity_g_per_kwh) : nullptr},
                    {"intensity_source", r.intensity_source},
+                   {"intensity_kind", r.intensity_kind},
                    {"estimated_share", r.estimated_share ? nlohmann::json(*r.estimated_share) : nullptr}});
   }
   nlohmann::json problems = nlohmann::json::array();

@@ -322,6 +322,26 @@ TEST(Issues, ASingleFileRepeatingAMessageIsOneFile) {
   EXPECT_THAT(issues_text(r.issues), HasSubstr(":0: the same in 2 more file(s): no power sample for gpu"));
 }
 
+// ---- the intensity's kind ---------------------------------------------------------------------------------
+
+// A default nobody chose for the run's place is labelled assumed wherever the report shows it
+// (seen: "intensity: Ember yearly electricity data 2024 ..." for a run with no location).
+TEST(IntensityLabel, AnAssumedIntensityIsLabelledAssumedInTextAndJson) {
+  RunFigures f;
+  f.file = "run.jsonl";
+  f.epochs = 2;
+  f.duration_s = 10;
+  f.energy_kwh = 0.001;
+  f.co2eq_g = 0.473;
+  f.basis = "actual";
+  f.intensity_source = "Ember yearly electricity data 2024 via Our World in Data (CC BY 4.0)";
+  f.intensity_kind = "assumed";
+  const TotalFigures t = totals_for({f});
+  EXPECT_THAT(render_text({f}, t, {}, false),
+              HasSubstr("(actual; intensity: assumed, Ember yearly electricity data 2024"));
+  EXPECT_EQ(render_json({f}, t, {})["runs"][0]["intensity_kind"], "assumed");
+}
+
 // ---- nothing usable ---------------------------------------------------------------------------------------
 
 TEST(NoStatement, NoUsableRunGivesNoStatementOfZeros) {
