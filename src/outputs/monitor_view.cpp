@@ -19,14 +19,14 @@ std::string_view label(Method m) {
   return "";
 }
 
-struct Totals {
+struct LiveTotals {
   double power_w = 0;
   double energy_j = 0;
   double estimated_j = 0;  // estimated or simulated share of energy_j
 };
 
-Totals totals(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap) {
-  Totals t;
+LiveTotals live_totals(const std::vector<ChannelInfo>& channels, const SamplerSnapshot& snap) {
+  LiveTotals t;
   for (std::size_t i = 0; i < channels.size() && i < snap.channels.size(); ++i) {
     const auto& c = snap.channels[i];
     if (!counts_in_totals(c)) continue;
@@ -75,7 +75,7 @@ std::string monitor_row_text(const std::vector<ChannelInfo>& channels, const Sam
       out += fmt::format(" [{}] {:.1f} W{}", i + 1, c.power_w, label(channels[i].method));
     }
   }
-  const Totals t = totals(channels, snap);
+  const LiveTotals t = live_totals(channels, snap);
   out += fmt::format(" | total {:.1f} W, {:.1f} J so far\n", t.power_w, t.energy_j);
   return out;
 }
@@ -98,7 +98,7 @@ std::string monitor_summary_text(const std::vector<ChannelInfo>& channels, const
                          c.health.rejected);
     }
   }
-  const Totals t = totals(channels, snap);
+  const LiveTotals t = live_totals(channels, snap);
   out += fmt::format("  Total: {:.3f} J ({:.9f} kWh)", t.energy_j, to_kwh(Joules(t.energy_j)).value());
   if (t.estimated_j > 0) out += fmt::format(", of which {:.3f} J estimated or simulated", t.estimated_j);
   out += "\n";
@@ -132,7 +132,7 @@ std::string monitor_sample_json(const std::vector<ChannelInfo>& channels, const 
   w.key("energy_j").begin_array();
   for (std::size_t i = 0; i < channels.size() && i < snap.channels.size(); ++i) w.value(snap.channels[i].energy_j);
   w.end_array();
-  const Totals t = totals(channels, snap);
+  const LiveTotals t = live_totals(channels, snap);
   w.field("total_power_w", t.power_w).field("total_energy_j", t.energy_j).field("estimated_energy_j", t.estimated_j);
   w.end_object();
   return w.take();
@@ -157,7 +157,7 @@ std::string monitor_summary_json(const std::vector<ChannelInfo>& channels, const
     w.end_object();
   }
   w.end_array();
-  const Totals t = totals(channels, snap);
+  const LiveTotals t = live_totals(channels, snap);
   w.field("total_energy_j", t.energy_j).field("estimated_energy_j", t.estimated_j);
   w.key("events").begin_array();
   for (const auto& e : snap.events) {

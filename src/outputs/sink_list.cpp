@@ -14,9 +14,7 @@
 
 namespace carbontracker::outputs {
 
-namespace {
-
-struct Entry {
+struct SinkList::Entry {
   std::shared_ptr<Sink> sink;
   std::string name;
   bool deferred = false;
@@ -26,8 +24,6 @@ struct Entry {
   std::optional<Status> failure;   // Shared::mutex: a throw, or a deferred sink's bad status
   bool reported = false;           // training thread
 };
-
-}  // namespace
 
 struct SinkList::Shared {
   std::vector<std::unique_ptr<Entry>> entries;

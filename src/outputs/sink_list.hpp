@@ -58,6 +58,7 @@ class SinkList {
   std::function<void(double, std::span<const double>)> power_callback();
   void shutdown(std::chrono::milliseconds timeout);
 
+  struct Entry;   // one added sink and its state (sink_list.cpp)
   struct Shared;  // with the delivery thread (sink_list.cpp)
 
  private:

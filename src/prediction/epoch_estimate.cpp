@@ -5,17 +5,14 @@
 #include <vector>
 
 #include "prediction/quantiles.hpp"
+#include "prediction/numbers.hpp"
 
 namespace carbontracker::prediction {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr double kInf = std::numeric_limits<double>::infinity();
 // Epochs before a candidate change point that the shift test compares against: local, so
 // that a second shift is measured against the level just before it, not a mixture.
 constexpr std::size_t kPrefixEpochs = 12;
-
-bool usable(double v) noexcept { return std::isfinite(v) && v >= 0.0; }
 
 // Median of v (reorders v).
 double median_inplace(std::vector<double>& v) noexcept {

@@ -6,13 +6,11 @@
 
 #include "core/units.hpp"
 #include "prediction/epoch_estimate.hpp"
+#include "prediction/numbers.hpp"
 
 namespace carbontracker::prediction {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-bool usable(double v) noexcept { return std::isfinite(v) && v >= 0.0; }
 
 int planned_epochs(const PredictionInputs& in) noexcept {
   const int k = static_cast<int>(std::min<std::size_t>(in.observed.size(), std::numeric_limits<int>::max()));

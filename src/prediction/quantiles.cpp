@@ -1,4 +1,5 @@
 #include "prediction/quantiles.hpp"
+#include "prediction/numbers.hpp"
 
 #include <array>
 #include <cmath>
@@ -8,8 +9,6 @@
 namespace carbontracker::prediction {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Beyond this many degrees of freedom t and normal quantiles agree to ~1e-7 at p = 0.999.
 constexpr double kNormalDf = 1e7;
 

@@ -17,7 +17,7 @@
 namespace carbontracker::sensors {
 namespace {
 
-constexpr std::string_view kSource = "tdp-estimate";
+constexpr std::string_view kCpuEstimateSource = "tdp-estimate";
 
 std::string_view next_line(std::string_view& text) noexcept {
   const std::size_t nl = text.find('\n');
@@ -55,7 +55,7 @@ class EstimatedCpuSensor final : public Sensor {
   EstimatedCpuSensor(ChannelInfo info, std::string stat_path, double tdp_total_w)
       : channels_{std::move(info)}, stat_path_(std::move(stat_path)), tdp_total_w_(tdp_total_w) {}
 
-  std::string_view name() const noexcept override { return kSource; }
+  std::string_view name() const noexcept override { return kCpuEstimateSource; }
   const std::vector<ChannelInfo>& channels() const noexcept override { return channels_; }
 
   Status read(std::vector<Reading>& out) noexcept override {
@@ -100,13 +100,13 @@ class EstimatedCpuSensor final : public Sensor {
   double utilization_ = 0.0;
 };
 
-SourceReport refused(const SensorContext& ctx, std::string reason,
+SourceReport refuse_cpu_estimate(const SensorContext& ctx, std::string reason,
                      std::string fix = "mount procfs (mount -t proc proc /proc) or point CARBONTRACKER_PROCFS_ROOT "
                                        "at a readable procfs") {
   SourceReport r;
   r.info.component = Component::cpu;
   r.info.method = Method::estimated;
-  r.info.source = std::string(kSource);
+  r.info.source = std::string(kCpuEstimateSource);
   r.info.name = "cpu";
   r.info.path = (ctx.procfs_root / "stat").string();
   r.available = false;
@@ -217,11 +217,11 @@ void probe_estimated_cpu(const SensorContext& ctx, Coverage& coverage, ProbeOutp
     const std::filesystem::path stat_path = ctx.procfs_root / "stat";
     auto stat_text = io::read_file(stat_path);
     if (!stat_text) {
-      out.reports.push_back(refused(ctx, "cannot estimate CPU power: " + stat_text.status().message()));
+      out.reports.push_back(refuse_cpu_estimate(ctx, "cannot estimate CPU power: " + stat_text.status().message()));
       return;
     }
     if (!parse_proc_stat_cpu(*stat_text)) {
-      out.reports.push_back(refused(ctx, "cannot estimate CPU power: " + stat_path.string() +
+      out.reports.push_back(refuse_cpu_estimate(ctx, "cannot estimate CPU power: " + stat_path.string() +
                                              " does not start with an aggregate \"cpu\" line"));
       return;
     }
@@ -244,7 +244,7 @@ void probe_estimated_cpu(const SensorContext& ctx, Coverage& coverage, ProbeOutp
     ch.component = Component::cpu;
     ch.method = Method::estimated;
     ch.name = plan.name;
-    ch.source = std::string(kSource);
+    ch.source = std::string(kCpuEstimateSource);
     ch.path = stat_path.string();
     ch.resolution_s = 0.01;  // /proc/stat counts in USER_HZ (100 Hz) ticks
     // TDP x load never exceeds the TDP; 1 % absorbs rounding only.
@@ -264,9 +264,9 @@ void probe_estimated_cpu(const SensorContext& ctx, Coverage& coverage, ProbeOutp
     report.counted = true;
     out.sensors.push_back(std::make_unique<EstimatedCpuSensor>(std::move(ch), stat_path.string(), plan.tdp_total_w));
     out.reports.push_back(std::move(report));
-    coverage.claim(Component::cpu, std::string(kSource));
+    coverage.claim(Component::cpu, std::string(kCpuEstimateSource));
   } catch (const std::exception& e) {
-    out.reports.push_back(refused(ctx, std::string("internal error while probing the CPU estimate: ") + e.what(),
+    out.reports.push_back(refuse_cpu_estimate(ctx, std::string("internal error while probing the CPU estimate: ") + e.what(),
                                   "report this as a bug"));
   }
 }

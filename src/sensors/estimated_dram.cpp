@@ -13,7 +13,7 @@
 namespace carbontracker::sensors {
 namespace {
 
-constexpr std::string_view kSource = "dram-estimate";
+constexpr std::string_view kDramEstimateSource = "dram-estimate";
 // cgroup v1 writes "unlimited" as PAGE_COUNTER_MAX x page size (9223372036854771712 with 4 KiB
 // pages); anything this large is no limit.
 constexpr std::uint64_t kV1Unlimited = std::uint64_t{1} << 62;
@@ -56,11 +56,11 @@ void consider(std::optional<CgroupMemoryLimit>& best, const std::filesystem::pat
   }
 }
 
-SourceReport refused(const SensorContext& ctx, std::string reason, std::string fix) {
+SourceReport refuse_dram_estimate(const SensorContext& ctx, std::string reason, std::string fix) {
   SourceReport r;
   r.info.component = Component::dram;
   r.info.method = Method::estimated;
-  r.info.source = std::string(kSource);
+  r.info.source = std::string(kDramEstimateSource);
   r.info.name = "dram";
   r.info.path = (ctx.procfs_root / "meminfo").string();
   r.available = false;
@@ -149,7 +149,7 @@ void probe_estimated_dram(const SensorContext& ctx, Coverage& coverage, ProbeOut
   try {
     auto budget = memory_budget(ctx);
     if (!budget) {
-      out.reports.push_back(refused(ctx, "cannot estimate DRAM power: " + budget.status().message(),
+      out.reports.push_back(refuse_dram_estimate(ctx, "cannot estimate DRAM power: " + budget.status().message(),
                                     "mount procfs (mount -t proc proc /proc) or point CARBONTRACKER_PROCFS_ROOT "
                                     "at a readable procfs"));
       return;
@@ -161,7 +161,7 @@ void probe_estimated_dram(const SensorContext& ctx, Coverage& coverage, ProbeOut
     ch.component = Component::dram;
     ch.method = Method::estimated;
     ch.name = "dram";
-    ch.source = std::string(kSource);
+    ch.source = std::string(kDramEstimateSource);
     ch.path = (ctx.procfs_root / "meminfo").string();
     ch.max_power_w = power_w * 1.01;  // a constant: 1 % absorbs rounding only
     ch.max_power_basis = "the estimate's constant " + format_decimal(power_w) + " W";
@@ -173,11 +173,11 @@ void probe_estimated_dram(const SensorContext& ctx, Coverage& coverage, ProbeOut
     report.info = ch;
     report.available = true;
     report.counted = true;
-    out.sensors.push_back(std::make_unique<ConstantPowerSensor>(std::string(kSource), std::move(ch), power_w));
+    out.sensors.push_back(std::make_unique<ConstantPowerSensor>(std::string(kDramEstimateSource), std::move(ch), power_w));
     out.reports.push_back(std::move(report));
-    coverage.claim(Component::dram, std::string(kSource));
+    coverage.claim(Component::dram, std::string(kDramEstimateSource));
   } catch (const std::exception& e) {
-    out.reports.push_back(refused(ctx, std::string("internal error while probing the DRAM estimate: ") + e.what(),
+    out.reports.push_back(refuse_dram_estimate(ctx, std::string("internal error while probing the DRAM estimate: ") + e.what(),
                                   "report this as a bug"));
   }
 }

@@ -23,7 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kRealPmuDir = "/sys/bus/event_source/devices/power";
-constexpr double kRaplResolutionS = 0.001;
 constexpr std::string_view kPerfmonFix =
     "grant CAP_PERFMON (sudo setcap cap_perfmon=ep $(command -v carbontracker)) or sudo sysctl "
     "kernel.perf_event_paranoid=0";

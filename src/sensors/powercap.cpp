@@ -21,7 +21,6 @@ constexpr std::string_view kMmioType = "intel-rapl-mmio";
 // Fixes name the real location even when the probe ran against an injected root: that is where
 // the user has to act (on the host, when the root is a bind mount).
 constexpr std::string_view kRealPowercap = "/sys/class/powercap/";
-constexpr double kRaplResolutionS = 0.001;
 constexpr double kJoulesPerMicrojoule = 1e-6;
 
 struct Zone {

@@ -26,6 +26,10 @@
 
 namespace carbontracker::sensors {
 
+// RAPL counters update about every millisecond (AMD amd_energy docs; Khan et al. for Intel): a window shorter
+// than this is below their resolution, whichever backend reads them.
+inline constexpr double kRaplResolutionS = 0.001;
+
 struct RaplZone {
   RaplDomain domain = RaplDomain::other;
   bool top_level = true;

@@ -31,7 +31,7 @@ bool valid_utf8(const std::string& text) {
 }
 
 // ct_tracker_new on `config`, which must fail with CT_ERR_INVALID_ARGUMENT; the message.
-std::string rejected(const std::string& config) {
+std::string misuse_rejected(const std::string& config) {
   ct_tracker* t = nullptr;
   const int rc = ct_tracker_new(config.c_str(), &t);
   EXPECT_EQ(rc, CT_ERR_INVALID_ARGUMENT) << config.substr(0, 200);
@@ -62,7 +62,7 @@ TEST_F(CApiMisuse, MalformedConfigurationsNeverEchoTheApiKey) {
       R"({"api_keys": {"electricitymaps": ")" + s + R"(", "watttime": 5}})",
   };
   for (const auto& config : configs) {
-    const std::string message = rejected(config);
+    const std::string message = misuse_rejected(config);
     EXPECT_FALSE(message.empty()) << config;
     EXPECT_EQ(message.find(s), std::string::npos) << message;
     // Nor a recognisable part of it.
@@ -73,7 +73,7 @@ TEST_F(CApiMisuse, MalformedConfigurationsNeverEchoTheApiKey) {
 }
 
 TEST_F(CApiMisuse, AParseErrorStillSaysWhereTheJsonBroke) {
-  const std::string message = rejected(R"({"epochs": 3,, "verbose": 0})");
+  const std::string message = misuse_rejected(R"({"epochs": 3,, "verbose": 0})");
   EXPECT_NE(message.find("config_json is not valid JSON"), std::string::npos) << message;
   EXPECT_NE(message.find("line 1, column 14"), std::string::npos) << message;
   EXPECT_EQ(message.find("last read"), std::string::npos) << message;
@@ -90,7 +90,7 @@ TEST_F(CApiMisuse, TenMegabyteValuesAndKeysAreNotEchoedWhole) {
       {R"({"epochs": [")" + huge + R"("]})", "epochs"},
   };
   for (const auto& [config, named] : cases) {
-    const std::string message = rejected(config);
+    const std::string message = misuse_rejected(config);
     EXPECT_LE(message.size(), 2100u) << message.substr(0, 300);
     EXPECT_NE(message.find(named), std::string::npos) << message.substr(0, 300);
     EXPECT_TRUE(valid_utf8(message));
@@ -100,7 +100,7 @@ TEST_F(CApiMisuse, TenMegabyteValuesAndKeysAreNotEchoedWhole) {
 TEST_F(CApiMisuse, ALongMultiByteValueIsCutBetweenCharacters) {
   std::string value;
   for (int i = 0; i < 301; ++i) value += "\xc3\xa9";  // U+00E9, 2 bytes each; odd cut points
-  const std::string message = rejected(R"({"epochs": ")" + value + R"("})");
+  const std::string message = misuse_rejected(R"({"epochs": ")" + value + R"("})");
   EXPECT_TRUE(valid_utf8(message)) << message;
   EXPECT_LT(message.size(), value.size()) << message;
   EXPECT_NE(message.find("(602 bytes)"), std::string::npos) << message;

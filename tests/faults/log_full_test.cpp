@@ -14,15 +14,15 @@ namespace {
 
 const char* const kPrlimit = "/usr/bin/prlimit";
 
-constexpr int kEpochs = 40;
+constexpr int kLogFullEpochs = 40;
 
 // `carbontracker run` (40 pattern epochs, then "training done") under RLIMIT_FSIZE = limit.
 testing::ProcessResult run_limited(const Machine& m, int limit_bytes) {
   std::vector<std::string> argv{kPrlimit, fmt::format("--fsize={}:{}", limit_bytes, limit_bytes), "--"};
-  const auto run = m.run_args({"--epochs", std::to_string(kEpochs), "--epoch-pattern", "^Epoch", "--update-interval", "0.1"},
+  const auto run = m.run_args({"--epochs", std::to_string(kLogFullEpochs), "--epoch-pattern", "^Epoch", "--update-interval", "0.1"},
                               fmt::format("i=1; while [ $i -le {} ]; do echo \"Epoch $i\"; sleep 0.01; i=$((i + 1)); done; "
                                           "echo training done",
-                                          kEpochs));
+                                          kLogFullEpochs));
   argv.insert(argv.end(), run.begin(), run.end());
   return testing::run_process(argv, m.env());
 }
@@ -39,7 +39,7 @@ TEST(FaultLogFull, TrainingCompletesAndStderrSaysLoggingStopped) {
   EXPECT_NE(r.err.find("event logging stopped"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
   // The console report still came, covering every epoch.
-  EXPECT_NE(r.err.find(fmt::format("Actual consumption for {} epoch(s):", kEpochs)), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(fmt::format("Actual consumption for {} epoch(s):", kLogFullEpochs)), std::string::npos) << r.err;
 
   // No log file grew past the limit, and what was written before it still reads.
   std::uintmax_t biggest = 0;
@@ -50,7 +50,7 @@ TEST(FaultLogFull, TrainingCompletesAndStderrSaysLoggingStopped) {
   ASSERT_TRUE(logs.events.has_value() || logs.text.has_value());
   if (logs.events) {
     EXPECT_FALSE(logs.events->finished) << "the run_end record did not fit";
-    EXPECT_LT(logs.events->epochs.size(), static_cast<std::size_t>(kEpochs));
+    EXPECT_LT(logs.events->epochs.size(), static_cast<std::size_t>(kLogFullEpochs));
     for (std::size_t i = 0; i < logs.events->epochs.size(); ++i) EXPECT_EQ(logs.events->epochs[i].index, static_cast<int>(i) + 1);
   }
 }

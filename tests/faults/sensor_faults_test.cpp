@@ -15,7 +15,7 @@
 namespace carbontracker::faults {
 namespace {
 
-constexpr int kEpochs = 6;
+constexpr int kSensorFaultEpochs = 6;
 
 // The run described above; returns the `epoch` objects of the event log (and the run's output).
 struct FailingRun {
@@ -38,7 +38,7 @@ while [ $i -le {n} ]; do
   i=$((i + 1))
 done
 echo training done)",
-                                                      fmt::arg("n", kEpochs), fmt::arg("z0", m.zone("intel-rapl:0").string()),
+                                                      fmt::arg("n", kSensorFaultEpochs), fmt::arg("z0", m.zone("intel-rapl:0").string()),
                                                       fmt::arg("z1", m.zone("intel-rapl:1").string()),
                                                       fmt::arg("d1", m.zone("intel-rapl:1:0").string()),
                                                       fmt::arg("g0", (m.dir / "gpu0").string()),
@@ -46,7 +46,7 @@ echo training done)",
   testing::write_file(m.zone("intel-rapl:0"), "1000000\n");
   testing::write_file(m.zone("intel-rapl:1"), "5000000\n");
   testing::write_file(m.zone("intel-rapl:1:0"), "9000000\n");
-  f.r = testing::run_process(m.run_args({"--epochs", std::to_string(kEpochs), "--update-interval", "3600"}, script),
+  f.r = testing::run_process(m.run_args({"--epochs", std::to_string(kSensorFaultEpochs), "--update-interval", "3600"}, script),
                              m.env());
   for (const auto& line : lines_of(m.log_file("_carbontracker_events.jsonl"))) {
     const json j = json::parse(line);
@@ -65,11 +65,11 @@ TEST(FaultSensors, FailingZonesAndALostGpuMidRunDoNotStopTheRun) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "training done\n");
   const json s = m.summary_json();
-  ASSERT_EQ(s["epochs"].size(), static_cast<std::size_t>(kEpochs)) << s.dump(2);
+  ASSERT_EQ(s["epochs"].size(), static_cast<std::size_t>(kSensorFaultEpochs)) << s.dump(2);
   RecordProperty("summary_warnings", s["warnings"].dump());
 
   // Package 0 and GPU 0 never fail: exact in every epoch.
-  ASSERT_EQ(epochs.size(), static_cast<std::size_t>(kEpochs));
+  ASSERT_EQ(epochs.size(), static_cast<std::size_t>(kSensorFaultEpochs));
   auto channel_index = [&](const std::string& id) {
     for (std::size_t c = 0; c < channels.size(); ++c) {
       if (channels[c]["id"] == id) return c;
@@ -105,7 +105,7 @@ TEST(FaultSensors, FailingZonesAndALostGpuMidRunDoNotStopTheRun) {
   RecordProperty("per_epoch_j", per_epoch);
   // Package 1 failed for one epoch only: the counter is cumulative, so the next good read brings
   // the missed joule back and nothing is lost over the run.
-  EXPECT_DOUBLE_EQ(pkg1_total, kEpochs * 1.0);
+  EXPECT_DOUBLE_EQ(pkg1_total, kSensorFaultEpochs * 1.0);
   // DRAM 1 fails from epoch 3 on: it stops at its last good read (epochs 1 and 2), never a made-up 0 J/W beyond.
   EXPECT_DOUBLE_EQ(dram1_total, 2.0);
   // GPU 1: 1 J per epoch until it is lost, then nothing; GPU 0 goes on.
@@ -134,7 +134,7 @@ TEST(FaultSensors, AnEpochWithFailedReadsSaysSo) {
   FailingRun f;
   run_failing(f);
   ASSERT_EQ(f.r.exit_code, 0) << f.r.err;
-  ASSERT_EQ(f.epochs.size(), static_cast<std::size_t>(kEpochs));
+  ASSERT_EQ(f.epochs.size(), static_cast<std::size_t>(kSensorFaultEpochs));
   for (std::size_t i = 2; i < f.epochs.size(); ++i) {  // epochs 3..6: DRAM 1 fails (and package 1 in 3)
     const std::string notes = f.epochs[i]["notes"].dump();
     EXPECT_NE(notes.find("dram (package-1) (dram): "), std::string::npos) << "epoch " << i + 1 << ": " << notes;

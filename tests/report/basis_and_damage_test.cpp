@@ -17,21 +17,17 @@
 #include "report/python_compat.hpp"
 #include "report/text_logs.hpp"
 #include "test_support.hpp"
+#include "report_test_logs.hpp"
 
 namespace carbontracker::report {
 namespace {
+
+using namespace carbontracker::report::test_logs;
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const fs::path kLogs = testing::fixtures_dir() / "logs";
-
-std::string issues_text(const std::vector<ReadIssue>& issues) {
-  std::string out;
-  for (const auto& i : issues) out += fs::path(i.file).filename().string() + ":" + std::to_string(i.line) + ": " + i.message + "\n";
-  return out;
-}
 
 std::vector<RunFigures> figures(const ReadResult& r) {
   std::vector<RunFigures> out;
@@ -49,7 +45,7 @@ const RunFigures& by_stem(const std::vector<RunFigures>& f, const std::string& s
 
 TEST(Basis, MonitorEpochsOneCountsThePredictionForTheWholeTraining) {
   const ReadResult r = read_logs({kLogs / "python-monitor-epochs-1"});
-  ASSERT_EQ(r.runs.size(), 1u) << issues_text(r.issues);
+  ASSERT_EQ(r.runs.size(), 1u) << issues_text(r.issues, true);
   const RunData& run = r.runs[0];
   ASSERT_TRUE(run.actual && run.predicted);
   EXPECT_EQ(run.actual->epochs, 1);
@@ -91,7 +87,7 @@ TEST(Basis, MonitorEpochsOneCountsThePredictionForTheWholeTraining) {
 
 TEST(Basis, AnInterruptedRunCountsItsActualFigures) {
   const ReadResult r = read_logs({kLogs / "python-interrupted"});
-  ASSERT_EQ(r.runs.size(), 1u) << issues_text(r.issues);
+  ASSERT_EQ(r.runs.size(), 1u) << issues_text(r.issues, true);
   const RunData& run = r.runs[0];
   EXPECT_TRUE(run.early_stop);
   EXPECT_EQ(run.epochs.size(), 12u);
@@ -147,7 +143,7 @@ TEST(Basis, EveryFormatShowsTheBasisAndTheMeasuredPart) {
 
 TEST(Damage, NanNegativeAndNullEnergiesAreLeftOutWithFileAndLine) {
   const ReadResult r = read_logs({kLogs / "damaged-values"});
-  ASSERT_EQ(r.runs.size(), 6u) << issues_text(r.issues);
+  ASSERT_EQ(r.runs.size(), 6u) << issues_text(r.issues, true);
   const auto f = figures(r);
   const auto& good = by_stem(f, "5100.");
   EXPECT_EQ(good.basis, "actual");
@@ -177,7 +173,7 @@ TEST(Damage, NanNegativeAndNullEnergiesAreLeftOutWithFileAndLine) {
     // And the reader listed it among the problems, at the same place.
     bool listed = false;
     for (const auto& i : r.issues) listed |= i.file == d.damage->file && i.line == w.line;
-    EXPECT_TRUE(listed) << w.stem << "\n" << issues_text(r.issues);
+    EXPECT_TRUE(listed) << w.stem << "\n" << issues_text(r.issues, true);
   }
 
   const TotalFigures t = totals_for(f);
@@ -231,7 +227,7 @@ TEST(Damage, PythonTextValuesNoneNanAndNegativeAreDamaged) {
   ASSERT_EQ(log.actual.size(), 1u) << "a None energy is a damaged block, not a truncated one";
   ASSERT_TRUE(log.actual[0].consumption.damaged);
   EXPECT_EQ(log.actual[0].consumption.damaged->line, 4);
-  EXPECT_THAT(issues_text(issues), HasSubstr("o.log:4: \"Actual consumption\" block: Energy is None kWh: damaged"));
+  EXPECT_THAT(issues_text(issues, true), HasSubstr("o.log:4: \"Actual consumption\" block: Energy is None kWh: damaged"));
 
   issues.clear();
   const std::string std_log =
@@ -273,7 +269,7 @@ TEST(Damage, BareNanInAnEventLogLineIsReadAndReportedNotDropped) {
       "\n";
   const auto run = read_event_log(log, "e.jsonl", &issues);
   ASSERT_TRUE(run);
-  ASSERT_EQ(run->epochs.size(), 4u) << issues_text(issues);
+  ASSERT_EQ(run->epochs.size(), 4u) << issues_text(issues, true);
   EXPECT_THAT(run->epochs[0].damaged->message, HasSubstr("energy_j.gpu is NaN"));
   EXPECT_EQ(run->epochs[0].damaged->line, 2);
   EXPECT_THAT(run->epochs[1].damaged->message, HasSubstr("energy_j.gpu is -Infinity"));
@@ -293,8 +289,8 @@ TEST(Issues, TheSameInMoreFilesCountsFilesExactly) {
   const std::string gpu = "no power sample for gpu (logged None): damaged";
   int kept = 0;
   for (const auto& i : r.issues) kept += !i.file.empty() && i.message.rfind(gpu, 0) == 0;
-  EXPECT_EQ(kept, 10) << "every line of the first 5 files (two each)\n" << issues_text(r.issues);
-  const std::string text = issues_text(r.issues);
+  EXPECT_EQ(kept, 10) << "every line of the first 5 files (two each)\n" << issues_text(r.issues, true);
+  const std::string text = issues_text(r.issues, true);
   // 8 files with two lines each: 5 files listed, 3 more files with 6 lines (before: "11 more file(s)").
   EXPECT_THAT(text, HasSubstr(":0: the same in 3 more file(s) (6 lines): " + gpu));
   EXPECT_THAT(text, HasSubstr(":0: the same in 3 more file(s) (6 lines): no power sample for cpu"));
@@ -319,7 +315,7 @@ TEST(Issues, ASingleFileRepeatingAMessageIsOneFile) {
   }
   const ReadResult r = read_logs({dir.path()});
   // 7 files: a (12 lines) and b0..b5 (one each). Kept: a, b0..b3; more: b4, b5.
-  EXPECT_THAT(issues_text(r.issues), HasSubstr(":0: the same in 2 more file(s): no power sample for gpu"));
+  EXPECT_THAT(issues_text(r.issues, true), HasSubstr(":0: the same in 2 more file(s): no power sample for gpu"));
 }
 
 // ---- the intensity's kind ---------------------------------------------------------------------------------

@@ -9,20 +9,16 @@
 #include "report/python_compat.hpp"
 #include "report/text_logs.hpp"
 #include "test_support.hpp"
+#include "report_test_logs.hpp"
 
 namespace carbontracker::report {
 namespace {
 
+using namespace carbontracker::report::test_logs;
+
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-const fs::path kLogs = testing::fixtures_dir() / "logs";
-
-std::string issues_text(const std::vector<ReadIssue>& issues) {
-  std::string out;
-  for (const auto& i : issues) out += fs::path(i.file).filename().string() + ":" + std::to_string(i.line) + ": " + i.message + "\n";
-  return out;
-}
 
 void expect_block(const std::optional<Consumption>& c, int epochs, double duration_s, double kwh, double g) {
   ASSERT_TRUE(c);
@@ -60,7 +56,7 @@ TEST(FixturesGolden, PythonV2) {
   EXPECT_EQ(run.warnings,
             std::vector<std::string>{"No API keys provided. Skipping intensity provider initialization."});
   // The Python tool's mean over cpu:0 and dram:0 is flagged, once.
-  ASSERT_EQ(r.issues.size(), 1u) << issues_text(r.issues);
+  ASSERT_EQ(r.issues.size(), 1u) << issues_text(r.issues, true);
   EXPECT_THAT(r.issues[0].message, HasSubstr("mean over the 2 devices of cpu"));
   EXPECT_EQ(basis(kLogs / "python-v2"), "actual");
 }
@@ -68,7 +64,7 @@ TEST(FixturesGolden, PythonV2) {
 TEST(FixturesGolden, PythonV1ArraysAndAWrappedArray) {
   const ReadResult r = read_logs({kLogs / "python-v1"});
   ASSERT_EQ(r.runs.size(), 2u);
-  EXPECT_TRUE(r.issues.empty()) << issues_text(r.issues);
+  EXPECT_TRUE(r.issues.empty()) << issues_text(r.issues, true);
   const RunData& a = r.runs[0];
   EXPECT_EQ(a.format, "carbontracker-python-v1");
   EXPECT_EQ(a.version, "1.1.6");
@@ -133,7 +129,7 @@ TEST(FixturesGolden, TruncatedMidLine) {
   EXPECT_FALSE(run.actual);  // cut inside the block
   EXPECT_FALSE(run.finished);
   expect_block(run.predicted, 3, 15, 0.000724166667, 0.103773083333);
-  const std::string issues = issues_text(r.issues);
+  const std::string issues = issues_text(r.issues, true);
   // The last lines (no final newline) are read, as the Python tool reads them; cut mid-record,
   // they show as an unreadable power line and an incomplete block.
   EXPECT_THAT(issues, HasSubstr("999.5_2025-04-01T100000Z_carbontracker.log:15: power line without a component"));
@@ -171,7 +167,7 @@ TEST(FixturesGolden, TwoRanksOfOneJobAreTwoRuns) {
 void expect_events_match_text(const fs::path& dir) {
   const ReadResult r = read_logs({dir});
   ASSERT_EQ(r.runs.size(), 1u);
-  EXPECT_TRUE(r.issues.empty()) << issues_text(r.issues);
+  EXPECT_TRUE(r.issues.empty()) << issues_text(r.issues, true);
   const RunData& ev = r.runs[0];
   EXPECT_EQ(ev.format, "carbontracker-cpp-events-v1");
   LogFiles files = find_logs({dir}, nullptr).at(0);
@@ -257,7 +253,7 @@ TEST(FixturesGolden, DamagedEventLog) {
   EXPECT_EQ(run.epochs.size(), 3u);  // epoch 2 is a "v": 2 record with an extra key
   EXPECT_FALSE(run.finished);
   EXPECT_TRUE(run.predicted);
-  const std::string issues = issues_text(r.issues);
+  const std::string issues = issues_text(r.issues, true);
   EXPECT_THAT(issues, HasSubstr("5555.1_2026-01-01T000000Z_carbontracker_events.jsonl:2: not a JSON object"));
   EXPECT_THAT(issues, HasSubstr("jsonl:6: event log version 2 is newer"));
   EXPECT_THAT(issues, HasSubstr("jsonl:10: incomplete last record"));

@@ -5,22 +5,18 @@
 #include <sys/stat.h>
 
 #include "test_support.hpp"
+#include "report_test_logs.hpp"
 
 namespace carbontracker::report {
 namespace {
+
+using namespace carbontracker::report::test_logs;
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testing::TempDir;
 using testing::write_file;
 
-const fs::path kLogs = testing::fixtures_dir() / "logs";
-
-std::string issues_text(const std::vector<ReadIssue>& issues) {
-  std::string out;
-  for (const auto& i : issues) out += i.file + ":" + std::to_string(i.line) + ": " + i.message + "\n";
-  return out;
-}
 
 bool has_issue(const std::vector<ReadIssue>& issues, const std::string& file_part, const std::string& text) {
   for (const auto& i : issues) {

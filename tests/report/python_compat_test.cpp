@@ -7,16 +7,18 @@
 #include <thread>
 
 #include "test_support.hpp"
+#include "report_test_logs.hpp"
 
 namespace carbontracker::report::python_compat {
 namespace {
+
+using namespace carbontracker::report::test_logs;
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using carbontracker::testing::TempDir;
 using carbontracker::testing::write_file;
 
-const fs::path kLogs = carbontracker::testing::fixtures_dir() / "logs";
 
 // The strings of the Python tool's tests/test_parser.py, with its expected values.
 TEST(PythonCompat, GetConsumptionAsInThePythonTests) {

@@ -24,14 +24,16 @@
 #include "report/log_reader.hpp"
 #include "report/python_compat.hpp"
 #include "test_support.hpp"
+#include "report_test_logs.hpp"
 
 namespace carbontracker::report {
 namespace {
 
+using namespace carbontracker::report::test_logs;
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const fs::path kLogs = testing::fixtures_dir() / "logs";
 
 json expected(const std::string& scenario) {
   std::ifstream in(kLogs / "python-real-expected" / (scenario + ".json"));

@@ -1,4 +1,5 @@
 #include "report/text_logs.hpp"
+#include "report_test_logs.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,13 +10,9 @@
 namespace carbontracker::report {
 namespace {
 
-using ::testing::HasSubstr;
+using namespace carbontracker::report::test_logs;
 
-std::string issues_text(const std::vector<ReadIssue>& issues) {
-  std::string out;
-  for (const auto& i : issues) out += i.file + ":" + std::to_string(i.line) + ": " + i.message + "\n";
-  return out;
-}
+using ::testing::HasSubstr;
 
 RunData run_of(const std::string& std_text, const std::string& out_text, std::vector<ReadIssue>* issues) {
   const TextLog s = parse_text_log(std_text, "std.log", issues);

@@ -21,9 +21,9 @@ using testing::power_channel;
 using testing::power_reading;
 using testing::ScriptedSensor;
 
-constexpr std::uint64_t kRangeUj = 262143328850ull;
-const CounterSpec kRapl{CounterKind::wrapping, kRangeUj, 61};
-const CounterSpec kNvml{CounterKind::resetting};
+constexpr std::uint64_t kRaplRangeUj = 262143328850ull;
+const CounterSpec kRaplSpec{CounterKind::wrapping, kRaplRangeUj, 61};
+const CounterSpec kNvmlSpec{CounterKind::resetting};
 
 using Rig = testing::SamplerRig;
 
@@ -36,7 +36,7 @@ bool any_event_has(const SamplerSnapshot& s, std::string_view text) {
 
 // Seen in the field: a RAPL zone stepped back 1 J and was counted as +262,142 J in 0.2 s.
 TEST(SamplerPlausibility, OneOffStepBackIsBridgedNotCountedAsAWrap) {
-  Rig rig({counter_channel("powercap:intel-rapl:0", kRapl, 1e-6)});
+  Rig rig({counter_channel("powercap:intel-rapl:0", kRaplSpec, 1e-6)});
   const std::uint64_t base = 100'000'000'000;  // 100 kJ
   rig.start({counter_reading(0, base)});
   rig.step(200ms, {counter_reading(0, base + 20'000'000)});  // 20 J (100 W)
@@ -55,7 +55,7 @@ TEST(SamplerPlausibility, OneOffStepBackIsBridgedNotCountedAsAWrap) {
 }
 
 TEST(SamplerPlausibility, PersistentStepBackIsAResetWithAnUnmeasuredInterval) {
-  Rig rig({counter_channel("powercap:intel-rapl:0", kRapl, 1e-6)});
+  Rig rig({counter_channel("powercap:intel-rapl:0", kRaplSpec, 1e-6)});
   const std::uint64_t base = 100'000'000'000;
   rig.start({counter_reading(0, base)});
   rig.step(1s, {counter_reading(0, base + 100'000'000)});  // 100 J
@@ -71,7 +71,7 @@ TEST(SamplerPlausibility, PersistentStepBackIsAResetWithAnUnmeasuredInterval) {
 }
 
 TEST(SamplerPlausibility, ImplausibleForwardJumpIsNotCounted) {
-  Rig rig({counter_channel("nvml:GPU-a", kNvml, 1e-3, Component::gpu)});
+  Rig rig({counter_channel("nvml:GPU-a", kNvmlSpec, 1e-3, Component::gpu)});
   rig.start({counter_reading(0, 1'000'000)});
   rig.step(1s, {counter_reading(0, 1'300'000)});                 // 300 J
   rig.step(1s, {counter_reading(0, 1'300'000 + 1'000'000'000)});  // +1 MJ in 1 s: cannot be true
@@ -83,7 +83,7 @@ TEST(SamplerPlausibility, ImplausibleForwardJumpIsNotCounted) {
 }
 
 TEST(SamplerPlausibility, ASensorsOwnBoundIsApplied) {
-  ChannelInfo gpu = counter_channel("nvml:GPU-a", kNvml, 1e-3, Component::gpu);
+  ChannelInfo gpu = counter_channel("nvml:GPU-a", kNvmlSpec, 1e-3, Component::gpu);
   gpu.max_power_w = 600;
   gpu.max_power_basis = "2 x NVML power limit 300 W";
   Rig rig({gpu});

@@ -14,13 +14,8 @@ namespace {
 using nlohmann::json;
 using namespace provider_detail;
 
-constexpr std::string_view kName = "NESO Carbon Intensity API";
+constexpr std::string_view kNesoName = "NESO Carbon Intensity API";
 constexpr int kMaxHistoryDays = 14;  // the API's limit for /intensity/{from}/{to}
-
-Status malformed(const std::string& what) {
-  return {StatusCode::unavailable, std::string(kName) + ": unusable answer: " + what,
-          "check the base URL; the API may have changed"};
-}
 
 // Outward codes are 2-4 letters and digits ("RG10", "SW1A"); anything else would change the path.
 bool valid_outward(const std::string& pc) {
@@ -51,27 +46,27 @@ Result<std::string> regional_suffix(const Location& where) {
 }
 
 Result<IntensitySeries> slots(const json& arr, const std::string& source, const std::string& zone) {
-  if (!arr.is_array()) return malformed("no slot array");
+  if (!arr.is_array()) return unusable_answer(kNesoName, "no slot array");
   IntensitySeries out;
   for (const auto& s : arr) {
-    if (!s.is_object()) return malformed("a slot is not an object");
+    if (!s.is_object()) return unusable_answer(kNesoName, "a slot is not an object");
     const auto f = s.find("from");
     const auto t = s.find("to");
     const auto in = s.find("intensity");
-    if (f == s.end() || !f->is_string() || t == s.end() || !t->is_string()) return malformed("a slot has no from/to");
-    if (in == s.end() || !in->is_object()) return malformed("a slot has no 'intensity'");
+    if (f == s.end() || !f->is_string() || t == s.end() || !t->is_string()) return unusable_answer(kNesoName, "a slot has no from/to");
+    if (in == s.end() || !in->is_object()) return unusable_answer(kNesoName, "a slot has no 'intensity'");
     const auto start = parse_utc_time(f->get_ref<const std::string&>());
     const auto end = parse_utc_time(t->get_ref<const std::string&>());
-    if (!start || !end || !(*start < *end)) return malformed("bad slot times '" + f->get<std::string>() + "'");
+    if (!start || !end || !(*start < *end)) return unusable_answer(kNesoName, "bad slot times '" + f->get<std::string>() + "'");
     const auto actual = in->find("actual");
     const auto fc = in->find("forecast");
     const bool has_actual = actual != in->end() && !actual->is_null();
     const bool has_forecast = fc != in->end() && !fc->is_null();
     if (!has_actual && !has_forecast) continue;
     const json& v = has_actual ? *actual : *fc;
-    if (!v.is_number()) return malformed("an intensity is not a number");
+    if (!v.is_number()) return unusable_answer(kNesoName, "an intensity is not a number");
     const double g = v.get<double>();
-    if (auto st = check_intensity(kName, g, f->get<std::string>()); !st) return st;
+    if (auto st = check_intensity(kNesoName, g, f->get<std::string>()); !st) return st;
     IntensityQuote q;
     q.g_per_kwh = g;
     q.start = *start;
@@ -87,7 +82,7 @@ Result<IntensitySeries> slots(const json& arr, const std::string& source, const 
 }
 
 Result<IntensitySeries> region_slots(const json& region) {
-  if (!region.is_object()) return malformed("a region is not an object");
+  if (!region.is_object()) return unusable_answer(kNesoName, "a region is not an object");
   std::string label = "region";
   std::string zone = "GB";
   if (const auto id = region.find("regionid"); id != region.end() && id->is_number_integer()) {
@@ -101,8 +96,8 @@ Result<IntensitySeries> region_slots(const json& region) {
     label += ", postcode " + pc->get<std::string>();
   }
   const auto d = region.find("data");
-  if (d == region.end()) return malformed("a region has no 'data'");
-  return slots(*d, std::string(kName) + " (" + label, zone);
+  if (d == region.end()) return unusable_answer(kNesoName, "a region has no 'data'");
+  return slots(*d, std::string(kNesoName) + " (" + label, zone);
 }
 
 }  // namespace
@@ -113,19 +108,19 @@ Result<IntensitySeries> parse_carbonintensity_uk(std::string_view text) {
     try {
       root = json::parse(text);
     } catch (const json::parse_error& e) {
-      return malformed("malformed JSON at byte " + std::to_string(e.byte));
+      return unusable_answer(kNesoName, "malformed JSON at byte " + std::to_string(e.byte));
     }
-    if (!root.is_object()) return malformed("the answer is not a JSON object");
+    if (!root.is_object()) return unusable_answer(kNesoName, "the answer is not a JSON object");
     const auto data = root.find("data");
-    if (data == root.end()) return malformed("no 'data'");
+    if (data == root.end()) return unusable_answer(kNesoName, "no 'data'");
     if (data->is_object()) return region_slots(*data);  // /regional/intensity/.../postcode/..
-    if (!data->is_array()) return malformed("'data' is neither a list nor an object");
+    if (!data->is_array()) return unusable_answer(kNesoName, "'data' is neither a list nor an object");
     if (data->empty()) return IntensitySeries{};
     const json& first = data->front();
     if (first.is_object() && first.contains("regionid")) return region_slots(first);
-    return slots(*data, std::string(kName) + " (national", "GB");
+    return slots(*data, std::string(kNesoName) + " (national", "GB");
   } catch (const std::exception& e) {
-    return malformed(e.what());
+    return unusable_answer(kNesoName, e.what());
   }
 }
 
@@ -153,7 +148,7 @@ Status CarbonIntensityUkProvider::suitable(const Location& where) const {
 }
 
 Result<IntensitySeries> CarbonIntensityUkProvider::get(const std::string& path) const {
-  auto body = fetch_json(http_, make_request(config_.base_url + path, config_.http), kName, std::nullopt);
+  auto body = fetch_json(http_, make_request(config_.base_url + path, config_.http), kNesoName, std::nullopt);
   if (!body) return body.status();
   return parse_carbonintensity_uk(*body);
 }
@@ -175,7 +170,7 @@ Result<IntensityQuote> CarbonIntensityUkProvider::latest(const Location& where) 
     }
     return series->back();
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kNesoName) + ": " + e.what());
   }
 }
 
@@ -195,7 +190,7 @@ Result<IntensitySeries> CarbonIntensityUkProvider::forecast(const Location& wher
     }
     return limit_hours(std::move(*series), hours);
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kNesoName) + ": " + e.what());
   }
 }
 
@@ -219,7 +214,7 @@ Result<IntensitySeries> CarbonIntensityUkProvider::history(const Location& where
     }
     return std::move(*series);
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kNesoName) + ": " + e.what());
   }
 }
 

@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 using namespace provider_detail;
 
-constexpr std::string_view kName = "Electricity Maps";
+constexpr std::string_view kElectricityMapsName = "Electricity Maps";
 
 DeniedText token_rejected() {
   return {"the token was rejected",
@@ -22,16 +22,11 @@ DeniedText token_rejected() {
           "token may still not cover this zone or endpoint (free tier: one zone, no forecast)"};
 }
 
-Status malformed(const std::string& what) {
-  return {StatusCode::unavailable, std::string(kName) + ": unusable answer: " + what,
-          "check the base URL; the API may have changed"};
-}
-
-Result<json> parse(std::string_view text) {
+Result<json> parse_answer(std::string_view text) {
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
-    return malformed("malformed JSON at byte " + std::to_string(e.byte));
+    return unusable_answer(kElectricityMapsName, "malformed JSON at byte " + std::to_string(e.byte));
   }
 }
 
@@ -57,7 +52,7 @@ std::string string_or(const json& obj, const char* key, std::string_view fallbac
 }
 
 std::string source_text(std::string_view endpoint, const json& item) {
-  std::string s = std::string(kName) + " " + std::string(endpoint);
+  std::string s = std::string(kElectricityMapsName) + " " + std::string(endpoint);
   if (item.is_object() && item.value("isEstimated", false)) {
     const std::string method = string_or(item, "estimationMethod", "");
     s += method.empty() ? " (estimated)" : " (estimated: " + method + ")";
@@ -68,17 +63,17 @@ std::string source_text(std::string_view endpoint, const json& item) {
 // One point; nullopt for a null value (skipped), a Status for a broken one.
 Result<std::optional<IntensityQuote>> point(const json& item, const json& root, QuoteKind kind,
                                             std::string_view endpoint, std::string_view zone) {
-  if (!item.is_object()) return malformed("a point is not an object");
+  if (!item.is_object()) return unusable_answer(kElectricityMapsName, "a point is not an object");
   const auto dt = item.find("datetime");
-  if (dt == item.end() || !dt->is_string()) return malformed("a point has no 'datetime'");
+  if (dt == item.end() || !dt->is_string()) return unusable_answer(kElectricityMapsName, "a point has no 'datetime'");
   const auto start = parse_utc_time(dt->get_ref<const std::string&>());
-  if (!start) return malformed("bad datetime '" + dt->get<std::string>() + "'");
+  if (!start) return unusable_answer(kElectricityMapsName, "bad datetime '" + dt->get<std::string>() + "'");
   const auto ci = item.find("carbonIntensity");
-  if (ci == item.end()) return malformed("a point has no 'carbonIntensity'");
+  if (ci == item.end()) return unusable_answer(kElectricityMapsName, "a point has no 'carbonIntensity'");
   if (ci->is_null()) return std::optional<IntensityQuote>{};
-  if (!ci->is_number()) return malformed("'carbonIntensity' is not a number");
+  if (!ci->is_number()) return unusable_answer(kElectricityMapsName, "'carbonIntensity' is not a number");
   const double v = ci->get<double>();
-  if (auto st = check_intensity(kName, v, dt->get<std::string>()); !st) return st;
+  if (auto st = check_intensity(kElectricityMapsName, v, dt->get<std::string>()); !st) return st;
   IntensityQuote q;
   q.g_per_kwh = v;
   q.start = *start;
@@ -112,26 +107,26 @@ std::string area_label(const Location& where) {
 
 Result<IntensityQuote> parse_electricitymaps_latest(std::string_view text, std::string_view zone) {
   try {
-    auto root = parse(text);
+    auto root = parse_answer(text);
     if (!root) return root.status();
-    if (!root->is_object()) return malformed("the answer is not a JSON object");
+    if (!root->is_object()) return unusable_answer(kElectricityMapsName, "the answer is not a JSON object");
     auto p = point(*root, *root, QuoteKind::measured, "latest", zone);
     if (!p) return p.status();
     if (!p->has_value()) {
-      return Status(StatusCode::not_found, std::string(kName) + ": no current value for " +
+      return Status(StatusCode::not_found, std::string(kElectricityMapsName) + ": no current value for " +
                                                string_or(*root, "zone", zone) + " (carbonIntensity is null)");
     }
     return std::move(**p);
   } catch (const std::exception& e) {
-    return malformed(e.what());
+    return unusable_answer(kElectricityMapsName, e.what());
   }
 }
 
 Result<IntensitySeries> parse_electricitymaps_series(std::string_view text, QuoteKind kind, std::string_view zone) {
   try {
-    auto root = parse(text);
+    auto root = parse_answer(text);
     if (!root) return root.status();
-    if (!root->is_object()) return malformed("the answer is not a JSON object");
+    if (!root->is_object()) return unusable_answer(kElectricityMapsName, "the answer is not a JSON object");
     const json* arr = nullptr;
     std::string_view endpoint;
     for (const char* key : {"forecast", "history", "data"}) {
@@ -141,7 +136,7 @@ Result<IntensitySeries> parse_electricitymaps_series(std::string_view text, Quot
         break;
       }
     }
-    if (arr == nullptr || !arr->is_array()) return malformed("no 'forecast', 'history' or 'data' array");
+    if (arr == nullptr || !arr->is_array()) return unusable_answer(kElectricityMapsName, "no 'forecast', 'history' or 'data' array");
     IntensitySeries out;
     for (const auto& item : *arr) {
       auto p = point(item, *root, kind, endpoint, zone);
@@ -153,7 +148,7 @@ Result<IntensitySeries> parse_electricitymaps_series(std::string_view text, Quot
     for (std::size_t i = 0; i + 1 < out.size(); ++i) out[i].end = std::min(out[i].end, out[i + 1].start);
     return out;
   } catch (const std::exception& e) {
-    return malformed(e.what());
+    return unusable_answer(kElectricityMapsName, e.what());
   }
 }
 
@@ -177,7 +172,7 @@ Status ElectricityMapsProvider::suitable(const Location& where) const {
 Result<std::string> ElectricityMapsProvider::get(const std::string& path, const std::string& query) const {
   auto req = make_request(config_.base_url + path + "?" + query, config_.http);
   req.headers.emplace_back("auth-token", config_.token);
-  return fetch_json(http_, req, kName, token_rejected());
+  return fetch_json(http_, req, kElectricityMapsName, token_rejected());
 }
 
 Result<IntensityQuote> ElectricityMapsProvider::latest(const Location& where) noexcept {
@@ -187,7 +182,7 @@ Result<IntensityQuote> ElectricityMapsProvider::latest(const Location& where) no
     if (!body) return body.status();
     return parse_electricitymaps_latest(*body, area_label(where));
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kElectricityMapsName) + ": " + e.what());
   }
 }
 
@@ -204,7 +199,7 @@ Result<IntensitySeries> ElectricityMapsProvider::forecast(const Location& where,
     }
     return limit_hours(std::move(*series), hours);
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kElectricityMapsName) + ": " + e.what());
   }
 }
 
@@ -229,7 +224,7 @@ Result<IntensitySeries> ElectricityMapsProvider::history(const Location& where, 
     }
     return std::move(*series);
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kElectricityMapsName) + ": " + e.what());
   }
 }
 

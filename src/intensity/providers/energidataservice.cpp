@@ -15,15 +15,10 @@ namespace {
 using nlohmann::json;
 using namespace provider_detail;
 
-constexpr std::string_view kName = "Energi Data Service";
+constexpr std::string_view kEnergiDataName = "Energi Data Service";
 constexpr auto kStep = std::chrono::minutes{5};
 // The Great Belt separates DK1 (Jutland, Funen) from DK2 (Zealand, Lolland-Falster, Bornholm).
 constexpr double kGreatBeltLongitude = 11.0;
-
-Status malformed(const std::string& what) {
-  return {StatusCode::unavailable, std::string(kName) + ": unusable answer: " + what,
-          "check the base URL; the API may have changed"};
-}
 
 std::string area_text(std::string_view area) {
   return area == "DK" ? std::string("DK1 and DK2") : std::string(area);
@@ -66,33 +61,33 @@ Result<IntensitySeries> parse_energidataservice(std::string_view text, QuoteKind
     try {
       root = json::parse(text);
     } catch (const json::parse_error& e) {
-      return malformed("malformed JSON at byte " + std::to_string(e.byte));
+      return unusable_answer(kEnergiDataName, "malformed JSON at byte " + std::to_string(e.byte));
     }
-    if (!root.is_object()) return malformed("the answer is not a JSON object");
+    if (!root.is_object()) return unusable_answer(kEnergiDataName, "the answer is not a JSON object");
     const auto recs = root.find("records");
-    if (recs == root.end() || !recs->is_array()) return malformed("no 'records' array");
+    if (recs == root.end() || !recs->is_array()) return unusable_answer(kEnergiDataName, "no 'records' array");
     const bool mean = area == "DK";
     const std::string dataset = kind == QuoteKind::forecast ? "CO2EmisProg" : "CO2Emis";
 
     // Per interval start: the DK1 and DK2 values seen.
     std::map<TimePoint, std::pair<std::optional<double>, std::optional<double>>> values;
     for (const auto& r : *recs) {
-      if (!r.is_object()) return malformed("a record is not an object");
+      if (!r.is_object()) return unusable_answer(kEnergiDataName, "a record is not an object");
       const auto t = r.find("Minutes5UTC");
       const auto pa = r.find("PriceArea");
       const auto co2 = r.find("CO2Emission");
-      if (t == r.end() || !t->is_string()) return malformed("a record has no 'Minutes5UTC'");
-      if (pa == r.end() || !pa->is_string()) return malformed("a record has no 'PriceArea'");
-      if (co2 == r.end()) return malformed("a record has no 'CO2Emission'");
+      if (t == r.end() || !t->is_string()) return unusable_answer(kEnergiDataName, "a record has no 'Minutes5UTC'");
+      if (pa == r.end() || !pa->is_string()) return unusable_answer(kEnergiDataName, "a record has no 'PriceArea'");
+      if (co2 == r.end()) return unusable_answer(kEnergiDataName, "a record has no 'CO2Emission'");
       const auto& pa_s = pa->get_ref<const std::string&>();
       if (pa_s != "DK1" && pa_s != "DK2") continue;
       if (!mean && pa_s != area) continue;
       const auto start = parse_utc_time(t->get_ref<const std::string&>());
-      if (!start) return malformed("bad Minutes5UTC '" + t->get<std::string>() + "'");
+      if (!start) return unusable_answer(kEnergiDataName, "bad Minutes5UTC '" + t->get<std::string>() + "'");
       if (co2->is_null()) continue;
-      if (!co2->is_number()) return malformed("'CO2Emission' is not a number");
+      if (!co2->is_number()) return unusable_answer(kEnergiDataName, "'CO2Emission' is not a number");
       const double v = co2->get<double>();
-      if (auto st = check_intensity(kName, v, pa_s + " " + t->get<std::string>()); !st) return st;
+      if (auto st = check_intensity(kEnergiDataName, v, pa_s + " " + t->get<std::string>()); !st) return st;
       auto& slot = values[*start];
       (pa_s == "DK1" ? slot.first : slot.second) = v;
     }
@@ -112,13 +107,13 @@ Result<IntensitySeries> parse_energidataservice(std::string_view text, QuoteKind
       q.end = start + kStep;
       q.kind = kind;
       q.signal = Signal::average;
-      q.source = std::string(kName) + " " + dataset + (mean ? " (mean of DK1 and DK2)" : " " + std::string(area));
+      q.source = std::string(kEnergiDataName) + " " + dataset + (mean ? " (mean of DK1 and DK2)" : " " + std::string(area));
       q.zone = zone_of(area);
       out.push_back(std::move(q));
     }
     return out;
   } catch (const std::exception& e) {
-    return malformed(e.what());
+    return unusable_answer(kEnergiDataName, e.what());
   }
 }
 
@@ -147,7 +142,7 @@ Result<IntensitySeries> EnergiDataServiceProvider::fetch(const DkPriceArea& area
                           "&filter=" + url_encode(filter) +
                           "&sort=" + url_encode(newest_first ? "Minutes5UTC desc" : "Minutes5UTC asc") +
                           "&limit=" + std::to_string(limit);
-  auto body = fetch_json(http_, make_request(url, config_.http), kName, std::nullopt);
+  auto body = fetch_json(http_, make_request(url, config_.http), kEnergiDataName, std::nullopt);
   if (!body) return body.status();
   return parse_energidataservice(*body, prognosis ? QuoteKind::forecast : QuoteKind::measured, area.area);
 }
@@ -166,7 +161,7 @@ Result<IntensityQuote> EnergiDataServiceProvider::latest(const Location& where) 
     }
     return series->back();
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kEnergiDataName) + ": " + e.what());
   }
 }
 
@@ -184,7 +179,7 @@ Result<IntensitySeries> EnergiDataServiceProvider::forecast(const Location& wher
     }
     return limit_hours(std::move(*series), hours);
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kEnergiDataName) + ": " + e.what());
   }
 }
 
@@ -204,7 +199,7 @@ Result<IntensitySeries> EnergiDataServiceProvider::history(const Location& where
     }
     return std::move(*series);
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kEnergiDataName) + ": " + e.what());
   }
 }
 

@@ -14,10 +14,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kName = "IP geolocation (ipinfo.io)";
+constexpr std::string_view kGeolocationName = "IP geolocation (ipinfo.io)";
 
 Status unusable(const std::string& what) {
-  return {StatusCode::unavailable, std::string(kName) + ": " + what,
+  return {StatusCode::unavailable, std::string(kGeolocationName) + ": " + what,
           "set the location explicitly (country, zone or postcode) instead"};
 }
 
@@ -84,14 +84,14 @@ Result<IpLocation> locate_by_ip(io::HttpClient& http, const std::string& base_ur
     // One short try: a location is never worth delaying a run for.
     HttpOptions options{std::min(1.0, total_timeout_s), total_timeout_s, 1};
     const auto req = provider_detail::make_request(provider_detail::trim_slash(base_url) + "/json", options);
-    auto body = provider_detail::fetch_json(http, req, kName, std::nullopt);
+    auto body = provider_detail::fetch_json(http, req, kGeolocationName, std::nullopt);
     if (!body) {
       return Status(body.status().code(), body.status().message(),
                     "set the location explicitly (country, zone or postcode), or check the network");
     }
     return parse_ipinfo(*body);
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kGeolocationName) + ": " + e.what());
   }
 }
 

@@ -197,6 +197,12 @@ inline Result<std::string> json_body(io::HttpResponse&& response, const io::Http
   return std::move(response.body);
 }
 
+// An answer that arrived but cannot be read: the provider may have changed its API.
+inline Status unusable_answer(std::string_view provider, const std::string& what) {
+  return {StatusCode::unavailable, std::string(provider) + ": unusable answer: " + what,
+          "check the base URL; the API may have changed"};
+}
+
 // GET `request` and return its JSON body, or a provider-named Status.
 inline Result<std::string> fetch_json(io::HttpClient& http, const io::HttpRequest& request, std::string_view provider,
                                       const std::optional<DeniedText>& denied) {

@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 using namespace provider_detail;
 
-constexpr std::string_view kName = "WattTime";
+constexpr std::string_view kWattTimeName = "WattTime";
 constexpr auto kTokenLifetime = std::chrono::minutes{30};
 constexpr auto kTokenMargin = std::chrono::minutes{1};
 constexpr int kMaxHorizonHours = 72;
@@ -23,32 +23,27 @@ const char* const kCredentialFix =
     "set api_keys {\"watttime_user\": ..., \"watttime_password\": ...} in the config, or "
     "CARBONTRACKER_WATTTIME_USER and CARBONTRACKER_WATTTIME_PASSWORD; accounts from https://watttime.org";
 
-Status malformed(const std::string& what) {
-  return {StatusCode::unavailable, std::string(kName) + ": unusable answer: " + what,
-          "check the base URL; the API may have changed"};
-}
-
-Result<json> parse(std::string_view text) {
+Result<json> parse_object(std::string_view text) {
   try {
     auto j = json::parse(text);
-    if (!j.is_object()) return malformed("the answer is not a JSON object");
+    if (!j.is_object()) return unusable_answer(kWattTimeName, "the answer is not a JSON object");
     return j;
   } catch (const json::parse_error& e) {
-    return malformed("malformed JSON at byte " + std::to_string(e.byte));
+    return unusable_answer(kWattTimeName, "malformed JSON at byte " + std::to_string(e.byte));
   }
 }
 
 Result<std::string> string_field(std::string_view text, const char* key) {
   try {
-    auto j = parse(text);
+    auto j = parse_object(text);
     if (!j) return j.status();
     const auto it = j->find(key);
     if (it == j->end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-      return malformed(std::string("no '") + key + "' in the answer");
+      return unusable_answer(kWattTimeName, std::string("no '") + key + "' in the answer");
     }
     return it->get<std::string>();
   } catch (const std::exception& e) {
-    return malformed(e.what());
+    return unusable_answer(kWattTimeName, e.what());
   }
 }
 
@@ -63,10 +58,10 @@ Result<std::string> parse_watttime_region(std::string_view text) { return string
 
 Result<IntensitySeries> parse_watttime_series(std::string_view text, QuoteKind kind) {
   try {
-    auto root = parse(text);
+    auto root = parse_object(text);
     if (!root) return root.status();
     const auto meta = root->find("meta");
-    if (meta == root->end() || !meta->is_object()) return malformed("no 'meta' object");
+    if (meta == root->end() || !meta->is_object()) return unusable_answer(kWattTimeName, "no 'meta' object");
     const std::string units = meta->value("units", std::string{});
     double factor = 0;
     if (units == "lbs_co2_per_mwh") {
@@ -88,20 +83,20 @@ Result<IntensitySeries> parse_watttime_series(std::string_view text, QuoteKind k
       period = std::chrono::seconds{p->get<long long>()};
     }
     const auto data = root->find("data");
-    if (data == root->end() || !data->is_array()) return malformed("no 'data' array");
+    if (data == root->end() || !data->is_array()) return unusable_answer(kWattTimeName, "no 'data' array");
     IntensitySeries out;
     for (const auto& pt : *data) {
-      if (!pt.is_object()) return malformed("a point is not an object");
+      if (!pt.is_object()) return unusable_answer(kWattTimeName, "a point is not an object");
       const auto t = pt.find("point_time");
       const auto v = pt.find("value");
-      if (t == pt.end() || !t->is_string()) return malformed("a point has no 'point_time'");
-      if (v == pt.end()) return malformed("a point has no 'value'");
+      if (t == pt.end() || !t->is_string()) return unusable_answer(kWattTimeName, "a point has no 'point_time'");
+      if (v == pt.end()) return unusable_answer(kWattTimeName, "a point has no 'value'");
       if (v->is_null()) continue;
-      if (!v->is_number()) return malformed("a 'value' is not a number");
+      if (!v->is_number()) return unusable_answer(kWattTimeName, "a 'value' is not a number");
       const auto start = parse_utc_time(t->get_ref<const std::string&>());
-      if (!start) return malformed("bad point_time '" + t->get<std::string>() + "'");
+      if (!start) return unusable_answer(kWattTimeName, "bad point_time '" + t->get<std::string>() + "'");
       const double g = v->get<double>() * factor;
-      if (auto st = check_intensity(kName, g, t->get<std::string>()); !st) return st;
+      if (auto st = check_intensity(kWattTimeName, g, t->get<std::string>()); !st) return st;
       IntensityQuote q;
       q.g_per_kwh = g;
       q.start = *start;
@@ -115,7 +110,7 @@ Result<IntensitySeries> parse_watttime_series(std::string_view text, QuoteKind k
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
     return out;
   } catch (const std::exception& e) {
-    return malformed(e.what());
+    return unusable_answer(kWattTimeName, e.what());
   }
 }
 
@@ -142,7 +137,7 @@ Result<std::string> WattTimeProvider::token(bool force_login) {
   token_.clear();
   auto req = make_request(config_.base_url + "/login", config_.http);
   req.basic_auth.emplace(config_.username, config_.password);
-  auto body = fetch_json(http_, req, kName,
+  auto body = fetch_json(http_, req, kWattTimeName,
                          DeniedText{"the username/password were rejected at login", kCredentialFix});
   if (!body) return body.status();
   auto tok = parse_watttime_token(*body);
@@ -160,9 +155,9 @@ Result<std::string> WattTimeProvider::authed_get(const std::string& path_and_que
     auto req = make_request(config_.base_url + path_and_query, config_.http);
     req.headers.emplace_back("Authorization", "Bearer " + *tok);
     auto r = http_.get(req);
-    if (r) return json_body(std::move(*r), req, kName);
+    if (r) return json_body(std::move(*r), req, kWattTimeName);
     if (r.status().code() != StatusCode::permission_denied || round == 1) {
-      return provider_error(kName, r.status(),
+      return provider_error(kWattTimeName, r.status(),
                             DeniedText{"access was refused after a fresh login (the plan may not cover this "
                                        "region or endpoint: the free plan covers CAISO_NORTH only)",
                                        kCredentialFix});
@@ -217,7 +212,7 @@ Result<IntensityQuote> WattTimeProvider::latest(const Location& where) noexcept 
     }
     return series->back();
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kWattTimeName) + ": " + e.what());
   }
 }
 
@@ -236,7 +231,7 @@ Result<IntensitySeries> WattTimeProvider::forecast(const Location& where, int ho
     if (series->empty()) return Status(StatusCode::not_found, "WattTime: the forecast for " + *reg + " is empty");
     return limit_hours(std::move(*series), horizon);
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kWattTimeName) + ": " + e.what());
   }
 }
 
@@ -255,7 +250,7 @@ Result<IntensitySeries> WattTimeProvider::history(const Location& where, TimePoi
     }
     return std::move(*series);
   } catch (const std::exception& e) {
-    return Status(StatusCode::internal, std::string(kName) + ": " + e.what());
+    return Status(StatusCode::internal, std::string(kWattTimeName) + ": " + e.what());
   }
 }
 

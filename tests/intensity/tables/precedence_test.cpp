@@ -7,7 +7,7 @@
 namespace carbontracker::intensity {
 namespace {
 
-Location at(std::optional<std::string> country, std::optional<std::string> zone) {
+Location location_at(std::optional<std::string> country, std::optional<std::string> zone) {
   Location l;
   l.country = std::move(country);
   l.zone = std::move(zone);
@@ -17,10 +17,10 @@ Location at(std::optional<std::string> country, std::optional<std::string> zone)
 
 TEST(Precedence, AZoneDecidesOverTheCountryOffline) {
   // Zone in France, country Germany: the French table, and the reason says so.
-  auto r = offline_intensity(at("DE", "FR"));
+  auto r = offline_intensity(location_at("DE", "FR"));
   ASSERT_TRUE(r) << r.status().to_string();
-  auto fr = offline_intensity(at("FR", std::nullopt));
-  auto de = offline_intensity(at("DE", std::nullopt));
+  auto fr = offline_intensity(location_at("FR", std::nullopt));
+  auto de = offline_intensity(location_at("DE", std::nullopt));
   ASSERT_TRUE(fr);
   ASSERT_TRUE(de);
   ASSERT_NE(fr->quote.g_per_kwh, de->quote.g_per_kwh);
@@ -30,7 +30,7 @@ TEST(Precedence, AZoneDecidesOverTheCountryOffline) {
 }
 
 TEST(Precedence, ZoneAndCountryAgreeingKeepTheCountryWording) {
-  auto r = offline_intensity(at("DK", "DK-DK2"));
+  auto r = offline_intensity(location_at("DK", "DK-DK2"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->quote.zone, "DNK");
   EXPECT_EQ(r->why.find("decides"), std::string::npos) << r->why;
@@ -38,8 +38,8 @@ TEST(Precedence, ZoneAndCountryAgreeingKeepTheCountryWording) {
 
 TEST(Precedence, AZoneWithoutACountryPrefixLeavesTheCountry) {
   // A balancing-authority zone (WattTime style) names no country: the country table answers.
-  auto r = offline_intensity(at("US", "CAISO_NORTH"));
-  auto us = offline_intensity(at("US", std::nullopt));
+  auto r = offline_intensity(location_at("US", "CAISO_NORTH"));
+  auto us = offline_intensity(location_at("US", std::nullopt));
   ASSERT_TRUE(r);
   ASSERT_TRUE(us);
   EXPECT_DOUBLE_EQ(r->quote.g_per_kwh, us->quote.g_per_kwh);
@@ -48,11 +48,11 @@ TEST(Precedence, AZoneWithoutACountryPrefixLeavesTheCountry) {
 TEST(Precedence, TheLiveProviderFollowsTheZoneToo) {
   ProviderKeys none;
   // Country DK but zone DK-BHM (Bornholm, not served by Energi Data Service's DK1/DK2).
-  auto bornholm = choose_provider(at("DK", "DK-BHM"), none);
+  auto bornholm = choose_provider(location_at("DK", "DK-BHM"), none);
   ASSERT_TRUE(bornholm);
   EXPECT_TRUE(bornholm->none()) << bornholm->reason;
   // Zone DK-DK2 with country SE: Denmark decides.
-  auto dk2 = choose_provider(at("SE", "DK-DK2"), none);
+  auto dk2 = choose_provider(location_at("SE", "DK-DK2"), none);
   ASSERT_TRUE(dk2);
   EXPECT_EQ(dk2->provider, "energidataservice") << dk2->reason;
 }

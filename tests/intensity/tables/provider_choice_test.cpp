@@ -11,7 +11,7 @@ namespace {
 
 constexpr const char* kToken = "em-secret-token-1234";
 
-GetEnv env_of(std::map<std::string, std::string> vars) {
+GetEnv choice_env(std::map<std::string, std::string> vars) {
   return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
     const auto it = vars.find(name);
     if (it == vars.end()) return std::nullopt;
@@ -19,7 +19,7 @@ GetEnv env_of(std::map<std::string, std::string> vars) {
   };
 }
 
-Location at(std::optional<std::string> country, std::optional<std::string> zone = std::nullopt) {
+Location choice_location(std::optional<std::string> country, std::optional<std::string> zone = std::nullopt) {
   Location l;
   l.country = std::move(country);
   l.zone = std::move(zone);
@@ -46,7 +46,7 @@ std::optional<Setting<std::string>> ask(const char* name) { return Setting<std::
 // ---- Keys ------------------------------------------------------------------------------------------
 
 TEST(Keys, FromConfigOrEnvConfigFirst) {
-  const auto env = env_of({{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "env-token"},
+  const auto env = choice_env({{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "env-token"},
                            {"CARBONTRACKER_WATTTIME_USER", "env-user"},
                            {"CARBONTRACKER_WATTTIME_PASSWORD", "env-pw"}});
   const ProviderKeys from_env = collect_keys({}, env);
@@ -69,7 +69,7 @@ TEST(Keys, FromConfigOrEnvConfigFirst) {
   EXPECT_EQ(mixed.watttime_password, "env-pw");
   EXPECT_EQ(mixed.watttime_from, "config api_keys (user) and CARBONTRACKER_WATTTIME_PASSWORD (password)");
 
-  const ProviderKeys none = collect_keys({}, env_of({}));
+  const ProviderKeys none = collect_keys({}, choice_env({}));
   EXPECT_FALSE(none.electricitymaps_token);
   EXPECT_FALSE(none.watttime_user);
   EXPECT_TRUE(none.watttime_from.empty());
@@ -81,7 +81,7 @@ TEST(Keys, PythonIdsAndBadEntriesAreNotedNeverEchoed) {
                                        {"energidataservice", "y"},
                                        {"electricitymap", "typo-secret"},
                                        {"watttime_user", ""}},
-                                      env_of({}));
+                                      choice_env({}));
   EXPECT_EQ(k.electricitymaps_token, "py-token");  // the Python tool's id, any case; trimmed
   ASSERT_EQ(k.notes.size(), 4u);
   for (const auto& n : k.notes) {
@@ -96,7 +96,7 @@ TEST(Keys, PythonIdsAndBadEntriesAreNotedNeverEchoed) {
 
 TEST(Keys, EmptyConfigValueFallsBackToEnv) {
   const ProviderKeys k =
-      collect_keys({{"electricitymaps", "  "}}, env_of({{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "env-token"}}));
+      collect_keys({{"electricitymaps", "  "}}, choice_env({{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "env-token"}}));
   EXPECT_EQ(k.electricitymaps_token, "env-token");
   EXPECT_EQ(k.electricitymaps_from, "CARBONTRACKER_ELECTRICITYMAPS_TOKEN");
 }
@@ -104,8 +104,8 @@ TEST(Keys, EmptyConfigValueFallsBackToEnv) {
 // ---- Automatic choice ------------------------------------------------------------------------------
 
 TEST(ChooseProvider, DenmarkGoesToEnergiDataService) {
-  for (const Location& w : {at("DK"), at(std::nullopt, "DK-DK1"), at(std::nullopt, "DK-DK2"), at("DK", "DK-DK2"),
-                            at(std::nullopt, "DK")}) {
+  for (const Location& w : {choice_location("DK"), choice_location(std::nullopt, "DK-DK1"), choice_location(std::nullopt, "DK-DK2"), choice_location("DK", "DK-DK2"),
+                            choice_location(std::nullopt, "DK")}) {
     for (const ProviderKeys& keys : {ProviderKeys{}, with_token()}) {  // free beats the token
       auto c = choose_provider(w, keys);
       ASSERT_TRUE(c) << c.status().to_string();
@@ -120,7 +120,7 @@ TEST(ChooseProvider, GreatBritainGoesToNeso) {
   postcode.gb_postcode = "RG10";
   Location region;
   region.gb_region_id = 13;
-  for (const Location& w : {at("GB"), at(std::nullopt, "GB"), postcode, region}) {
+  for (const Location& w : {choice_location("GB"), choice_location(std::nullopt, "GB"), postcode, region}) {
     auto c = choose_provider(w, with_token());
     ASSERT_TRUE(c) << c.status().to_string();
     EXPECT_EQ(c->provider, "carbonintensity_uk");
@@ -137,8 +137,8 @@ TEST(ChooseProvider, ZonesOutsideTheFreeProvidersNeedAnElectricityMapsToken) {
   coords.latitude = 48.85;
   coords.longitude = 2.35;
   // Bornholm and Northern Ireland are not served by EDS / NESO.
-  for (const Location& w : {at(std::nullopt, "DE"), at("FR"), coords, at(std::nullopt, "DK-BHM"),
-                            at(std::nullopt, "GB-NIR"), at("DE", "US-CAL-CISO")}) {
+  for (const Location& w : {choice_location(std::nullopt, "DE"), choice_location("FR"), coords, choice_location(std::nullopt, "DK-BHM"),
+                            choice_location(std::nullopt, "GB-NIR"), choice_location("DE", "US-CAL-CISO")}) {
     auto c = choose_provider(w, with_token());
     ASSERT_TRUE(c) << c.status().to_string();
     EXPECT_EQ(c->provider, "electricitymaps");
@@ -151,7 +151,7 @@ TEST(ChooseProvider, ZonesOutsideTheFreeProvidersNeedAnElectricityMapsToken) {
     EXPECT_NE(none->reason.find("no token"), std::string::npos);
     EXPECT_NE(none->reason.find("CARBONTRACKER_ELECTRICITYMAPS_TOKEN"), std::string::npos);
   }
-  auto de = choose_provider(at(std::nullopt, "DE"), with_token());
+  auto de = choose_provider(choice_location(std::nullopt, "DE"), with_token());
   EXPECT_EQ(de->reason, "Electricity Maps: zone DE, token from CARBONTRACKER_ELECTRICITYMAPS_TOKEN (automatic choice)");
 }
 
@@ -185,14 +185,14 @@ TEST(ChooseProvider, WattTimeOnlyWhenAskedForByName) {
   EXPECT_NE(asked->reason.find("(--provider)"), std::string::npos);
   EXPECT_EQ(asked->reason.find("pw-secret"), std::string::npos);
 
-  auto region = choose_provider(at(std::nullopt, "CAISO_NORTH"), keys, ask("watttime"));
+  auto region = choose_provider(choice_location(std::nullopt, "CAISO_NORTH"), keys, ask("watttime"));
   ASSERT_TRUE(region) << region.status().to_string();
 
   auto no_creds = choose_provider(coords, {}, ask("watttime"));
   ASSERT_FALSE(no_creds);
   EXPECT_NE(no_creds.status().fix().find("CARBONTRACKER_WATTTIME_USER"), std::string::npos);
 
-  auto country_only = choose_provider(at("US"), keys, ask("watttime"));
+  auto country_only = choose_provider(choice_location("US"), keys, ask("watttime"));
   ASSERT_FALSE(country_only);
   EXPECT_NE(country_only.status().message().find("coordinates"), std::string::npos);
 }
@@ -200,30 +200,30 @@ TEST(ChooseProvider, WattTimeOnlyWhenAskedForByName) {
 // ---- Overrides ---------------------------------------------------------------------------------------
 
 TEST(ChooseProvider, ExplicitProviderOverridesTheRules) {
-  auto em_in_dk = choose_provider(at("DK"), with_token(), ask("electricitymaps"));
+  auto em_in_dk = choose_provider(choice_location("DK"), with_token(), ask("electricitymaps"));
   ASSERT_TRUE(em_in_dk) << em_in_dk.status().to_string();
   EXPECT_EQ(em_in_dk->provider, "electricitymaps");
   EXPECT_EQ(em_in_dk->reason,
             "Electricity Maps: country DK, token from CARBONTRACKER_ELECTRICITYMAPS_TOKEN (--provider)");
 
   for (const char* alias : {"neso", "NESO", "carbonintensityGB", "carbonintensity_uk"}) {
-    auto c = choose_provider(at("GB"), {}, ask(alias));
+    auto c = choose_provider(choice_location("GB"), {}, ask(alias));
     ASSERT_TRUE(c) << alias;
     EXPECT_EQ(c->provider, "carbonintensity_uk") << alias;
   }
 
-  auto none = choose_provider(at("DK"), with_token(), ask("none"));
+  auto none = choose_provider(choice_location("DK"), with_token(), ask("none"));
   ASSERT_TRUE(none);
   EXPECT_TRUE(none->none());
   EXPECT_EQ(none->reason, "no live provider: offline tables only (--provider)");
 
-  auto automatic = choose_provider(at("DK"), {}, ask("auto"));
+  auto automatic = choose_provider(choice_location("DK"), {}, ask("auto"));
   ASSERT_TRUE(automatic);
   EXPECT_EQ(automatic->provider, "energidataservice");
 }
 
 TEST(ChooseProvider, UnknownProviderNameListsTheValidOnes) {
-  auto c = choose_provider(at("DK"), {}, Setting<std::string>{"co2signal", "config provider"});
+  auto c = choose_provider(choice_location("DK"), {}, Setting<std::string>{"co2signal", "config provider"});
   ASSERT_FALSE(c);
   EXPECT_EQ(c.status().code(), StatusCode::invalid_argument);
   EXPECT_NE(c.status().message().find("\"co2signal\" from config provider"), std::string::npos);
@@ -232,17 +232,17 @@ TEST(ChooseProvider, UnknownProviderNameListsTheValidOnes) {
 }
 
 TEST(ChooseProvider, ProviderThatCannotServeTheLocationSaysWhy) {
-  auto eds = choose_provider(at("DE"), {}, ask("energidataservice"));
+  auto eds = choose_provider(choice_location("DE"), {}, ask("energidataservice"));
   ASSERT_FALSE(eds);
   EXPECT_EQ(eds.status().message(),
             "Energi Data Service (asked for by --provider) cannot serve this location: it covers Denmark only "
             "(DK1/DK2), the location is country DE");
 
-  auto neso = choose_provider(at("FR"), {}, ask("carbonintensity_uk"));
+  auto neso = choose_provider(choice_location("FR"), {}, ask("carbonintensity_uk"));
   ASSERT_FALSE(neso);
   EXPECT_NE(neso.status().message().find("Great Britain only"), std::string::npos);
 
-  auto em = choose_provider(at("DE"), {}, ask("electricitymaps"));
+  auto em = choose_provider(choice_location("DE"), {}, ask("electricitymaps"));
   ASSERT_FALSE(em);
   EXPECT_NE(em.status().message().find("no token"), std::string::npos);
   EXPECT_NE(em.status().fix().find("CARBONTRACKER_ELECTRICITYMAPS_TOKEN"), std::string::npos);
@@ -269,7 +269,7 @@ TEST(ChooseProvider, DisplayNames) {
 // ---- Offline chain --------------------------------------------------------------------------------------
 
 TEST(OfflineChain, UserValueBeatsEverything) {
-  Location w = at("DE");
+  Location w = choice_location("DE");
   w.cloud = "gcp:europe-north2";
   auto r = offline_intensity(w, Setting<double>{250, "--intensity"});
   ASSERT_TRUE(r);
@@ -286,7 +286,7 @@ TEST(OfflineChain, UserValueBeatsEverything) {
 }
 
 TEST(OfflineChain, CloudRegionBeatsCountry) {
-  Location w = at("DE");
+  Location w = choice_location("DE");
   w.cloud = "gcp:europe-north2";
   w.how = "country DE, cloud region gcp:europe-north2 from --cloud";
   auto r = offline_intensity(w);
@@ -297,7 +297,7 @@ TEST(OfflineChain, CloudRegionBeatsCountry) {
 }
 
 TEST(OfflineChain, CountryBeatsWorld) {
-  Location w = at("DK");
+  Location w = choice_location("DK");
   w.how = "country DK from --country";
   auto r = offline_intensity(w);
   ASSERT_TRUE(r);
@@ -305,7 +305,7 @@ TEST(OfflineChain, CountryBeatsWorld) {
   EXPECT_EQ(r->quote.kind, QuoteKind::yearly_average);
   EXPECT_EQ(r->why, "yearly average for DK (Denmark) 2024; country DK from --country");
 
-  Location zone = at(std::nullopt, "DK-DK2");
+  Location zone = choice_location(std::nullopt, "DK-DK2");
   zone.how = "zone DK-DK2 from CARBONTRACKER_ZONE";
   auto z = offline_intensity(zone);
   ASSERT_TRUE(z);
@@ -332,7 +332,7 @@ TEST(OfflineChain, WorldAverageLastAndSaysWhy) {
   none.how += "; IP geolocation failed: ipinfo.io: timed out";
   EXPECT_EQ(offline_intensity(none)->why, "world average: no location configured; IP geolocation failed: ipinfo.io: timed out");
 
-  auto antarctica = offline_intensity(at("AQ"));
+  auto antarctica = offline_intensity(choice_location("AQ"));
   ASSERT_TRUE(antarctica);
   EXPECT_NEAR(antarctica->quote.g_per_kwh, 473.0, 0.05);
   EXPECT_NE(antarctica->why.find("Antarctica"), std::string::npos);
@@ -346,15 +346,15 @@ TEST(OfflineChain, WorldAverageLastAndSaysWhy) {
   EXPECT_EQ(c->quote.zone, "World");
   EXPECT_EQ(c->why, "coordinates 10,10: no offline table; world average");
 
-  auto zone = offline_intensity(at(std::nullopt, "CAISO_NORTH"));
+  auto zone = offline_intensity(choice_location(std::nullopt, "CAISO_NORTH"));
   ASSERT_TRUE(zone);
   EXPECT_EQ(zone->quote.zone, "World");
 }
 
 TEST(OfflineChain, ResolvedLocationThroughChoiceAndChain) {
-  auto where = resolve_location({}, env_of({{"CARBONTRACKER_ZONE", "DK-DK1"}}), {});
+  auto where = resolve_location({}, choice_env({{"CARBONTRACKER_ZONE", "DK-DK1"}}), {});
   ASSERT_TRUE(where);
-  auto choice = choose_provider(*where, collect_keys({}, env_of({})));
+  auto choice = choose_provider(*where, collect_keys({}, choice_env({})));
   ASSERT_TRUE(choice);
   EXPECT_EQ(choice->provider, "energidataservice");
   auto offline = offline_intensity(*where);

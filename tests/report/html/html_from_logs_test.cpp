@@ -14,13 +14,13 @@
 namespace carbontracker::report {
 namespace {
 
-std::size_t count(const std::string& hay, const std::string& needle) {
+std::size_t count_in_html(const std::string& hay, const std::string& needle) {
   std::size_t n = 0;
   for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + needle.size())) ++n;
   return n;
 }
 
-std::string figure(const std::string& html, const std::string& id) {
+std::string logs_figure(const std::string& html, const std::string& id) {
   const auto start = html.find("<figure class=\"chart-box\" id=\"" + id + "\"");
   if (start == std::string::npos) return {};
   return html.substr(start, html.find("</figure>", start) - start);
@@ -40,7 +40,7 @@ TEST(ReportFromLogs, EveryFixtureRunHasItsChartsOrSaysWhyNot) {
   for (std::size_t i = 1; i <= read.runs.size(); ++i) {
     for (const char* chart : {"power", "epochs", "co2", "intensity"}) {
       const std::string id = "run-" + std::to_string(i) + "-" + chart;
-      const std::string fig = figure(html, id);
+      const std::string fig = logs_figure(html, id);
       ASSERT_FALSE(fig.empty()) << id;
       const bool drawn = fig.find("<svg class=\"chart\"") != std::string::npos;
       const bool explained = fig.find("class=\"why-not\">Not drawn: ") != std::string::npos;
@@ -70,14 +70,14 @@ TEST(ReportFromLogs, OurEventLogLabelsSimulatedAndEstimatedChannels) {
   std::size_t estimated = 0;
   for (const auto& c : run.channels) estimated += c.method == "estimated" || c.method == "simulated";
   ASSERT_GT(estimated, 0u);  // the fixture was written with simulated components
-  EXPECT_EQ(count(html, "<tr class=\"estimated\">"), estimated);
-  EXPECT_EQ(count(html, " (not measured)</td>"), estimated);
+  EXPECT_EQ(count_in_html(html, "<tr class=\"estimated\">"), estimated);
+  EXPECT_EQ(count_in_html(html, " (not measured)</td>"), estimated);
   // Each finished epoch has its bar(s), and the cumulative CO2eq has one point per epoch plus 0.
-  const std::string epochs = figure(html, "run-1-epochs");
-  EXPECT_GE(count(epochs, "<rect class=\"bar\""), run.epochs.size());
-  const std::string co2 = figure(html, "run-1-co2");
+  const std::string epochs = logs_figure(html, "run-1-epochs");
+  EXPECT_GE(count_in_html(epochs, "<rect class=\"bar\""), run.epochs.size());
+  const std::string co2 = logs_figure(html, "run-1-co2");
   EXPECT_NE(co2.find("data-points=\"" + std::to_string(run.epochs.size() + 1) + "\""), std::string::npos) << co2;
-  const std::string power = figure(html, "run-1-power");
+  const std::string power = logs_figure(html, "run-1-power");
   if (run.power.size() >= 2) {
     EXPECT_NE(power.find("<svg"), std::string::npos);
   } else {
@@ -90,7 +90,7 @@ TEST(ReportFromLogs, PythonLogsHaveNoTimeline) {
   ASSERT_FALSE(read.runs.empty());
   const std::string html = render_html_report(read.runs, {});
   for (std::size_t i = 1; i <= read.runs.size(); ++i) {
-    const std::string power = figure(html, "run-" + std::to_string(i) + "-power");
+    const std::string power = logs_figure(html, "run-" + std::to_string(i) + "-power");
     EXPECT_NE(power.find("logs hold no power timeline"), std::string::npos) << power;
   }
 }
