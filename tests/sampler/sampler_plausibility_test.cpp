@@ -17,10 +17,8 @@ namespace {
 using namespace std::chrono_literals;
 using testing::counter_channel;
 using testing::counter_reading;
-using testing::FakeClock;
 using testing::power_channel;
 using testing::power_reading;
-using testing::ScriptedSensor;
 
 constexpr std::uint64_t kRangeUj = 262143328850ull;
 const CounterSpec kRapl{CounterKind::wrapping, kRangeUj, 61};
