@@ -14,7 +14,8 @@
 //    cause and the fallback in use. No secret ever appears in them. A fetch that stop() cuts
 //    short is no failure: when the run ends before the provider's first answer, info() says so
 //    (the offline value was in force throughout) and no event is raised.
-//  - current() is an atomic the sampler thread reads at every sample (energy-weighted CO2eq).
+//  - current() is an atomic the emissions meter reads at every counted energy increment
+//    (emissions/emissions_meter.hpp: energy-weighted CO2eq).
 //  - Range: a provider answer outside 0..2500 g/kWh (quote.hpp) is a failed answer naming the
 //    provider; no value outside that range (NaN included) is ever in force: the world average
 //    replaces it, labelled, with an event.

@@ -2,18 +2,16 @@
 
 #include <fmt/format.h>
 
-#include "core/units.hpp"
-
 namespace carbontracker::ledger {
 namespace {
-
-bool counts(const std::vector<std::optional<bool>>& in_use, std::size_t i) {
-  return i >= in_use.size() || !in_use[i].has_value() || *in_use[i];
-}
 
 bool is_estimate(Method m) { return m == Method::estimated || m == Method::simulated; }
 
 }  // namespace
+
+bool channel_counts(const std::vector<std::optional<bool>>& in_use, std::size_t i) noexcept {
+  return i >= in_use.size() || !in_use[i].has_value() || *in_use[i];
+}
 
 Totals window_totals(const std::vector<ChannelInfo>& channels, const Window& w,
                      const std::vector<std::optional<bool>>& in_use, double pue) {
@@ -21,20 +19,13 @@ Totals window_totals(const std::vector<ChannelInfo>& channels, const Window& w,
   t.duration_s = to_seconds(w.to->t - w.from->t);
   const std::size_t n = std::min({channels.size(), w.from->energy_j.size(), w.to->energy_j.size()});
   for (std::size_t i = 0; i < n; ++i) {
-    if (!counts(in_use, i)) continue;
+    if (!channel_counts(in_use, i)) continue;
     const double e = w.to->energy_j[i] - w.from->energy_j[i];
     t.device_energy_j[channels[i].component] += e;
     (is_estimate(channels[i].method) ? t.estimated_j : t.measured_j) += e;
-    if (i < w.to->co2eq_g.size() && i < w.from->co2eq_g.size()) t.co2eq_g += w.to->co2eq_g[i] - w.from->co2eq_g[i];
   }
   t.facility_energy_j = t.device_energy_j.total_j() * pue;
-  t.co2eq_g *= pue;
   return t;
-}
-
-double effective_intensity(const Totals& t, double fallback) {
-  const double kwh = to_kwh(Joules(t.facility_energy_j)).value();
-  return kwh > 0 ? t.co2eq_g / kwh : fallback;
 }
 
 std::vector<std::string> window_notes(const std::vector<ChannelInfo>& channels, const Window& w,
@@ -43,7 +34,7 @@ std::vector<std::string> window_notes(const std::vector<ChannelInfo>& channels, 
   const double duration_s = to_seconds(w.to->t - w.from->t);
   const std::size_t n = std::min({channels.size(), w.from->energy_j.size(), w.to->energy_j.size()});
   for (std::size_t i = 0; i < n; ++i) {
-    if (!counts(in_use, i)) continue;
+    if (!channel_counts(in_use, i)) continue;
     const auto& c = channels[i];
     if ((c.method == Method::counter || c.method == Method::power) && c.resolution_s > 0 &&
         duration_s < c.resolution_s) {
@@ -78,8 +69,8 @@ std::vector<std::string> window_notes(const std::vector<ChannelInfo>& channels, 
 }
 
 EpochRecord make_epoch(int index, bool complete, const std::vector<ChannelInfo>& channels, const Window& w,
-                       const std::vector<std::optional<bool>>& in_use, double pue, double current_intensity_g_per_kwh,
-                       double start_s, std::chrono::system_clock::time_point wall_start,
+                       const std::vector<std::optional<bool>>& in_use, double pue, double start_s,
+                       std::chrono::system_clock::time_point wall_start,
                        std::chrono::system_clock::time_point wall_end) {
   EpochRecord r;
   r.index = index;
@@ -88,11 +79,10 @@ EpochRecord make_epoch(int index, bool complete, const std::vector<ChannelInfo>&
   r.wall_start = wall_start;
   r.wall_end = wall_end;
   r.totals = window_totals(channels, w, in_use, pue);
-  r.intensity_g_per_kwh = effective_intensity(r.totals, current_intensity_g_per_kwh);
   const std::size_t n = std::min(w.from->energy_j.size(), w.to->energy_j.size());
   r.channel_energy_j.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    r.channel_energy_j[i] = counts(in_use, i) ? w.to->energy_j[i] - w.from->energy_j[i] : 0.0;
+    r.channel_energy_j[i] = channel_counts(in_use, i) ? w.to->energy_j[i] - w.from->energy_j[i] : 0.0;
   }
   r.notes = window_notes(channels, w, in_use);
   return r;

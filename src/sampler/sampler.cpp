@@ -1,4 +1,3 @@
-#include "core/units.hpp"
 #include "sampler/sampler.hpp"
 
 #include <algorithm>
@@ -32,7 +31,6 @@ struct Sampler::ChannelAccumulator {
   Count counts = 0;
   double last_power_w = 0;
   double integrated_j = 0;  // power channels
-  double co2eq_g = 0;       // each energy increment x the intensity current when it was read
   bool failing = false;     // last read failed (one event per failure streak)
   // Counters: a value judged a glitch or implausible, kept to tell a one-off bad read (the
   // next read continues from the last good value) from a reset or jump (it continues from here).
@@ -80,6 +78,7 @@ Sampler::Sampler(std::vector<std::unique_ptr<Sensor>> sensors, Clock& clock, Sam
   }
   timeline_ = Timeline(channels_.size(), options_.timeline_capacity);
   round_energy_.reserve(channels_.size());
+  if (options_.energy_listener) options_.energy_listener->on_channels(channels_.size());
   in_use_.resize(channels_.size());
   options_.interval_s = std::max(options_.interval_s, 0.001);
   options_.max_counter_gap_s = std::clamp(options_.max_counter_gap_s, 0.001, 30.0);
@@ -94,14 +93,6 @@ void Sampler::record_event(double t_s, std::uint32_t channel, std::string messag
     return;
   }
   events_.push_back({t_s, channel, std::move(message)});
-}
-
-double Sampler::grams_per_joule() const noexcept {
-  if (!options_.intensity_g_per_kwh) return 0.0;
-  const double g_per_kwh = options_.intensity_g_per_kwh->load(std::memory_order_relaxed);
-  // The intensity service only publishes finite, in-range values; a bad one never turns CO2eq into NaN.
-  if (!std::isfinite(g_per_kwh) || g_per_kwh < 0) return 0.0;
-  return g_per_kwh / kJoulesPerKwh;  // g/kWh -> g/J
 }
 
 void Sampler::read_slot(Slot& slot, MonoTime now) {
@@ -166,7 +157,7 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
         const CounterStep d = judge_counter_step(a.last_counter, r.counter, *a.info, dt);
         if (d.verdict == StepVerdict::ok || d.verdict == StepVerdict::wrapped) {
           a.counts += d.delta;
-          a.co2eq_g += static_cast<double>(d.delta) * a.info->joules_per_unit * grams_per_joule();
+          heard(ch, static_cast<double>(d.delta) * a.info->joules_per_unit);
           if (d.verdict == StepVerdict::wrapped) ++a.health.wraps;
           a.have_suspect = false;
         } else if (d.verdict == StepVerdict::glitch || d.verdict == StepVerdict::implausible) {
@@ -208,7 +199,7 @@ void Sampler::read_slot(Slot& slot, MonoTime now) {
             a.info->method == Method::estimated ? r.power_w : 0.5 * (a.last_power_w + r.power_w);
         if (dt > 0) {
           a.integrated_j += mean_w * dt;
-          a.co2eq_g += mean_w * dt * grams_per_joule();
+          heard(ch, mean_w * dt);
         }
       }
       a.last_power_w = r.power_w;
@@ -235,7 +226,7 @@ bool Sampler::accept_after_suspect(ChannelAccumulator& a, std::uint32_t ch, std:
   // between the last good read and the suspect one is unknown; from there on it counts again.
   const double gap = to_seconds(a.suspect_t - a.last_t);
   a.counts += d.delta;
-  a.co2eq_g += static_cast<double>(d.delta) * a.info->joules_per_unit * grams_per_joule();
+  heard(ch, static_cast<double>(d.delta) * a.info->joules_per_unit);
   if (d.verdict == StepVerdict::wrapped) ++a.health.wraps;
   ++a.health.resets;
   a.health.unmeasured_s += gap;
@@ -309,15 +300,17 @@ Sampler::Mark Sampler::collect(MonoTime now) const {
   m.energy_j.reserve(channels_.size());
   m.unmeasured_s.reserve(channels_.size());
   m.state.reserve(channels_.size());
-  m.co2eq_g.reserve(channels_.size());
+  m.listener_tally.reserve(channels_.size());
   m.failed_reads.reserve(channels_.size());
+  const EnergyListener* listener = options_.energy_listener;
   for (const auto& slot : slots_) {
     std::lock_guard lock(slot->mutex);
-    for (const auto& a : slot->acc) {
+    for (std::uint32_t i = 0; i < slot->acc.size(); ++i) {
+      const auto& a = slot->acc[i];
       m.energy_j.push_back(a.energy_j());
       m.unmeasured_s.push_back(a.health.unmeasured_s);
       m.state.push_back(a.health.state);
-      m.co2eq_g.push_back(a.co2eq_g);
+      m.listener_tally.push_back(listener ? listener->tally(slot->first_channel + i) : 0.0);
       m.failed_reads.push_back(a.health.failed_reads);
     }
   }

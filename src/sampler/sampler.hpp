@@ -21,6 +21,11 @@
 //    give the exact energy of the window between them (epoch boundaries). It takes a sensor's
 //    lock only for that sensor's read: microseconds, never a wait on the timeline or on
 //    slow work (process lists run on the sampler thread, outside those locks).
+//  - An energy listener (SamplerOptions::energy_listener, sampler/energy_listener.hpp) is told
+//    every increment counted above, in order, under the sensor's lock, whichever thread counts
+//    it; mark() takes the listener's tally under the same lock, so a mark's listener_tally covers
+//    exactly the increments its energy_j does. What the listener weighs them by (the grid's
+//    carbon intensity, emissions/emissions_meter.hpp) is none of the sampler's business.
 //  - Memory is bounded: a Timeline of fixed capacity (downsampled as the run grows) and a
 //    bounded event list. Nothing here throws once constructed; start() reports failure to
 //    create the thread as a Status.
@@ -39,6 +44,7 @@
 
 #include "carbontracker/clock.hpp"
 #include "sensors/sensor_interface.hpp"
+#include "sampler/energy_listener.hpp"
 #include "sampler/timeline.hpp"
 
 namespace carbontracker {
@@ -52,10 +58,9 @@ struct SamplerOptions {
   // Called on the sampler thread with every timeline point before downsampling (to spill a
   // full-resolution timeline to a log). Must be cheap and must not throw.
   std::function<void(double t_s, std::span<const double> energy_j)> on_point;
-  // Carbon intensity in force (g/kWh), updated by the intensity service's thread. Each energy
-  // increment is weighted by the value current when it was read, so CO2eq is the energy-weighted
-  // integral of intensity over time. Null: no CO2eq accounting (co2eq_g stays 0).
-  const std::atomic<double>* intensity_g_per_kwh = nullptr;
+  // Hears every counted energy increment, and its tally is taken into each mark
+  // (sampler/energy_listener.hpp). Null: none (Mark::listener_tally stays 0).
+  EnergyListener* energy_listener = nullptr;
 };
 
 enum class ChannelState : std::uint8_t {
@@ -119,7 +124,7 @@ class Sampler {
     std::vector<double> energy_j;      // cumulative per channel
     std::vector<double> unmeasured_s;  // cumulative per channel (ChannelHealth::unmeasured_s)
     std::vector<ChannelState> state;   // per channel
-    std::vector<double> co2eq_g;       // cumulative per channel (device energy x intensity)
+    std::vector<double> listener_tally;  // per channel: the energy listener's tally() (0 without one)
     std::vector<std::uint64_t> failed_reads;  // cumulative per channel (ChannelHealth::failed_reads)
   };
   Mark mark();
@@ -151,7 +156,10 @@ class Sampler {
   void record_event(double t_s, std::uint32_t channel, std::string message);
   void run(std::stop_token stop);
   Mark collect(MonoTime now) const;
-  double grams_per_joule() const noexcept;
+  // A counted increment of `channel`, told to the listener (under the channel's sensor lock).
+  void heard(std::uint32_t channel, double energy_j) const noexcept {
+    if (options_.energy_listener) options_.energy_listener->on_energy(channel, energy_j);
+  }
 
   Clock& clock_;
   SamplerOptions options_;

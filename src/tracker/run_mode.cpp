@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/units.hpp"
-#include "ledger/ledger.hpp"
+#include "emissions/emissions.hpp"
 #include "outputs/python_format.hpp"
 #include "tracker/tracker_impl.hpp"
 
@@ -130,7 +130,7 @@ bool Tracker::Impl::forecast_possible(int after_epochs) const {
 
 Totals Tracker::Impl::open_epoch_totals() {
   const Sampler::Mark now = sampler->mark();
-  return ledger::window_totals(channels, {&*epoch_mark, &now}, sampler->in_use(), config.pue);
+  return emissions::window_totals(channels, {&*epoch_mark, &now}, sampler->in_use(), config.pue);
 }
 
 void Tracker::set_planned_epochs(int epochs) {

@@ -17,7 +17,7 @@
 #include "intensity/provider_choice.hpp"
 #include "io/safe_file.hpp"
 #include "core/duration.hpp"
-#include "ledger/ledger.hpp"
+#include "emissions/emissions.hpp"
 #include "prediction/predictor.hpp"
 #include "sensors/registry.hpp"
 #include "tracker/intensity_setup.hpp"
@@ -97,7 +97,8 @@ void Tracker::Impl::begin() {
   reports = std::move(inventory.reports);
   SamplerOptions opts;
   opts.interval_s = config.update_interval;
-  opts.intensity_g_per_kwh = &intensity->current();
+  emissions_meter = std::make_unique<emissions::EmissionsMeter>(intensity->current());
+  opts.energy_listener = emissions_meter.get();  // each J weighted by the intensity in force then
   opts.on_point = sinks.power_callback();  // the sinks that take the power timeline (the event log)
   sampler = std::make_unique<Sampler>(std::move(inventory.sensors), *clock, opts);
   channels = sampler->channels();
@@ -207,16 +208,16 @@ void Tracker::discard_epoch() {
 }
 
 Totals Tracker::Impl::whole_run_until(const Sampler::Mark& now) const {
-  return ledger::window_totals(channels, {&run_start, &now}, sampler->in_use(), config.pue);
+  return emissions::window_totals(channels, {&run_start, &now}, sampler->in_use(), config.pue);
 }
 
 EpochRecord Tracker::Impl::end_epoch() {
   const Sampler::Mark end = sampler->mark();
   const auto wall_end = now_wall();
   const auto in_use = sampler->in_use();
-  EpochRecord rec = ledger::make_epoch(epoch_counter, true, channels, {&*epoch_mark, &end}, in_use, config.pue,
-                                       intensity->current().load(), to_seconds(epoch_mark->t - run_start.t),
-                                       epoch_wall_start, wall_end);
+  EpochRecord rec = emissions::make_epoch(epoch_counter, true, channels, {&*epoch_mark, &end}, in_use, config.pue,
+                                          intensity->current().load(), to_seconds(epoch_mark->t - run_start.t),
+                                          epoch_wall_start, wall_end);
   epoch_mark.reset();
   last_end_mark = end;
   last_end_wall = wall_end;
@@ -302,7 +303,7 @@ void Tracker::Impl::refresh_intensity_info() {
     for (const auto& src : sources) all += (all.empty() ? "" : "; ") + src;
     now.why += " (sources used during the run: " + all + ")";
   }
-  now.g_per_kwh = ledger::effective_intensity(snap.epochs_total, now.g_per_kwh);
+  now.g_per_kwh = emissions::effective_intensity(snap.epochs_total, now.g_per_kwh);
   snap.intensity = now;
 }
 
@@ -446,9 +447,9 @@ void Tracker::Impl::finish() {
   const Sampler::Mark end = sampler->mark();
   const auto wall_end = now_wall();
   if (epoch_mark) {
-    EpochRecord partial = ledger::make_epoch(epoch_counter, false, channels, {&*epoch_mark, &end}, sampler->in_use(),
-                                             config.pue, intensity->current().load(),
-                                             to_seconds(epoch_mark->t - run_start.t), epoch_wall_start, wall_end);
+    EpochRecord partial = emissions::make_epoch(epoch_counter, false, channels, {&*epoch_mark, &end},
+                                                sampler->in_use(), config.pue, intensity->current().load(),
+                                                to_seconds(epoch_mark->t - run_start.t), epoch_wall_start, wall_end);
     epoch_mark.reset();
     std::lock_guard lock(mutex);
     snap.interrupted = std::move(partial);

@@ -14,6 +14,7 @@
 #include "outputs/carbontracker_log.hpp"
 #include "outputs/run_events.hpp"
 #include "outputs/sink_list.hpp"
+#include "emissions/emissions_meter.hpp"
 #include "intensity/service.hpp"
 #include "sampler/sampler.hpp"
 #include "tracker/budget.hpp"
@@ -34,8 +35,10 @@ struct Tracker::Impl {
   std::istream* input = nullptr;
   std::vector<SourceReport> reports;
   std::vector<ChannelInfo> channels;
-  // Declared before the sampler, which reads its current() atomic: destroyed after it.
+  // Declared before the emissions meter, which reads its current() atomic: destroyed after it.
   std::unique_ptr<intensity::IntensityService> intensity;
+  // The sampler's energy listener (grams per channel): declared before the sampler, destroyed after it.
+  std::unique_ptr<emissions::EmissionsMeter> emissions_meter;
   // Replaces the keys the intensity plan reads (set_api_keys); empty with a fixed intensity.
   std::function<void(const std::map<std::string, std::string>&)> set_provider_keys;
   // The outputs (console, logs, event log, summary): every one is told through emit(). Declared

@@ -1,8 +1,8 @@
 // The ledger on its own (src/ledger/ledger.hpp): pure arithmetic over two sampler marks, checked
 // against its header's promises with hand-made marks and channels (no sensors, no threads):
-// per-device sums, measured vs estimated, devices_by_pid exclusion, PUE and CO2eq, epochs that add
-// up to their whole, channels missing from a mark, cumulative values past any hardware counter's
-// wrap, and the honesty notes.
+// per-device sums, measured vs estimated, devices_by_pid exclusion, PUE, epochs that add up to
+// their whole, channels missing from a mark, cumulative values past any hardware counter's wrap,
+// and the honesty notes. CO2eq is the next step's (tests/emissions).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -29,13 +29,14 @@ ChannelInfo channel(std::string name, Component c, Method m, double resolution_s
   return ch;
 }
 
-// A mark at `t_s` with the channels' cumulative energies (J) and CO2eq (g); health all clean.
-Sampler::Mark mark(double t_s, std::vector<double> energy_j, std::vector<double> co2eq_g = {}) {
+// A mark at `t_s` with the channels' cumulative energies (J) and a listener's tallies (here as if
+// grams were 1/10 of the joules, which the ledger must ignore); health all clean.
+Sampler::Mark mark(double t_s, std::vector<double> energy_j) {
   Sampler::Mark m;
   m.t = from_seconds(t_s);
   const std::size_t n = energy_j.size();
   m.energy_j = std::move(energy_j);
-  m.co2eq_g = co2eq_g.empty() ? std::vector<double>(n, 0.0) : std::move(co2eq_g);
+  for (const double e : m.energy_j) m.listener_tally.push_back(e / 10);
   m.unmeasured_s.assign(n, 0.0);
   m.state.assign(n, ChannelState::ok);
   m.failed_reads.assign(n, 0);
@@ -77,39 +78,39 @@ TEST(Ledger, CountersAndSampledPowerAreMeasuredEstimatesAndSimulationsAreNot) {
   EXPECT_DOUBLE_EQ(t.measured_j + t.estimated_j, t.device_energy_j.total_j());
 }
 
-TEST(Ledger, FacilityEnergyAndCo2eqAreDeviceFiguresTimesPue) {
+TEST(Ledger, FacilityEnergyIsDeviceEnergyTimesPueAndCo2eqIsLeftToTheNextStep) {
   const std::vector<ChannelInfo> ch{channel("package-0", Component::cpu, Method::counter),
                                     channel("gpu-0", Component::gpu, Method::counter)};
-  const auto from = mark(0, {1000, 5000}, {1, 2});
-  const auto to = mark(60, {4600, 12200}, {1.5, 3.5});
+  const auto from = mark(0, {1000, 5000});
+  const auto to = mark(60, {4600, 12200});
   const double pue = 1.58;
   const Totals t = ledger::window_totals(ch, Window{&from, &to}, {}, pue);
   EXPECT_DOUBLE_EQ(t.device_energy_j.total_j(), 3600.0 + 7200.0);
   EXPECT_DOUBLE_EQ(t.facility_energy_j, 10800.0 * pue);
-  EXPECT_DOUBLE_EQ(t.co2eq_g, (0.5 + 1.5) * pue);
-  // Energy-weighted intensity: g per facility kWh.
-  EXPECT_NEAR(ledger::effective_intensity(t, 999), 2.0 * pue / (10800.0 * pue / 3.6e6), 1e-9);
+  EXPECT_DOUBLE_EQ(t.co2eq_g, 0.0);  // emissions::window_totals adds it (the marks' tallies)
+  const EpochRecord e = ledger::make_epoch(1, true, ch, Window{&from, &to}, {}, pue, 0, {}, {});
+  EXPECT_DOUBLE_EQ(e.totals.co2eq_g, 0.0);
+  EXPECT_DOUBLE_EQ(e.intensity_g_per_kwh, 0.0);
 }
 
-TEST(Ledger, TheFallbackIntensityIsUsedOnlyWhenNoEnergyWasUsed) {
-  Totals none;
-  EXPECT_DOUBLE_EQ(ledger::effective_intensity(none, 250.0), 250.0);
-  Totals some;
-  some.facility_energy_j = 3.6e6;  // 1 kWh
-  some.co2eq_g = 123.0;
-  EXPECT_DOUBLE_EQ(ledger::effective_intensity(some, 250.0), 123.0);
+TEST(Ledger, ChannelCountsUnlessDevicesByPidFoundItUnused) {
+  const std::vector<std::optional<bool>> in_use{true, false, std::nullopt};
+  EXPECT_TRUE(ledger::channel_counts(in_use, 0));
+  EXPECT_FALSE(ledger::channel_counts(in_use, 1));
+  EXPECT_TRUE(ledger::channel_counts(in_use, 2));
+  EXPECT_TRUE(ledger::channel_counts(in_use, 3));  // past the list's end
+  EXPECT_TRUE(ledger::channel_counts({}, 0));
 }
 
 TEST(Ledger, ChannelsThatDevicesByPidFoundUnusedCountNowhere) {
-  const auto from = mark(0, {0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0});
-  const auto to = mark(1, {10, 10, 10, 10, 100, 100}, {1, 1, 1, 1, 9, 9});
+  const auto from = mark(0, {0, 0, 0, 0, 0, 0});
+  const auto to = mark(1, {10, 10, 10, 10, 100, 100});
   // gpu-1 unused by this process tree; gpu-0 in use; the rest unknown (nullopt: counted).
   const std::vector<std::optional<bool>> in_use{std::nullopt, std::nullopt, std::nullopt, std::nullopt, true, false};
   const Totals t = ledger::window_totals(kHost, Window{&from, &to}, in_use, 1.0);
   EXPECT_DOUBLE_EQ(t.device_energy_j.gpu_j, 100.0);
   EXPECT_DOUBLE_EQ(t.estimated_j, 10.0);  // dram-1 only: the simulated gpu-1 is out
-  EXPECT_DOUBLE_EQ(t.co2eq_g, 1 + 1 + 1 + 1 + 9);
-  const EpochRecord e = ledger::make_epoch(1, true, kHost, Window{&from, &to}, in_use, 1.0, 100, 0, {}, {});
+  const EpochRecord e = ledger::make_epoch(1, true, kHost, Window{&from, &to}, in_use, 1.0, 0, {}, {});
   ASSERT_EQ(e.channel_energy_j.size(), 6u);
   EXPECT_DOUBLE_EQ(e.channel_energy_j[4], 100.0);
   EXPECT_DOUBLE_EQ(e.channel_energy_j[5], 0.0);
@@ -121,15 +122,15 @@ TEST(Ledger, ChannelsThatDevicesByPidFoundUnusedCountNowhere) {
 
 TEST(Ledger, EpochsAddUpToTheWholeRun) {
   const std::vector<Sampler::Mark> marks{
-      mark(0, {0, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0}),
-      mark(3, {30, 33, 3, 4, 900, 600}, {0.1, 0.1, 0.01, 0.01, 3, 2}),
-      mark(7.5, {75, 80, 7, 9, 2100, 1500}, {0.2, 0.25, 0.02, 0.03, 7, 5}),
-      mark(8, {80, 84, 7.5, 9.5, 2300, 1600}, {0.22, 0.27, 0.025, 0.035, 7.7, 5.3}),
+      mark(0, {0, 0, 0, 0, 0, 0}),
+      mark(3, {30, 33, 3, 4, 900, 600}),
+      mark(7.5, {75, 80, 7, 9, 2100, 1500}),
+      mark(8, {80, 84, 7.5, 9.5, 2300, 1600}),
   };
   Totals sum;
   for (std::size_t i = 1; i < marks.size(); ++i) {
     const EpochRecord e = ledger::make_epoch(static_cast<int>(i), true, kHost, Window{&marks[i - 1], &marks[i]}, {},
-                                             1.2, 100, to_seconds(marks[i - 1].t), {}, {});
+                                             1.2, to_seconds(marks[i - 1].t), {}, {});
     EXPECT_EQ(e.index, static_cast<int>(i));
     EXPECT_DOUBLE_EQ(e.start_s, to_seconds(marks[i - 1].t));
     sum += e.totals;
@@ -142,30 +143,24 @@ TEST(Ledger, EpochsAddUpToTheWholeRun) {
   EXPECT_NEAR(sum.measured_j, whole.measured_j, 1e-9);
   EXPECT_NEAR(sum.estimated_j, whole.estimated_j, 1e-9);
   EXPECT_NEAR(sum.facility_energy_j, whole.facility_energy_j, 1e-9);
-  EXPECT_NEAR(sum.co2eq_g, whole.co2eq_g, 1e-9);
 }
 
-TEST(Ledger, AnEpochRecordCarriesItsWindowIntensityAndNotes) {
+TEST(Ledger, AnEpochRecordCarriesItsWindowAndNotes) {
   const std::vector<ChannelInfo> ch{channel("package-0", Component::cpu, Method::counter, 0.001)};
-  const auto from = mark(100, {0}, {0});
-  const auto to = mark(101, {3.6e6}, {200});  // 1 kWh of device energy, 200 g before PUE
+  const auto from = mark(100, {0});
+  const auto to = mark(101, {3.6e6});  // 1 kWh of device energy
   const auto wall_start = std::chrono::system_clock::time_point{seconds{1'700'000'000}};
   const auto wall_end = wall_start + seconds{1};
-  const EpochRecord e = ledger::make_epoch(4, false, ch, Window{&from, &to}, {}, 1.5, 999, 42.0, wall_start, wall_end);
+  const EpochRecord e = ledger::make_epoch(4, false, ch, Window{&from, &to}, {}, 1.5, 42.0, wall_start, wall_end);
   EXPECT_EQ(e.index, 4);
   EXPECT_FALSE(e.complete);
   EXPECT_DOUBLE_EQ(e.start_s, 42.0);
   EXPECT_EQ(e.wall_start, wall_start);
   EXPECT_EQ(e.wall_end, wall_end);
   EXPECT_DOUBLE_EQ(e.totals.facility_energy_j, 3.6e6 * 1.5);
-  EXPECT_DOUBLE_EQ(e.totals.co2eq_g, 300.0);
-  EXPECT_DOUBLE_EQ(e.intensity_g_per_kwh, 200.0);  // the energy-weighted one, not the current 999
+  ASSERT_EQ(e.channel_energy_j.size(), 1u);
+  EXPECT_DOUBLE_EQ(e.channel_energy_j[0], 3.6e6);
   EXPECT_TRUE(e.notes.empty());
-
-  // No energy at all: the intensity in force is reported, not 0 or NaN.
-  const auto idle = mark(101, {0}, {0});
-  const EpochRecord quiet = ledger::make_epoch(5, true, ch, Window{&from, &idle}, {}, 1.5, 321, 0, {}, {});
-  EXPECT_DOUBLE_EQ(quiet.intensity_g_per_kwh, 321.0);
 }
 
 TEST(Ledger, AChannelMissingFromTheMarksIsNotMeasuredRatherThanZero) {
@@ -176,11 +171,10 @@ TEST(Ledger, AChannelMissingFromTheMarksIsNotMeasuredRatherThanZero) {
                                     channel("gpu-0", Component::gpu, Method::counter)};
   const auto from = mark(0, {10, 20});
   const auto to = mark(2, {40, 25});
-  const EpochRecord e = ledger::make_epoch(1, true, ch, Window{&from, &to}, {}, 1.0, 100, 0, {}, {});
+  const EpochRecord e = ledger::make_epoch(1, true, ch, Window{&from, &to}, {}, 1.0, 0, {}, {});
   EXPECT_EQ(e.channel_energy_j.size(), 2u);
   EXPECT_DOUBLE_EQ(e.totals.device_energy_j.cpu_j, 30.0);
   EXPECT_DOUBLE_EQ(e.totals.device_energy_j.dram_j, 5.0);
-  EXPECT_TRUE(std::isfinite(e.intensity_g_per_kwh));
   // Marks of different lengths (a channel added between them): only the common prefix counts.
   const auto longer = mark(3, {50, 30, 7});
   const Totals t = ledger::window_totals(ch, Window{&from, &longer}, {}, 1.0);
@@ -241,7 +235,7 @@ TEST(Ledger, UnmeasuredTimeFailedReadsAndLostDevicesAreNamed) {
   from.state[2] = ChannelState::lost;
   EXPECT_FALSE(has_note(ledger::window_notes(ch, Window{&from, &to}, {}), "was lost"));
   // The epoch record carries the same notes.
-  const EpochRecord e = ledger::make_epoch(1, true, ch, Window{&from, &to}, {}, 1.0, 100, 0, {}, {});
+  const EpochRecord e = ledger::make_epoch(1, true, ch, Window{&from, &to}, {}, 1.0, 0, {}, {});
   EXPECT_EQ(e.notes, ledger::window_notes(ch, Window{&from, &to}, {}));
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "recording_listener.hpp"
 #include "sampler/sampler.hpp"
 #include "scripted_sensor.hpp"
 #include "sampler_rig.hpp"
@@ -16,10 +17,8 @@ namespace {
 using namespace std::chrono_literals;
 using testing::counter_channel;
 using testing::counter_reading;
-using testing::FakeClock;
 using testing::power_channel;
 using testing::power_reading;
-using testing::ScriptedSensor;
 
 constexpr std::uint64_t kRaplRangeUj = 262143328850ull;
 const CounterSpec kRaplSpec{CounterKind::wrapping, kRaplRangeUj, 61};
@@ -113,25 +112,29 @@ TEST(SamplerPlausibility, NonFiniteNegativeAndExcessivePowerAreNotIntegrated) {
   EXPECT_NE(snap.events[0].message.find("not a finite number"), std::string::npos) << snap.events[0].message;
   const auto m = rig.sampler->mark();
   EXPECT_TRUE(std::isfinite(m.energy_j[0]));
-  EXPECT_TRUE(std::isfinite(m.co2eq_g[0]));
 }
 
-TEST(SamplerPlausibility, NonFiniteIntensityNeverMakesCo2eqNaN) {
-  std::atomic<double> intensity{std::numeric_limits<double>::quiet_NaN()};
+// What is not counted is not heard: the energy listener (sampler/energy_listener.hpp) hears the
+// bridged catch-up of rejected power and a counter that carries on after a reset or jump, and
+// never a rejected value.
+TEST(SamplerPlausibility, TheListenerHearsWhatIsCountedAndNothingRejected) {
+  testing::RecordingListener listener;
   SamplerOptions opts;
-  opts.intensity_g_per_kwh = &intensity;
-  FakeClock clock;
-  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{power_channel("p")});
-  s->push({power_reading(0, 100.0)});
-  std::vector<std::unique_ptr<Sensor>> v;
-  v.push_back(std::move(s));
-  Sampler sampler(std::move(v), clock, opts);
-  ASSERT_TRUE(sampler.start().is_ok());
-  sampler.stop();
-  clock.advance(1s);
-  const auto m = sampler.mark();
-  EXPECT_DOUBLE_EQ(m.energy_j[0], 100.0);
-  EXPECT_TRUE(std::isfinite(m.co2eq_g[0]));
+  opts.energy_listener = &listener;
+  Rig rig({power_channel("nvml:GPU-p"), counter_channel("powercap:intel-rapl:0", kRapl, 1e-6)}, opts);
+  const std::uint64_t base = 100'000'000'000;
+  rig.start({power_reading(0, 100.0), counter_reading(1, base)});
+  rig.step(1s, {power_reading(0, 100.0), counter_reading(1, base + 100'000'000)});  // 100 J, 100 J
+  rig.step(1s, {power_reading(0, std::numeric_limits<double>::quiet_NaN()), counter_reading(1, 5'000'000)});
+  rig.step(1s, {power_reading(0, -50.0), counter_reading(1, 105'000'000)});  // carries on: 100 J
+  rig.step(1s, {power_reading(0, 100.0), counter_reading(1, 106'000'000)});  // bridged 300 J; 1 J
+  const auto m = rig.sampler->mark();
+  EXPECT_DOUBLE_EQ(m.energy_j[0], 400.0);
+  EXPECT_DOUBLE_EQ(m.energy_j[1], 201.0);
+  EXPECT_EQ(listener.heard_j[0], m.energy_j[0]);
+  EXPECT_NEAR(listener.heard_j[1], m.energy_j[1], 1e-9);
+  EXPECT_EQ(m.listener_tally, listener.heard_j);
+  EXPECT_TRUE(std::isfinite(listener.heard_j[0]));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "recording_listener.hpp"
 #include "scripted_sensor.hpp"
 #include "sampler_rig.hpp"
 #include "test_support.hpp"
@@ -98,21 +99,58 @@ TEST(Sampler, AnEstimateCoversTheIntervalSinceThePreviousRead) {
   EXPECT_DOUBLE_EQ(rig.sampler->snapshot().channels[0].energy_j, 240.0);
 }
 
-TEST(Sampler, Co2eqWeighsEachIncrementByTheIntensityInForceThen) {
-  std::atomic<double> intensity{100.0};
+// The sampler knows nothing of carbon: an energy listener (in the tracker, the emissions meter)
+// hears every increment it counts, on every path: a counter's delta (across a wrap), a resetting
+// counter's reset (not counted, so not heard), the trapezoid of sampled power, the rectangle of
+// an estimate. The mark carries the listener's tally beside the energy it covers.
+TEST(Sampler, TheEnergyListenerHearsEveryCountedIncrement) {
+  testing::RecordingListener listener;
   SamplerOptions opts;
-  opts.intensity_g_per_kwh = &intensity;
-  Rig rig({counter_channel("c", kRapl, 1e-6)}, opts);
-  rig.sensor->push({counter_reading(0, 0)});
+  opts.energy_listener = &listener;
+  Rig rig({counter_channel("rapl", kRapl, 1e-6), counter_channel("nvml", kNvml, 1e-3, Component::gpu),
+           power_channel("gpu-p"), power_channel("tdp", Method::estimated, Component::cpu)},
+          opts);
+  ASSERT_EQ(listener.heard_j.size(), 4u);  // sized by the sampler's constructor, before any read
+  rig.sensor->push({counter_reading(0, kRangeUj - 2'000'000), counter_reading(1, 10'000'000), power_reading(2, 100.0),
+                    power_reading(3, 10.0)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();
-  // 1 W for an hour: 1 Wh at 100 g/kWh (0.1 g), then another at 400 g/kWh (0.4 g).
-  rig.step(3600s, {counter_reading(0, 3'600'000'000)});
-  intensity = 400.0;
-  rig.step(3600s, {counter_reading(0, 7'200'000'000)});
+  rig.step(1s, {counter_reading(0, kRangeUj - 1'000'000), counter_reading(1, 10'300'000), power_reading(2, 200.0),
+                power_reading(3, 100.0)});
+  rig.step(1s, {counter_reading(0, 500'000), counter_reading(1, 1'000), power_reading(2, 200.0),  // wrap; reset
+                power_reading(3, 40.0)});
+  rig.step(500ms, {counter_reading(0, 1'500'000), counter_reading(1, 201'000), power_reading(2, 100.0),
+                   power_reading(3, 40.0)});
   const auto m = rig.sampler->mark();
-  EXPECT_DOUBLE_EQ(m.co2eq_g[0], 0.5);  // not 2 Wh x the mean intensity (0.5 g here too) or the latest (0.8 g)
-  EXPECT_DOUBLE_EQ(m.energy_j[0], 7200.0);
+  EXPECT_DOUBLE_EQ(m.energy_j[0], 1.0 + (1'000'000 + 61 + 500'000) * 1e-6 + 1.0);
+  EXPECT_DOUBLE_EQ(m.energy_j[1], 300.0 + 200.0);  // the reset's interval is unmeasured
+  EXPECT_DOUBLE_EQ(m.energy_j[2], 150.0 + 200.0 + 75.0);
+  EXPECT_DOUBLE_EQ(m.energy_j[3], 100.0 + 40.0 + 20.0);
+  ASSERT_EQ(m.listener_tally.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    // A counter's energy is its exact integer count x the unit; the increments add up to it
+    // up to rounding. Power channels add the same terms in the same order: exactly equal.
+    EXPECT_NEAR(listener.heard_j[i], m.energy_j[i], 1e-9 * m.energy_j[i]) << "channel " << i;
+    EXPECT_EQ(m.listener_tally[i], listener.heard_j[i]) << "channel " << i;
+  }
+  EXPECT_EQ(listener.heard_j[2], m.energy_j[2]);
+  EXPECT_EQ(listener.heard_j[3], m.energy_j[3]);
+  EXPECT_EQ(listener.out_of_range, 0);
+  // One call per counted read: stop()'s final read, 3 ticks and the mark for the counters (a 0 J
+  // delta is an increment too), less the reset that was not counted; the 3 ticks for power
+  // (stop() and the mark add no time, so no interval).
+  EXPECT_EQ(listener.calls, (std::vector<std::uint64_t>{5, 4, 3, 3}));
+}
+
+TEST(Sampler, WithoutAListenerTheMarksTallyIsZero) {
+  Rig rig({counter_channel("c", kRapl, 1e-6), power_channel("p")});
+  rig.sensor->push({counter_reading(0, 0), power_reading(1, 100.0)});
+  ASSERT_TRUE(rig.sampler->start().is_ok());
+  rig.sampler->stop();
+  rig.step(1s, {counter_reading(0, 5'000'000), power_reading(1, 100.0)});
+  const auto m = rig.sampler->mark();
+  EXPECT_DOUBLE_EQ(m.energy_j[0], 5.0);
+  EXPECT_EQ(m.listener_tally, (std::vector<double>{0.0, 0.0}));
 }
 
 TEST(Sampler, FailedReadIsCaughtUpByTheCounter) {
@@ -249,6 +287,36 @@ TEST(SamplerThreaded, MarksFromAnotherThreadWhileSampling) {
   EXPECT_DOUBLE_EQ(sampler.snapshot().channels[0].energy_j, 200.0);
   EXPECT_LE(total, 200.0);
   EXPECT_GT(sensor->slow_ticks(), 0);
+}
+
+// A mark's listener tally covers exactly the increments its energy covers, while the sampler
+// thread counts more of them at the same time: the tally is read under the same sensor lock.
+// Sampled power: the listener adds the same terms in the same order as the sampler, so the two
+// are equal to the bit, at every mark.
+TEST(SamplerThreaded, AMarksListenerTallyMatchesItsEnergyWhileSampling) {
+  auto s = std::make_unique<testing::ScriptedSensor>(std::vector<ChannelInfo>{testing::power_channel("p")});
+  auto* sensor = s.get();
+  sensor->push({testing::power_reading(0, 50.0)});
+  std::vector<std::unique_ptr<Sensor>> v;
+  v.push_back(std::move(s));
+  testing::RecordingListener listener;
+  SamplerOptions opts;
+  opts.interval_s = 0.001;
+  opts.energy_listener = &listener;
+  Sampler sampler(std::move(v), real_clock(), opts);
+  ASSERT_TRUE(sampler.start().is_ok());
+  int mismatches = 0;
+  for (int i = 1; i <= 200; ++i) {
+    sensor->push({testing::power_reading(0, 40.0 + i % 7)});
+    const auto m = sampler.mark();
+    if (m.listener_tally[0] != m.energy_j[0]) ++mismatches;
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  sampler.stop();
+  EXPECT_EQ(mismatches, 0);
+  const auto last = sampler.mark();
+  EXPECT_GT(last.energy_j[0], 0.0);
+  EXPECT_EQ(last.listener_tally[0], last.energy_j[0]);
 }
 
 }  // namespace
