@@ -123,15 +123,16 @@ int main(int argc, char** argv) {
                              n_runs, n_issues);
 
     double kwh = 0;
-    std::string basis;
+    auto basis = carbontracker::report::python_compat::AggregateBasis::none;
     std::cout << "python_compat::aggregate_consumption:\n";
     const double agg_s = median_s(rounds, [&] {
       const auto a = carbontracker::report::python_compat::aggregate_consumption(dir.path());
       kwh = a.energy_kwh;
       basis = a.basis;
     });
-    std::cout << fmt::format("  median {:.3f} s; total {:.6f} kWh, basis {}\n", agg_s, kwh, basis);
-    if (n_runs != static_cast<std::size_t>(runs) || basis != "actual") {
+    std::cout << fmt::format("  median {:.3f} s; total {:.6f} kWh, basis {}\n", agg_s, kwh, to_string(basis));
+    if (n_runs != static_cast<std::size_t>(runs) ||
+        basis != carbontracker::report::python_compat::AggregateBasis::actual) {
       std::cerr << "report_bench: expected " << runs << " runs with an actual basis\n";
       return 1;
     }

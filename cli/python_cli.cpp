@@ -252,7 +252,7 @@ int print_python_aggregate(const std::string& log_dir) {
     std::cerr << "carbontracker: warning: " << i.file << ":" << i.line << ": " << i.message << "\n";
   }
   // The Python tool prints a sentence of zeros here; a zero is not what was measured.
-  if (total.basis == "none") {
+  if (total.basis == report::python_compat::AggregateBasis::none) {
     std::cerr << "carbontracker: " << (total.runs.empty() ? "no carbontracker logs found" : "no run with a usable energy figure")
               << " in " << log_dir
               << ": no statement written. A log directory holds *_carbontracker.log and *_carbontracker_output.log "

@@ -158,12 +158,12 @@ void bind_parser(py::module_& m) {
     std::vector<report::ReadIssue> issues;
     auto a = without_gil<pc::AggregateConsumption>([&] { return pc::aggregate_consumption(log_dir, &issues); });
     py::list runs;
-    for (const auto& r : a.runs) runs.append(py::make_tuple(r.file, r.basis));
+    for (const auto& r : a.runs) runs.append(py::make_tuple(r.file, std::string(report::to_string(r.basis))));
     py::dict d;
     d["energy (kWh)"] = a.energy_kwh;
     d["co2eq (g)"] = a.co2eq_g;
     d["equivalents"] = number_map(a.equivalents);
-    d["basis"] = a.basis;
+    d["basis"] = std::string(pc::to_string(a.basis));
     d["runs"] = runs;
     d["sentence"] = pc::aggregate_sentence(a);
     d["issues"] = issue_list(issues);

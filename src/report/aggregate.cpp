@@ -40,7 +40,7 @@ void from_consumption(RunFigures& f, const Consumption& c, int fallback_epochs) 
 }
 
 void mark_damaged(RunFigures& f, ReadIssue where) {
-  f.basis = "damaged";
+  f.basis = RunBasis::damaged;
   f.damage = std::move(where);
   f.duration_s = std::nan("");
   f.energy_kwh = std::nan("");
@@ -67,7 +67,7 @@ RunFigures figures_for(const RunData& r) {
   }
   if (prediction_covers_more(r)) {
     // monitor_epochs below the planned epochs: the actual block is the monitored part only.
-    f.basis = "predicted";
+    f.basis = RunBasis::predicted;
     from_consumption(f, *r.predicted, 0);
     f.basis_note = fmt::format(
         "monitored {} of {} epochs (monitor_epochs) and was not interrupted: training went on unmonitored, so it "
@@ -80,7 +80,7 @@ RunFigures figures_for(const RunData& r) {
     return f;
   }
   if (r.actual && (r.finished || r.early_stop || !r.predicted)) {
-    f.basis = "actual";
+    f.basis = RunBasis::actual;
     from_consumption(f, *r.actual, static_cast<int>(r.epochs.size()));
     // The Python tool's stop() lowers its epoch counter by one even when no epoch was running, so
     // its actual block may say 11 epochs for 12 logged (and summed): the standard log counts.
@@ -95,7 +95,7 @@ RunFigures figures_for(const RunData& r) {
     if (auto d = damage_of(*r.actual, r.file, "the actual consumption")) mark_damaged(f, std::move(*d));
   } else if (!r.epochs.empty()) {
     // Completed epochs of a run that did not finish: measured, but not the whole run.
-    f.basis = "partial";
+    f.basis = RunBasis::partial;
     f.epochs = static_cast<int>(r.epochs.size());
     for (const auto& e : r.epochs) f.duration_s += e.duration_s;
     f.energy_kwh = sum_epochs_kwh(r);
@@ -123,15 +123,15 @@ RunFigures figures_for(const RunData& r) {
         break;
       }
     }
-    if (f.basis == "partial" && (!std::isfinite(f.energy_kwh) || f.energy_kwh < 0)) {
+    if (f.basis == RunBasis::partial && (!std::isfinite(f.energy_kwh) || f.energy_kwh < 0)) {
       mark_damaged(f, ReadIssue{r.file, 0, fmt::format("the sum of its epochs is {} kWh", f.energy_kwh)});
     }
   } else if (r.predicted) {
-    f.basis = "predicted";
+    f.basis = RunBasis::predicted;
     from_consumption(f, *r.predicted, 0);
     if (auto d = damage_of(*r.predicted, r.file, "the prediction")) mark_damaged(f, std::move(*d));
   } else {
-    f.basis = "none";
+    f.basis = RunBasis::none;
     f.co2eq_g = std::nan("");
   }
   return f;
@@ -140,8 +140,8 @@ RunFigures figures_for(const RunData& r) {
 TotalFigures totals_for(const std::vector<RunFigures>& runs) {
   TotalFigures t;
   for (const auto& r : runs) {
-    if (r.basis == "none") continue;
-    if (r.basis == "damaged") {
+    if (r.basis == RunBasis::none) continue;
+    if (r.basis == RunBasis::damaged) {
       ++t.runs_damaged;
       continue;
     }
@@ -149,9 +149,9 @@ TotalFigures totals_for(const std::vector<RunFigures>& runs) {
     t.energy_kwh += r.energy_kwh;
     if (std::isfinite(r.co2eq_g)) t.co2eq_g += r.co2eq_g;
     else ++t.runs_without_co2;
-    if (r.basis == "actual") ++t.runs_actual;
-    if (r.basis == "partial") ++t.runs_partial;
-    if (r.basis == "predicted") {
+    if (r.basis == RunBasis::actual) ++t.runs_actual;
+    if (r.basis == RunBasis::partial) ++t.runs_partial;
+    if (r.basis == RunBasis::predicted) {
       ++t.runs_predicted;
       t.predicted_energy_kwh += r.energy_kwh;
       if (r.measured) {

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "report/run_basis.hpp"
 #include "report/run_data.hpp"
 
 namespace carbontracker::report {
@@ -38,7 +39,7 @@ struct MeasuredPart {
 struct RunFigures {
   std::string file;
   std::string format;
-  std::string basis;  // "actual", "partial", "predicted", "damaged" or "none"
+  RunBasis basis = RunBasis::none;  // printed as to_string(basis)
   // Why this basis, when it is not the obvious one ("" otherwise), e.g. "monitored 1 of 40
   // epochs (monitor_epochs) and was not interrupted: counted with its prediction for all 40".
   std::string basis_note;

@@ -89,7 +89,7 @@ std::string render_text(const std::vector<RunFigures>& runs, const TotalFigures&
                         bool latex) {
   std::string out;
   for (const auto& r : runs) {
-    if (r.basis == "damaged" || r.basis == "none") {
+    if (r.basis == RunBasis::damaged || r.basis == RunBasis::none) {
       out += fmt::format("{}\n  left out of the totals: {}\n", r.file,
                          r.damage ? fmt::format("damaged value at {}:{}: {}", r.damage->file, r.damage->line,
                                                 r.damage->message)
@@ -97,8 +97,8 @@ std::string render_text(const std::vector<RunFigures>& runs, const TotalFigures&
       continue;
     }
     out += fmt::format("{}\n  {} epoch(s), {:.1f} s, {:.9f} kWh, {} g CO2eq ({}{})\n", r.file, r.epochs, r.duration_s,
-                       r.energy_kwh, std::isfinite(r.co2eq_g) ? fmt::format("{:.6f}", r.co2eq_g) : "unknown", r.basis,
-                       intensity_label(r));
+                       r.energy_kwh, std::isfinite(r.co2eq_g) ? fmt::format("{:.6f}", r.co2eq_g) : "unknown",
+                       to_string(r.basis), intensity_label(r));
     if (r.pue && *r.pue != 1.0 && std::isfinite(r.energy_kwh)) {
       out += fmt::format("  facility energy (device energy x PUE {}, an estimate); device energy {:.9f} kWh\n", *r.pue,
                          r.energy_kwh / *r.pue);
@@ -158,7 +158,7 @@ nlohmann::json render_json(const std::vector<RunFigures>& runs, const TotalFigur
                    {"pue", r.pue ? nlohmann::json(*r.pue) : nullptr},
                    {"device_energy_kwh", r.pue ? maybe(r.energy_kwh / *r.pue) : nullptr},
                    {"co2eq_g", maybe(r.co2eq_g)},
-                   {"basis", r.basis},
+                   {"basis", std::string(to_string(r.basis))},
                    {"basis_note", r.basis_note},
                    {"measured", std::move(measured)},
                    {"damage", std::move(damage)},
@@ -193,7 +193,7 @@ std::string render_csv(const std::vector<RunFigures>& runs) {
       "basis_note,measured_epochs,measured_duration_s,measured_energy_kwh,measured_co2eq_g,damage\n";
   for (const auto& r : runs) {
     out += fmt::format("{},{},{},{},{},{},{},{},{},{}", csv_field(r.file), csv_field(r.format), r.epochs,
-                       num(r.duration_s), num(r.energy_kwh), num(r.co2eq_g), r.basis,
+                       num(r.duration_s), num(r.energy_kwh), num(r.co2eq_g), to_string(r.basis),
                        r.intensity_g_per_kwh ? num(*r.intensity_g_per_kwh) : "", csv_field(r.intensity_source),
                        r.estimated_share ? num(*r.estimated_share) : "");
     std::string damage;

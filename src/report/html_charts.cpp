@@ -340,8 +340,8 @@ ChartFigure summary_chart(const std::vector<RunFigures>& figs) {
   svg::Series pred{.name = "predicted, not measured", .kind = svg::SeriesKind::bar, .color = "#E69F00", .dashed = true};
   for (std::size_t i = 0; i < figs.size(); ++i) {
     const auto& f = figs[i];
-    if (f.basis == "none" || f.basis == "damaged") continue;  // left out of the totals: no bar
-    auto& s = f.basis == "predicted" ? pred : meas;
+    if (f.basis == RunBasis::none || f.basis == RunBasis::damaged) continue;  // left out of the totals: no bar
+    auto& s = f.basis == RunBasis::predicted ? pred : meas;
     s.x.push_back(static_cast<double>(i + 1));
     s.y.push_back(f.co2eq_g / u.factor);
   }

@@ -18,7 +18,7 @@ namespace {
 using namespace html;
 
 // Nothing usable in the log (or only damaged values): its placeholders are never shown as figures.
-bool none(const RunFigures& f) { return f.basis == "none" || f.basis == "damaged"; }
+bool none(const RunFigures& f) { return f.basis == RunBasis::none || f.basis == RunBasis::damaged; }
 
 std::string damage_text(const RunFigures& f) {
   if (!f.damage) return kNotInLog;
@@ -98,14 +98,14 @@ std::string devices_section(const RunData& r) {
 
 std::string what_if_section(const RunData& r, const RunFigures& fig, const HtmlOptions& o) {
   std::string out = "<div class=\"table-box\"><h3>What if: the same energy elsewhere</h3>";
-  if (fig.basis == "none" || !(fig.energy_kwh > 0)) return out + why_not("No energy figure in this log.") + "</div>\n";
-  const bool facility = r.pue || fig.basis != "partial";
+  if (fig.basis == RunBasis::none || !(fig.energy_kwh > 0)) return out + why_not("No energy figure in this log.") + "</div>\n";
+  const bool facility = r.pue || fig.basis != RunBasis::partial;
   out += fmt::format(
       "<p>The run's {}, {} ({}), at the yearly average intensity of other countries "
       "(Ember via Our World in Data, latest year per country). This run: {}.</p>",
       facility ? "facility energy" : "device energy (the log gives no PUE)", kwh_text(fig.energy_kwh),
-      escape_html(fig.basis == "actual"    ? "actual"
-                  : fig.basis == "partial" ? "finished epochs of an unfinished run"
+      escape_html(fig.basis == RunBasis::actual    ? "actual"
+                  : fig.basis == RunBasis::partial ? "finished epochs of an unfinished run"
                                            : "predicted, not measured"),
       std::isfinite(fig.co2eq_g)
           ? mass_text(fig.co2eq_g) +
@@ -162,12 +162,13 @@ std::vector<std::pair<std::string, std::string>> run_facts(const RunData& r, con
   fact("status", escape_html(status));
   fact("epochs", fmt::format("{}", fig.epochs));
   fact("duration", none(fig) ? kNotInLog : duration_text(fig.duration_s));
-  fact("basis", escape_html(fig.basis) + (fig.basis_note.empty() ? "" : ": " + escape_html(fig.basis_note)));
+  fact("basis", escape_html(to_string(fig.basis)) + (fig.basis_note.empty() ? "" : ": " + escape_html(fig.basis_note)));
   if (none(fig)) {
-    fact("energy", fig.basis == "damaged" ? damage_text(fig) : kNotInLog);
-  } else if (r.pue || fig.basis != "partial") {
+    fact("energy", fig.basis == RunBasis::damaged ? damage_text(fig) : kNotInLog);
+  } else if (r.pue || fig.basis != RunBasis::partial) {
     fact("facility energy",
-         kwh_text(fig.energy_kwh) + fmt::format(" <span class=\"basis\">({})</span>", escape_html(fig.basis)));
+         kwh_text(fig.energy_kwh) +
+             fmt::format(" <span class=\"basis\">({})</span>", escape_html(to_string(fig.basis))));
   } else {
     fact("energy",
          kwh_text(fig.energy_kwh) + " <span class=\"basis\">(partial; device energy: the log gives no PUE)</span>");
@@ -190,11 +191,11 @@ std::vector<std::pair<std::string, std::string>> run_facts(const RunData& r, con
 
 std::vector<std::string> run_notes(const RunData& r, const RunFigures& fig) {
   std::vector<std::string> out;
-  if (fig.basis == "predicted" && fig.measured)
+  if (fig.basis == RunBasis::predicted && fig.measured)
     out.emplace_back(
         "Monitoring ended before training did (monitor_epochs): its figures are the printed prediction for the whole "
         "training, not a measurement; the measured part is shown beside it.");
-  else if (fig.basis == "predicted")
+  else if (fig.basis == RunBasis::predicted)
     out.emplace_back("This run logged no finished epoch: its figures are the printed prediction, not a measurement.");
   out.insert(out.end(), r.warnings.begin(), r.warnings.end());
   return out;
@@ -236,8 +237,8 @@ std::string summary_section(const std::vector<RunData>& runs) {
         "<tr><td><a href=\"#run-{}\">{}</a></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
         "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
         i + 1, i + 1,
-        escape_html(f.basis) + (f.measured ? " (first epochs measured)" : "") +
-            (f.basis == "damaged" ? "<br>" + damage_text(f) : ""),
+        escape_html(to_string(f.basis)) + (f.measured ? " (first epochs measured)" : "") +
+            (f.basis == RunBasis::damaged ? "<br>" + damage_text(f) : ""),
         f.epochs, none(f) ? kNotInLog : duration_text(f.duration_s),
         none(f) ? kNotInLog : kwh_text(f.energy_kwh), mass_text(f.co2eq_g),
         f.intensity_g_per_kwh ? format_sig(*f.intensity_g_per_kwh, 3) + " g/kWh" : kNotInLog,

@@ -28,7 +28,7 @@ const TextStyle kNote{.size_pt = 8, .colour = kMuted};
 const TextStyle kWarning{.size_pt = 8.5, .colour = "#8a4b00", .boxed = true};
 const TextStyle kWhyNot{.size_pt = 8.5, .colour = kMuted, .boxed = true};
 
-bool none(const RunFigures& f) { return f.basis == "none" || f.basis == "damaged"; }
+bool none(const RunFigures& f) { return f.basis == RunBasis::none || f.basis == RunBasis::damaged; }
 
 // A value the log does not hold, in the HTML report's grey italics.
 std::string na(const std::string& text) {
@@ -182,17 +182,17 @@ void devices_section(Document& d, const RunData& r) {
 
 void what_if_section(Document& d, const RunData& r, const RunFigures& fig, const HtmlOptions& o) {
   d.heading("What if: the same energy elsewhere", 3);
-  if (fig.basis == "none" || !(fig.energy_kwh > 0)) {
+  if (fig.basis == RunBasis::none || !(fig.energy_kwh > 0)) {
     d.paragraph("No energy figure in this log.", kWhyNot);
     return;
   }
-  const bool facility = r.pue || fig.basis != "partial";
+  const bool facility = r.pue || fig.basis != RunBasis::partial;
   d.paragraph(fmt::format(
       "The run's {}, {} ({}), at the yearly average intensity of other countries (Ember via Our World in Data, "
       "latest year per country). This run: {}.",
       facility ? "facility energy" : "device energy (the log gives no PUE)", mk(kwh_text(fig.energy_kwh)),
-      fig.basis == "actual"    ? "actual"
-      : fig.basis == "partial" ? "finished epochs of an unfinished run"
+      fig.basis == RunBasis::actual    ? "actual"
+      : fig.basis == RunBasis::partial ? "finished epochs of an unfinished run"
                                : "predicted, not measured",
       std::isfinite(fig.co2eq_g)
           ? mk(mass_text(fig.co2eq_g)) +
@@ -256,8 +256,8 @@ void summary_section(Document& d, const std::vector<RunData>& runs) {
   tab.numeric = {false, false, true, true, true, true, false, true};
   for (std::size_t i = 0; i < figs.size(); ++i) {
     const auto& f = figs[i];
-    std::string basis = escape_html(f.basis) + (f.measured ? " (first epochs measured)" : "");
-    if (f.basis == "damaged" && f.damage)
+    std::string basis = escape_html(to_string(f.basis)) + (f.measured ? " (first epochs measured)" : "");
+    if (f.basis == RunBasis::damaged && f.damage)
       basis += "\n" + na(fmt::format("left out of the totals: damaged value at {}:{}: {}", f.damage->file,
                                      f.damage->line, f.damage->message));
     tab.rows.push_back({fmt::format("{}", i + 1), basis, fmt::format("{}", f.epochs),

@@ -229,32 +229,35 @@ AggregateConsumption aggregate_consumption(const fs::path& log_dir, std::vector<
   for (const auto& run : read.runs) {
     if (!paired.count((fs::path(run.file).parent_path() / run.stem).string())) continue;
     const Consumption* c = nullptr;
-    std::string basis = "none";
+    RunBasis basis = RunBasis::none;
     // The Python tool's rule, with the actual epoch count read: the actual figures when the run
     // stopped early or its actual block covers the epochs it predicted for; the prediction when
     // monitoring ended first (monitor_epochs=1, its old default) or no actual block was printed.
     if (run.actual && !prediction_covers_more(run)) {
       c = &*run.actual;
-      basis = "actual";
+      basis = RunBasis::actual;
     } else if (run.predicted) {
       c = &*run.predicted;
-      basis = "predicted";
+      basis = RunBasis::predicted;
     }
     // A NaN, infinite, negative or missing energy (or a negative CO2eq) is never added (the
     // reader reported it with its file:line).
     if (c && (c->damaged || !std::isfinite(c->energy_kwh) || c->energy_kwh < 0 || c->co2eq_g < 0 ||
               std::isinf(c->co2eq_g))) {
       c = nullptr;
-      basis = "damaged";
+      basis = RunBasis::damaged;
     }
     a.runs.push_back({run.file, basis});
     if (!c) continue;
-    (basis == "actual" ? any_actual : any_predicted) = true;
+    (basis == RunBasis::actual ? any_actual : any_predicted) = true;
     a.energy_kwh += c->energy_kwh;
     if (std::isfinite(c->co2eq_g)) a.co2eq_g += c->co2eq_g;
     for (const auto& [unit, v] : c->equivalents) a.equivalents[unit] += v;
   }
-  a.basis = any_actual && any_predicted ? "mixed" : (any_actual ? "actual" : (any_predicted ? "predicted" : "none"));
+  a.basis = any_actual && any_predicted ? AggregateBasis::mixed
+            : any_actual                  ? AggregateBasis::actual
+            : any_predicted               ? AggregateBasis::predicted
+                                          : AggregateBasis::none;
   return a;
 }
 

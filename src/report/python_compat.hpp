@@ -53,6 +53,7 @@
 // (errc::no_such_file_or_directory / errc::not_a_directory) naming it. Thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -61,6 +62,7 @@
 #include <utility>
 #include <vector>
 
+#include "report/run_basis.hpp"
 #include "report/run_data.hpp"
 
 namespace carbontracker::report::python_compat {
@@ -104,19 +106,39 @@ struct LogEntry {
   std::optional<ConsumptionDict> actual, pred;
 };
 
-struct RunBasis {
-  std::string file;   // the run's main file
-  std::string basis;  // "actual", "predicted", "damaged" or "none"
+// One run's choice in aggregate_consumption.
+struct RunChoice {
+  std::string file;  // the run's main file
+  // actual, predicted, damaged or none: never partial (that is `carbontracker report`'s, not the
+  // Python tool's rule). The Python module gives to_string(basis).
+  RunBasis basis = RunBasis::none;
 };
+
+// The basis of aggregate_consumption's total, over the runs it counted.
+enum class AggregateBasis : std::uint8_t {
+  actual,     // every counted run from its actual figures
+  predicted,  // every counted run from its prediction
+  mixed,      // some of each
+  none,       // nothing counted
+};
+// "actual", "predicted", "mixed" or "none": the words the Python module and the statement give.
+constexpr std::string_view to_string(AggregateBasis b) noexcept {
+  switch (b) {
+    case AggregateBasis::actual: return "actual";
+    case AggregateBasis::predicted: return "predicted";
+    case AggregateBasis::mixed: return "mixed";
+    case AggregateBasis::none: return "none";
+  }
+  return "none";
+}
 
 struct AggregateConsumption {
   double energy_kwh = 0;  // total kWh (facility energy, as logged)
   double co2eq_g = 0;     // total g over runs with a known CO2eq
   std::map<std::string, double> equivalents;
-  // Added: "actual" (every counted run), "predicted" (every counted run), "mixed", or "none"
-  // (nothing counted); and the choice for each run.
-  std::string basis = "none";
-  std::vector<RunBasis> runs;
+  // Added: the basis of the total, and the choice for each run.
+  AggregateBasis basis = AggregateBasis::none;
+  std::vector<RunChoice> runs;
 };
 
 std::pair<std::optional<ConsumptionDict>, std::optional<ConsumptionDict>> get_consumption(

@@ -54,7 +54,7 @@ TEST(Basis, MonitorEpochsOneCountsThePredictionForTheWholeTraining) {
   EXPECT_TRUE(prediction_covers_more(run));
 
   const RunFigures f = figures_for(run);
-  EXPECT_EQ(f.basis, "predicted");
+  EXPECT_EQ(f.basis, RunBasis::predicted);
   EXPECT_EQ(f.epochs, 40);
   EXPECT_DOUBLE_EQ(f.energy_kwh, 1.650946203677);
   EXPECT_DOUBLE_EQ(f.co2eq_g, 261.509876461175);
@@ -80,7 +80,7 @@ TEST(Basis, MonitorEpochsOneCountsThePredictionForTheWholeTraining) {
 
   // The Python tool's own aggregate (with the epoch count read) agrees.
   const auto a = python_compat::aggregate_consumption(kLogs / "python-monitor-epochs-1");
-  EXPECT_EQ(a.basis, "predicted");
+  EXPECT_EQ(a.basis, python_compat::AggregateBasis::predicted);
   EXPECT_DOUBLE_EQ(a.energy_kwh, 1.650946203677);
   EXPECT_DOUBLE_EQ(a.co2eq_g, 261.509876461175);
 }
@@ -95,13 +95,14 @@ TEST(Basis, AnInterruptedRunCountsItsActualFigures) {
   EXPECT_EQ(run.predicted->epochs, 40);
   EXPECT_FALSE(prediction_covers_more(run));
   const RunFigures f = figures_for(run);
-  EXPECT_EQ(f.basis, "actual");
+  EXPECT_EQ(f.basis, RunBasis::actual);
   EXPECT_DOUBLE_EQ(f.energy_kwh, 0.467107493667);
   EXPECT_DOUBLE_EQ(f.co2eq_g, 69.868070472685);
   EXPECT_EQ(f.epochs, 12) << "the actual block sums all 12 logged epochs";
   EXPECT_THAT(f.basis_note, HasSubstr("stopped early after 12 of 40 epochs"));
   EXPECT_FALSE(f.measured);
-  EXPECT_EQ(python_compat::aggregate_consumption(kLogs / "python-interrupted").basis, "actual");
+  EXPECT_EQ(python_compat::aggregate_consumption(kLogs / "python-interrupted").basis,
+            python_compat::AggregateBasis::actual);
 }
 
 TEST(Basis, ABudgetStopOrAFullRunOfOursIsNotMistakenForMonitorEpochs) {
@@ -109,7 +110,7 @@ TEST(Basis, ABudgetStopOrAFullRunOfOursIsNotMistakenForMonitorEpochs) {
     const ReadResult r = read_logs({kLogs / dir});
     ASSERT_EQ(r.runs.size(), 1u) << dir;
     EXPECT_FALSE(prediction_covers_more(r.runs[0])) << dir;
-    EXPECT_EQ(figures_for(r.runs[0]).basis, "actual") << dir;
+    EXPECT_EQ(figures_for(r.runs[0]).basis, RunBasis::actual) << dir;
   }
 }
 
@@ -146,7 +147,7 @@ TEST(Damage, NanNegativeAndNullEnergiesAreLeftOutWithFileAndLine) {
   ASSERT_EQ(r.runs.size(), 6u) << issues_text(r.issues, true);
   const auto f = figures(r);
   const auto& good = by_stem(f, "5100.");
-  EXPECT_EQ(good.basis, "actual");
+  EXPECT_EQ(good.basis, RunBasis::actual);
   EXPECT_DOUBLE_EQ(good.energy_kwh, 0.012185397089);
 
   struct Want {
@@ -164,7 +165,7 @@ TEST(Damage, NanNegativeAndNullEnergiesAreLeftOutWithFileAndLine) {
   };
   for (const auto& w : wants) {
     const RunFigures& d = by_stem(f, w.stem);
-    EXPECT_EQ(d.basis, "damaged") << w.stem;
+    EXPECT_EQ(d.basis, RunBasis::damaged) << w.stem;
     ASSERT_TRUE(d.damage) << w.stem;
     EXPECT_THAT(d.damage->file, HasSubstr(w.file_suffix)) << w.stem;
     EXPECT_THAT(fs::path(d.damage->file).filename().string(), ::testing::StartsWith(w.stem));
@@ -206,15 +207,15 @@ TEST(Damage, ThePythonAggregateNeverAddsADamagedFigure) {
   const auto a = python_compat::aggregate_consumption(kLogs / "damaged-values", &issues);
   ASSERT_TRUE(std::isfinite(a.energy_kwh));
   ASSERT_TRUE(std::isfinite(a.co2eq_g));
-  std::map<std::string, std::string> basis;
+  std::map<std::string, RunBasis> basis;
   for (const auto& r : a.runs) basis[fs::path(r.file).filename().string().substr(0, 5)] = r.basis;
-  EXPECT_EQ(basis["5100."], "actual");
-  EXPECT_EQ(basis["5101."], "damaged");
-  EXPECT_EQ(basis["5102."], "damaged");
-  EXPECT_EQ(basis["5103."], "predicted");  // killed: the Python tool counts its prediction
-  EXPECT_EQ(basis["6101."], "damaged");
-  EXPECT_EQ(basis["6102."], "predicted");
-  EXPECT_EQ(a.basis, "mixed");
+  EXPECT_EQ(basis["5100."], RunBasis::actual);
+  EXPECT_EQ(basis["5101."], RunBasis::damaged);
+  EXPECT_EQ(basis["5102."], RunBasis::damaged);
+  EXPECT_EQ(basis["5103."], RunBasis::predicted);  // killed: the Python tool counts its prediction
+  EXPECT_EQ(basis["6101."], RunBasis::damaged);
+  EXPECT_EQ(basis["6102."], RunBasis::predicted);
+  EXPECT_EQ(a.basis, python_compat::AggregateBasis::mixed);
   EXPECT_GT(a.energy_kwh, 0.012185397089);
 }
 
@@ -247,7 +248,7 @@ TEST(Damage, PythonTextValuesNoneNanAndNegativeAreDamaged) {
   EXPECT_THAT(run.epochs[1].damaged->message, HasSubstr("negative Duration"));
   EXPECT_EQ(run.epochs[2].damaged->line, 9);
   const RunFigures f = figures_for(run);
-  EXPECT_EQ(f.basis, "damaged") << "a killed run whose epochs cannot all be summed is left out, not counted low";
+  EXPECT_EQ(f.basis, RunBasis::damaged) << "a killed run whose epochs cannot all be summed is left out, not counted low";
   EXPECT_FALSE(std::isfinite(f.energy_kwh));
   EXPECT_EQ(totals_for({f}).runs, 0);
 }
@@ -278,7 +279,7 @@ TEST(Damage, BareNanInAnEventLogLineIsReadAndReportedNotDropped) {
   ASSERT_TRUE(run->actual && run->actual->damaged);
   EXPECT_EQ(run->actual->damaged->line, 6);
   EXPECT_THAT(run->actual->damaged->message, HasSubstr("energy_kwh is -0.5 (negative)"));
-  EXPECT_EQ(figures_for(*run).basis, "damaged");
+  EXPECT_EQ(figures_for(*run).basis, RunBasis::damaged);
 }
 
 // ---- "the same in N more file(s)" ----------------------------------------------------------------------
@@ -329,7 +330,7 @@ TEST(IntensityLabel, AnAssumedIntensityIsLabelledAssumedInTextAndJson) {
   f.duration_s = 10;
   f.energy_kwh = 0.001;
   f.co2eq_g = 0.473;
-  f.basis = "actual";
+  f.basis = RunBasis::actual;
   f.intensity_source = "Ember yearly electricity data 2024 via Our World in Data (CC BY 4.0)";
   f.intensity_kind = "assumed";
   const TotalFigures t = totals_for({f});

@@ -28,7 +28,7 @@ void expect_block(const std::optional<Consumption>& c, int epochs, double durati
   EXPECT_DOUBLE_EQ(c->co2eq_g, g);
 }
 
-std::string basis(const fs::path& dir) { return python_compat::aggregate_consumption(dir).basis; }
+python_compat::AggregateBasis basis(const fs::path& dir) { return python_compat::aggregate_consumption(dir).basis; }
 
 TEST(FixturesGolden, PythonV2) {
   const ReadResult r = read_logs({kLogs / "python-v2"});
@@ -58,7 +58,7 @@ TEST(FixturesGolden, PythonV2) {
   // The Python tool's mean over cpu:0 and dram:0 is flagged, once.
   ASSERT_EQ(r.issues.size(), 1u) << issues_text(r.issues, true);
   EXPECT_THAT(r.issues[0].message, HasSubstr("mean over the 2 devices of cpu"));
-  EXPECT_EQ(basis(kLogs / "python-v2"), "actual");
+  EXPECT_EQ(basis(kLogs / "python-v2"), python_compat::AggregateBasis::actual);
 }
 
 TEST(FixturesGolden, PythonV1ArraysAndAWrappedArray) {
@@ -89,7 +89,7 @@ TEST(FixturesGolden, PythonV1ArraysAndAWrappedArray) {
   EXPECT_FALSE(b.actual);
   EXPECT_FALSE(b.finished);
   expect_block(b.predicted, 4, 240, 0.170529, 17.393976);
-  EXPECT_EQ(basis(kLogs / "python-v1"), "mixed");
+  EXPECT_EQ(basis(kLogs / "python-v1"), python_compat::AggregateBasis::mixed);
 }
 
 TEST(FixturesGolden, EarlyStop) {
@@ -102,7 +102,7 @@ TEST(FixturesGolden, EarlyStop) {
   EXPECT_DOUBLE_EQ(run.epochs[1].energy_j.at("gpu"), 110.0 * 12.0);
   expect_block(run.predicted, 5, 50, 0.002633333333, 0.377356666667);
   expect_block(run.actual, 2, 22, 0.001221866667, 0.175093493333);
-  EXPECT_EQ(basis(kLogs / "early-stop"), "actual");
+  EXPECT_EQ(basis(kLogs / "early-stop"), python_compat::AggregateBasis::actual);
 }
 
 TEST(FixturesGolden, PredictionOnly) {
@@ -114,7 +114,7 @@ TEST(FixturesGolden, PredictionOnly) {
   EXPECT_EQ(run.epochs.size(), 2u);
   EXPECT_DOUBLE_EQ(run.epochs[1].energy_j.at("cpu"), 31.0 * 21.0);
   expect_block(run.predicted, 10, 200, 0.028966666667, 4.150923333333);
-  EXPECT_EQ(basis(kLogs / "prediction-only"), "predicted");
+  EXPECT_EQ(basis(kLogs / "prediction-only"), python_compat::AggregateBasis::predicted);
 }
 
 TEST(FixturesGolden, TruncatedMidLine) {
@@ -135,7 +135,7 @@ TEST(FixturesGolden, TruncatedMidLine) {
   EXPECT_THAT(issues, HasSubstr("999.5_2025-04-01T100000Z_carbontracker.log:15: power line without a component"));
   EXPECT_THAT(issues, HasSubstr("999.5_2025-04-01T100000Z_carbontracker.log:13: epoch 3 has no power line for gpu"));
   EXPECT_THAT(issues, HasSubstr("_output.log:11: incomplete \"Actual consumption\" block (no readable Energy line"));
-  EXPECT_EQ(basis(kLogs / "truncated"), "predicted");
+  EXPECT_EQ(basis(kLogs / "truncated"), python_compat::AggregateBasis::predicted);
 }
 
 TEST(FixturesGolden, SeveralRunsInOneDirectory) {
@@ -148,7 +148,7 @@ TEST(FixturesGolden, SeveralRunsInOneDirectory) {
   expect_block(r.runs[1].actual, 2, 120, 0.006583333333, 0.943391666667);
   expect_block(r.runs[2].actual, 2, 120, 0.011850000000, 1.698105000000);
   const auto a = python_compat::aggregate_consumption(kLogs / "multi-run");
-  EXPECT_EQ(a.basis, "actual");
+  EXPECT_EQ(a.basis, python_compat::AggregateBasis::actual);
   EXPECT_DOUBLE_EQ(a.energy_kwh, 0.008558333333 + 0.006583333333 + 0.011850000000);
 }
 
@@ -223,7 +223,7 @@ TEST(FixturesGolden, OursFinished) {
   EXPECT_EQ(run.printed_prediction, 0);
   EXPECT_EQ(run.actual->epochs, 3);
   EXPECT_NEAR(*run.estimated_energy_j, run.actual->energy_kwh * 3.6e6 / 1.2, 1e-6);
-  EXPECT_EQ(basis(kLogs / "ours"), "actual");
+  EXPECT_EQ(basis(kLogs / "ours"), python_compat::AggregateBasis::actual);
 }
 
 TEST(FixturesGolden, OursKilled) {
@@ -233,7 +233,7 @@ TEST(FixturesGolden, OursKilled) {
   EXPECT_FALSE(run.actual);
   EXPECT_EQ(run.epochs.size(), 3u);
   EXPECT_EQ(run.predicted->epochs, 5);
-  EXPECT_EQ(basis(kLogs / "ours-killed"), "predicted");
+  EXPECT_EQ(basis(kLogs / "ours-killed"), python_compat::AggregateBasis::predicted);
 }
 
 TEST(FixturesGolden, OursStoppedByBudget) {
@@ -243,7 +243,7 @@ TEST(FixturesGolden, OursStoppedByBudget) {
   EXPECT_TRUE(run.finished);
   EXPECT_TRUE(run.early_stop);
   EXPECT_EQ(run.actual->epochs, 1);
-  EXPECT_EQ(basis(kLogs / "ours-budget"), "actual");
+  EXPECT_EQ(basis(kLogs / "ours-budget"), python_compat::AggregateBasis::actual);
 }
 
 TEST(FixturesGolden, DamagedEventLog) {

@@ -172,41 +172,41 @@ TEST(PythonCompat, ParseAllLogsPairsByStemAndDropsUnpairedFiles) {
 TEST(PythonCompat, AggregateUsesActualForFinishedRunsAndSaysSo) {
   // Python: both runs' actual epochs read as 1 != 3, so it summed the predictions.
   const auto a = aggregate_consumption(kLogs / "python-v2");
-  EXPECT_EQ(a.basis, "actual");
+  EXPECT_EQ(a.basis, AggregateBasis::actual);
   EXPECT_DOUBLE_EQ(a.energy_kwh, 0.012185397089);
   EXPECT_DOUBLE_EQ(a.co2eq_g, 1.746167402917);
   EXPECT_DOUBLE_EQ(a.equivalents.at("km travelled by car"), 0.016349882050);
   ASSERT_EQ(a.runs.size(), 1u);
-  EXPECT_EQ(a.runs[0].basis, "actual");
+  EXPECT_EQ(a.runs[0].basis, RunBasis::actual);
 
   const auto killed = aggregate_consumption(kLogs / "prediction-only");
-  EXPECT_EQ(killed.basis, "predicted");
+  EXPECT_EQ(killed.basis, AggregateBasis::predicted);
   EXPECT_DOUBLE_EQ(killed.energy_kwh, 0.028966666667);
 
   const auto early = aggregate_consumption(kLogs / "early-stop");
-  EXPECT_EQ(early.basis, "actual");
+  EXPECT_EQ(early.basis, AggregateBasis::actual);
   EXPECT_DOUBLE_EQ(early.energy_kwh, 0.001221866667);
 
   // Unpaired files are left out, as the Python tool's get_all_logs leaves them out.
   const auto mixed = aggregate_consumption(kLogs / "mismatched");
-  EXPECT_EQ(mixed.basis, "actual");
+  EXPECT_EQ(mixed.basis, AggregateBasis::actual);
   EXPECT_DOUBLE_EQ(mixed.energy_kwh, 0.000965555556);
   ASSERT_EQ(mixed.runs.size(), 1u);
 
   const auto truncated = aggregate_consumption(kLogs / "truncated");
-  EXPECT_EQ(truncated.basis, "predicted");  // its actual block was cut off
+  EXPECT_EQ(truncated.basis, AggregateBasis::predicted);  // its actual block was cut off
 }
 
 TEST(PythonCompat, AggregateReadsOurEventLogsToo) {
   std::vector<ReadIssue> issues;
   const auto a = aggregate_consumption(kLogs / "ours", &issues);
-  EXPECT_EQ(a.basis, "actual");
+  EXPECT_EQ(a.basis, AggregateBasis::actual);
   EXPECT_NEAR(a.energy_kwh, 0.000098584899, 5e-13);  // its output log's actual block (12 decimals)
   EXPECT_NEAR(a.co2eq_g, a.energy_kwh * 200.0, 1e-12);
   EXPECT_NEAR(a.equivalents.at("km travelled by car"), a.co2eq_g / 106.8, 1e-15);
   EXPECT_TRUE(issues.empty());
   const auto both = aggregate_consumption(kLogs / "ours-killed");
-  EXPECT_EQ(both.basis, "predicted");
+  EXPECT_EQ(both.basis, AggregateBasis::predicted);
 }
 
 TEST(PythonCompat, AggregateSentenceIsThePythonOne) {

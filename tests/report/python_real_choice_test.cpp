@@ -55,7 +55,7 @@ int stated_actual_epochs(const std::string& output_text) {
 // What the Python tool's aggregate_consumption takes for one parse_all_logs entry, with the
 // actual block's stated epoch count: {"actual"|"predicted", energy kWh, CO2eq g}.
 struct Choice {
-  std::string basis;
+  RunBasis basis = RunBasis::none;
   double energy_kwh = 0, co2eq_g = 0;
 };
 
@@ -63,7 +63,8 @@ std::optional<Choice> python_choice(const json& actual, const json& pred, bool e
   if (actual.is_null() && pred.is_null()) return std::nullopt;
   const bool take_pred = actual.is_null() || (!pred.is_null() && !early_stop && actual_epochs < pred["epochs"].get<int>());
   const json& c = take_pred ? pred : actual;
-  return Choice{take_pred ? "predicted" : "actual", c["energy (kWh)"].get<double>(), c["co2eq (g)"].get<double>()};
+  return Choice{take_pred ? RunBasis::predicted : RunBasis::actual, c["energy (kWh)"].get<double>(),
+                c["co2eq (g)"].get<double>()};
 }
 
 class PythonRealChoice : public ::testing::TestWithParam<std::string> {};
@@ -100,7 +101,7 @@ TEST_P(PythonRealChoice, ActualOrPredictedAsThePythonTool) {
     const json& run = exp["files"][pairs[0][0].get<std::string>()]["get_consumption"]["value"];
     EXPECT_DOUBLE_EQ(theirs[0].get<double>(), run[1]["energy (kWh)"].get<double>());
     EXPECT_DOUBLE_EQ(a.energy_kwh, run[0]["energy (kWh)"].get<double>());
-    EXPECT_EQ(a.basis, "actual");
+    EXPECT_EQ(a.basis, python_compat::AggregateBasis::actual);
   } else {
     EXPECT_NEAR(a.energy_kwh, theirs[0].get<double>(), 1e-15 + 1e-12 * energy);
     EXPECT_NEAR(a.co2eq_g, theirs[1].get<double>(), 1e-15 + 1e-12 * co2);
@@ -113,9 +114,9 @@ TEST_P(PythonRealChoice, ActualOrPredictedAsThePythonTool) {
     const auto it = choices.find(fs::path(run.file).filename().string());
     if (it == choices.end() || run.std_file.empty()) continue;  // unpaired: the Python tool skips it
     const RunFigures f = figures_for(run);
-    if (it->second.basis == "predicted" && !run.actual) {
+    if (it->second.basis == RunBasis::predicted && !run.actual) {
       // Killed before its actual block: ours counts the epochs it completed.
-      EXPECT_EQ(f.basis, "partial") << run.file;
+      EXPECT_EQ(f.basis, RunBasis::partial) << run.file;
       continue;
     }
     EXPECT_EQ(f.basis, it->second.basis) << run.file;

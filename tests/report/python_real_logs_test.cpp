@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 struct Expected {
   const char* dir;
-  const char* basis;  // ours, for the one run in the directory
+  RunBasis basis;  // ours, for the one run in the directory
   int epochs;
   double energy_kwh;  // Python's aggregate_consumption()[0]
   double co2eq_g;     // Python's aggregate_consumption()[1]
@@ -27,10 +27,10 @@ struct Expected {
 
 constexpr Expected kRuns[] = {
     // monitor_epochs=1, epochs=40, six epochs trained: the prediction for all 40 counts.
-    {"python-real-old-default", "predicted", 40, 0.000439484412, 0.211392002112},
+    {"python-real-old-default", RunBasis::predicted, 40, 0.000439484412, 0.211392002112},
     // epochs=5, stop() after 3: what was used counts.
-    {"python-real-interrupted", "actual", 3, 3.2712997e-05, 0.015734951461},
-    {"python-real-complete", "actual", 3, 3.2314091e-05, 0.015543077768},
+    {"python-real-interrupted", RunBasis::actual, 3, 3.2712997e-05, 0.015734951461},
+    {"python-real-complete", RunBasis::actual, 3, 3.2314091e-05, 0.015543077768},
 };
 
 class PythonRealLogs : public ::testing::TestWithParam<Expected> {};

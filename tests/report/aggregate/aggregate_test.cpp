@@ -21,7 +21,7 @@ RunData finished_run(double kwh, double g) {
 
 TEST(Aggregate, AFinishedRunCountsItsActualConsumption) {
   const auto f = figures_for(finished_run(0.5, 100));
-  EXPECT_EQ(f.basis, "actual");
+  EXPECT_EQ(f.basis, RunBasis::actual);
   EXPECT_EQ(f.epochs, 3);
   EXPECT_DOUBLE_EQ(f.energy_kwh, 0.5);
   EXPECT_DOUBLE_EQ(f.co2eq_g, 100);
@@ -41,7 +41,7 @@ TEST(Aggregate, AKilledRunCountsItsCompletedEpochsNotItsPrediction) {
   }
   r.intensity_g_per_kwh = 100;
   const auto f = figures_for(r);
-  EXPECT_EQ(f.basis, "partial");
+  EXPECT_EQ(f.basis, RunBasis::partial);
   EXPECT_EQ(f.epochs, 2);
   EXPECT_DOUBLE_EQ(f.energy_kwh, 2.2);
   EXPECT_DOUBLE_EQ(f.co2eq_g, 220);
@@ -51,7 +51,7 @@ TEST(Aggregate, APredictionOnlyRunIsLabelledPredicted) {
   RunData r;
   r.predicted = Consumption{10, 100, 2.0, std::nan(""), {}, {}};
   const auto f = figures_for(r);
-  EXPECT_EQ(f.basis, "predicted");
+  EXPECT_EQ(f.basis, RunBasis::predicted);
   const auto t = totals_for({f, figures_for(finished_run(1.0, 50))});
   EXPECT_EQ(t.runs, 2);
   EXPECT_EQ(t.runs_predicted, 1);
