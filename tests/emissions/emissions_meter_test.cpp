@@ -13,9 +13,12 @@
 #include "../sampler/sampler_rig.hpp"
 #include "../sampler/scripted_sensor.hpp"
 #include "test_support.hpp"
+#include "../sampler/counter_specs.hpp"
 
 namespace carbontracker {
 namespace {
+
+using testing::kRaplSpec;
 
 using namespace std::chrono_literals;
 using emissions::EmissionsMeter;
@@ -23,9 +26,6 @@ using testing::counter_channel;
 using testing::counter_reading;
 using testing::power_channel;
 using testing::power_reading;
-
-constexpr std::uint64_t kMeterRangeUj = 262143328850ull;
-const CounterSpec kMeterRapl{CounterKind::wrapping, kMeterRangeUj, 61};
 
 TEST(EmissionsMeter, EachIncrementIsWeightedByTheIntensityInForceThen) {
   std::atomic<double> intensity{100.0};
@@ -76,7 +76,7 @@ TEST(EmissionsMeter, UnderTheSamplerAnIntensityChangeMidWindowWeighsEachIncremen
   EmissionsMeter meter(intensity);
   SamplerOptions opts;
   opts.energy_listener = &meter;
-  testing::SamplerRig rig({counter_channel("c", kMeterRapl, 1e-6), power_channel("p")}, opts);
+  testing::SamplerRig rig({counter_channel("c", kRaplSpec, 1e-6), power_channel("p")}, opts);
   rig.start({counter_reading(0, 0), power_reading(1, 1000.0)});
   const auto from = rig.sampler->mark();
   // 1 W (counter) and 1 kW (power) for an hour: 1 Wh and 1 kWh at 100 g/kWh, then again at 400.

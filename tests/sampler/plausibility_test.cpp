@@ -1,5 +1,6 @@
 // The pure plausibility policy: bounds per device class and the wrap-versus-glitch decision.
 #include "sampler/plausibility.hpp"
+#include "counter_specs.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,16 +10,16 @@
 namespace carbontracker {
 namespace {
 
-constexpr std::uint64_t kRangeUj = 262143328850ull;  // a real max_energy_range_uj
-const CounterSpec kRapl{CounterKind::wrapping, kRangeUj, 61};
-const CounterSpec kNvml{CounterKind::resetting};
+using testing::kNvmlSpec;
+using testing::kRaplRangeUj;
+using testing::kRaplSpec;
 
 ChannelInfo channel(Component c, Method m = Method::counter) {
   ChannelInfo ch;
   ch.id = "test";
   ch.component = c;
   ch.method = m;
-  ch.counter = c == Component::gpu ? kNvml : kRapl;
+  ch.counter = c == Component::gpu ? kNvmlSpec : kRaplSpec;
   ch.joules_per_unit = c == Component::gpu ? 1e-3 : 1e-6;
   ch.resolution_s = 0.001;
   return ch;
@@ -55,7 +56,7 @@ TEST(Plausibility, RaplSteppingBackOneJouleIsAGlitchNotAWrap) {
 
 TEST(Plausibility, ARealWrapIsStillCorrected) {
   // 200 W for 1 s across the top of the range.
-  const std::uint64_t prev = kRangeUj - 100'000'000;
+  const std::uint64_t prev = kRaplRangeUj - 100'000'000;
   const CounterStep s = judge_counter_step(prev, 100'000'000 - 61, channel(Component::cpu), 1.0);
   EXPECT_EQ(s.verdict, StepVerdict::wrapped);
   EXPECT_EQ(s.delta, 200'000'000u);
@@ -93,7 +94,7 @@ TEST(Plausibility, UpdateGranularityIsNotAGlitch) {
 
 TEST(Plausibility, ResetsAndOutOfRangeValuesKeepTheirMeaning) {
   EXPECT_EQ(judge_counter_step(5'000, 10, channel(Component::gpu), 1.0).verdict, StepVerdict::reset);
-  EXPECT_EQ(judge_counter_step(5'000, kRangeUj + 1, channel(Component::cpu), 1.0).verdict,
+  EXPECT_EQ(judge_counter_step(5'000, kRaplRangeUj + 1, channel(Component::cpu), 1.0).verdict,
             StepVerdict::out_of_range);
   // Negative or NaN elapsed time is taken as 0, never as a licence for any value.
   EXPECT_EQ(judge_counter_step(0, 2'000'000'000, channel(Component::cpu), -5.0).verdict, StepVerdict::implausible);

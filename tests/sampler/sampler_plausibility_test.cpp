@@ -10,19 +10,19 @@
 #include "scripted_sensor.hpp"
 #include "sampler_rig.hpp"
 #include "test_support.hpp"
+#include "counter_specs.hpp"
 
 namespace carbontracker {
 namespace {
+
+using testing::kNvmlSpec;
+using testing::kRaplSpec;
 
 using namespace std::chrono_literals;
 using testing::counter_channel;
 using testing::counter_reading;
 using testing::power_channel;
 using testing::power_reading;
-
-constexpr std::uint64_t kRaplRangeUj = 262143328850ull;
-const CounterSpec kRaplSpec{CounterKind::wrapping, kRaplRangeUj, 61};
-const CounterSpec kNvmlSpec{CounterKind::resetting};
 
 using Rig = testing::SamplerRig;
 
@@ -121,7 +121,7 @@ TEST(SamplerPlausibility, TheListenerHearsWhatIsCountedAndNothingRejected) {
   testing::RecordingListener listener;
   SamplerOptions opts;
   opts.energy_listener = &listener;
-  Rig rig({power_channel("nvml:GPU-p"), counter_channel("powercap:intel-rapl:0", kRapl, 1e-6)}, opts);
+  Rig rig({power_channel("nvml:GPU-p"), counter_channel("powercap:intel-rapl:0", kRaplSpec, 1e-6)}, opts);
   const std::uint64_t base = 100'000'000'000;
   rig.start({power_reading(0, 100.0), counter_reading(1, base)});
   rig.step(1s, {power_reading(0, 100.0), counter_reading(1, base + 100'000'000)});  // 100 J, 100 J

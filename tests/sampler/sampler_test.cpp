@@ -8,9 +8,14 @@
 #include "scripted_sensor.hpp"
 #include "sampler_rig.hpp"
 #include "test_support.hpp"
+#include "counter_specs.hpp"
 
 namespace carbontracker {
 namespace {
+
+using testing::kNvmlSpec;
+using testing::kRaplRangeUj;
+using testing::kRaplSpec;
 
 using namespace std::chrono_literals;
 using testing::counter_channel;
@@ -20,18 +25,14 @@ using testing::power_channel;
 using testing::power_reading;
 using testing::ScriptedSensor;
 
-constexpr std::uint64_t kRangeUj = 262143328850ull;
-const CounterSpec kRapl{CounterKind::wrapping, kRangeUj, 61};
-const CounterSpec kNvml{CounterKind::resetting};
-
 using Rig = testing::SamplerRig;
 
 TEST(Sampler, CounterEnergyIsExactAcrossAWrap) {
-  Rig rig({counter_channel("powercap:intel-rapl:0", kRapl, 1e-6)});
-  rig.sensor->push({counter_reading(0, kRangeUj - 2'000'000)});
+  Rig rig({counter_channel("powercap:intel-rapl:0", kRaplSpec, 1e-6)});
+  rig.sensor->push({counter_reading(0, kRaplRangeUj - 2'000'000)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();  // sampler thread not needed: drive ticks by hand
-  rig.step(1s, {counter_reading(0, kRangeUj - 1'000'000)});
+  rig.step(1s, {counter_reading(0, kRaplRangeUj - 1'000'000)});
   rig.step(1s, {counter_reading(0, 500'000)});  // wrapped
   auto snap = rig.sampler->snapshot();
   // 1 J, then 1'000'000 uJ to the top + 61 uJ step + 500'000 uJ.
@@ -41,7 +42,7 @@ TEST(Sampler, CounterEnergyIsExactAcrossAWrap) {
 }
 
 TEST(Sampler, CounterResetIsFlaggedAndNotInvented) {
-  Rig rig({counter_channel("nvml:GPU-a", kNvml, 1e-3, Component::gpu)});
+  Rig rig({counter_channel("nvml:GPU-a", kNvmlSpec, 1e-3, Component::gpu)});
   rig.sensor->push({counter_reading(0, 10'000'000)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();
@@ -59,8 +60,8 @@ TEST(Sampler, CounterResetIsFlaggedAndNotInvented) {
 }
 
 TEST(Sampler, LostChannelEndsAndTheOthersContinue) {
-  Rig rig({counter_channel("nvml:GPU-a", kNvml, 1e-3, Component::gpu),
-           counter_channel("nvml:GPU-b", kNvml, 1e-3, Component::gpu)});
+  Rig rig({counter_channel("nvml:GPU-a", kNvmlSpec, 1e-3, Component::gpu),
+           counter_channel("nvml:GPU-b", kNvmlSpec, 1e-3, Component::gpu)});
   rig.sensor->push({counter_reading(0, 0), counter_reading(1, 0)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();
@@ -107,15 +108,15 @@ TEST(Sampler, TheEnergyListenerHearsEveryCountedIncrement) {
   testing::RecordingListener listener;
   SamplerOptions opts;
   opts.energy_listener = &listener;
-  Rig rig({counter_channel("rapl", kRapl, 1e-6), counter_channel("nvml", kNvml, 1e-3, Component::gpu),
+  Rig rig({counter_channel("rapl", kRaplSpec, 1e-6), counter_channel("nvml", kNvmlSpec, 1e-3, Component::gpu),
            power_channel("gpu-p"), power_channel("tdp", Method::estimated, Component::cpu)},
           opts);
   ASSERT_EQ(listener.heard_j.size(), 4u);  // sized by the sampler's constructor, before any read
-  rig.sensor->push({counter_reading(0, kRangeUj - 2'000'000), counter_reading(1, 10'000'000), power_reading(2, 100.0),
+  rig.sensor->push({counter_reading(0, kRaplRangeUj - 2'000'000), counter_reading(1, 10'000'000), power_reading(2, 100.0),
                     power_reading(3, 10.0)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();
-  rig.step(1s, {counter_reading(0, kRangeUj - 1'000'000), counter_reading(1, 10'300'000), power_reading(2, 200.0),
+  rig.step(1s, {counter_reading(0, kRaplRangeUj - 1'000'000), counter_reading(1, 10'300'000), power_reading(2, 200.0),
                 power_reading(3, 100.0)});
   rig.step(1s, {counter_reading(0, 500'000), counter_reading(1, 1'000), power_reading(2, 200.0),  // wrap; reset
                 power_reading(3, 40.0)});
@@ -143,7 +144,7 @@ TEST(Sampler, TheEnergyListenerHearsEveryCountedIncrement) {
 }
 
 TEST(Sampler, WithoutAListenerTheMarksTallyIsZero) {
-  Rig rig({counter_channel("c", kRapl, 1e-6), power_channel("p")});
+  Rig rig({counter_channel("c", kRaplSpec, 1e-6), power_channel("p")});
   rig.sensor->push({counter_reading(0, 0), power_reading(1, 100.0)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();
@@ -154,7 +155,7 @@ TEST(Sampler, WithoutAListenerTheMarksTallyIsZero) {
 }
 
 TEST(Sampler, FailedReadIsCaughtUpByTheCounter) {
-  Rig rig({counter_channel("c", kRapl, 1e-6)});
+  Rig rig({counter_channel("c", kRaplSpec, 1e-6)});
   rig.sensor->push({counter_reading(0, 0)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();
@@ -167,7 +168,7 @@ TEST(Sampler, FailedReadIsCaughtUpByTheCounter) {
 }
 
 TEST(Sampler, MissingReadingCountsAsAFailedRead) {
-  Rig rig({counter_channel("a", kRapl, 1e-6), counter_channel("b", kRapl, 1e-6)});
+  Rig rig({counter_channel("a", kRaplSpec, 1e-6), counter_channel("b", kRaplSpec, 1e-6)});
   rig.sensor->push({counter_reading(0, 0), counter_reading(1, 0)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();
@@ -178,7 +179,7 @@ TEST(Sampler, MissingReadingCountsAsAFailedRead) {
 }
 
 TEST(Sampler, MarksGiveExactWindowEnergy) {
-  Rig rig({counter_channel("c", kRapl, 1e-6)});
+  Rig rig({counter_channel("c", kRaplSpec, 1e-6)});
   rig.sensor->push({counter_reading(0, 1'000'000)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();
@@ -196,13 +197,13 @@ TEST(Sampler, MarksGiveExactWindowEnergy) {
 TEST(Sampler, TimelineStaysBoundedAndKeepsTotalsExact) {
   SamplerOptions opts;
   opts.timeline_capacity = 64;
-  Rig rig({counter_channel("c", kRapl, 1e-6)}, opts);
+  Rig rig({counter_channel("c", kRaplSpec, 1e-6)}, opts);
   rig.sensor->push({counter_reading(0, 0)});
   ASSERT_TRUE(rig.sampler->start().is_ok());
   rig.sampler->stop();
   std::uint64_t v = 0;
   for (int i = 0; i < 100'000; ++i) {
-    v = (v + 50'000'000) % (kRangeUj + 61);  // 50 J per second, wrapping now and then
+    v = (v + 50'000'000) % (kRaplRangeUj + 61);  // 50 J per second, wrapping now and then
     rig.step(1s, {counter_reading(0, v)});
   }
   auto tl = rig.sampler->timeline();
@@ -215,7 +216,7 @@ TEST(Sampler, TimelineStaysBoundedAndKeepsTotalsExact) {
 }
 
 TEST(Sampler, DevicesInUseAreSticky) {
-  Rig rig({counter_channel("g0", kNvml, 1e-3, Component::gpu), counter_channel("g1", kNvml, 1e-3, Component::gpu)});
+  Rig rig({counter_channel("g0", kNvmlSpec, 1e-3, Component::gpu), counter_channel("g1", kNvmlSpec, 1e-3, Component::gpu)});
   rig.sensor->push({counter_reading(0, 0), counter_reading(1, 0)});
   rig.sensor->set_in_use(std::vector<bool>{false, true});
   ASSERT_TRUE(rig.sampler->start().is_ok());
@@ -232,7 +233,7 @@ TEST(Sampler, ForcedCounterReadEveryThirtySecondsWhateverTheInterval) {
   SamplerOptions opts;
   opts.interval_s = 120;
   FakeClock clock;
-  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("c", kRapl, 1e-6)});
+  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("c", kRaplSpec, 1e-6)});
   auto* sensor = s.get();
   sensor->push({counter_reading(0, 0)});
   std::vector<std::unique_ptr<Sensor>> v;
