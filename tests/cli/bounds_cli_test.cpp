@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_test_util.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -17,7 +18,7 @@ using testing::fixtures_dir;
 using testing::run_process;
 using testing::TempDir;
 
-const std::string kCli = CARBONTRACKER_CLI;
+using testing::kCli;
 
 // An empty machine (no RAPL, no GPU library) and no configuration from the host.
 struct Sandbox {

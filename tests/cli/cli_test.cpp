@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli_test_util.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -22,7 +23,7 @@ using testing::run_unprivileged;
 using testing::TempDir;
 using testing::write_file;
 
-const std::string kCli = CARBONTRACKER_CLI;
+using testing::kCli;
 const std::string kFakeNvml = FAKE_NVML_LIBRARY;
 
 // A fixed machine: env for the child. CUDA_VISIBLE_DEVICES and the fake's config are removed

@@ -4,6 +4,7 @@
 // documented in docs/configuration.md. A key added to the registry with a flag needs nothing here.
 #include <gtest/gtest.h>
 
+#include "cli_test_util.hpp"
 #include "test_support.hpp"
 #include "tracker/config_keys.hpp"
 
@@ -13,7 +14,7 @@ namespace {
 using testing::run_process;
 using tracker::config_keys;
 
-const std::string kCli = CARBONTRACKER_CLI;
+using testing::kCli;
 
 bool lists(const std::string& help, const tracker::ConfigKey& k) {
   return help.find(k.flag.name) != std::string::npos && help.find(k.flag.help) != std::string::npos;

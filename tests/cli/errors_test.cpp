@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "local_http_server.hpp"
+#include "cli_test_util.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -22,7 +23,9 @@ using testing::run_process;
 using testing::TempDir;
 using testing::write_file;
 
-const std::string kCli = CARBONTRACKER_CLI;
+using testing::kCli;
+using testing::iso_minutes;
+using testing::count_of;
 
 // A machine without counters or GPUs (estimates only), no location, no configuration file and
 // no network: every run is quick and reads nothing of the host's.
@@ -37,12 +40,6 @@ std::vector<std::string> quiet_machine(std::vector<std::string> extra = {}) {
                                "CARBONTRACKER_ENERGIDATASERVICE_URL=http://127.0.0.1:9"};
   env.insert(env.end(), extra.begin(), extra.end());
   return env;
-}
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
-  return n;
 }
 
 void make_executable(const std::filesystem::path& path, const std::string& script) {
@@ -254,15 +251,6 @@ TEST(CliErrors, AConfigPathThatIsADirectoryOrMissingSaysExactlyThat) {
 }
 
 // --- a run shorter than the first intensity fetch ---------------------------------------
-
-std::string iso_minutes(std::chrono::system_clock::time_point t) {
-  const std::time_t s = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:00", &tm);
-  return buf;
-}
 
 // Energi Data Service, healthy but slow (http.hang(delay)): correct answers after the delay.
 struct SlowEds {

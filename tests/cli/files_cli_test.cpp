@@ -15,6 +15,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "cli_test_util.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -26,15 +27,10 @@ using testing::read_text;
 using testing::TempDir;
 using testing::write_file;
 
-const std::string kCli = CARBONTRACKER_CLI;
+using testing::kCli;
+using testing::count_of;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
-std::size_t count_of(const std::string& s, const std::string& part) {
-  std::size_t n = 0;
-  for (auto pos = s.find(part); pos != std::string::npos; pos = s.find(part, pos + 1)) ++n;
-  return n;
-}
 
 // A CLI process whose stdout and stderr go to files (so several can run at once), with an
 // optional step in the child before exec: closing descriptors, setting a resource limit.

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "local_http_server.hpp"
+#include "cli_test_util.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -21,7 +22,7 @@ using testing::LocalHttpServer;
 using testing::run_process;
 using testing::TempDir;
 
-const std::string kCli = CARBONTRACKER_CLI;
+using testing::kCli;
 constexpr const char* kToken = "em-config-token-7c1d";
 
 // The hour that holds now, as Electricity Maps writes it: "2026-12-07T12:00:00.000Z".

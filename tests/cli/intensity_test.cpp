@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "local_http_server.hpp"
+#include "cli_test_util.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -21,16 +22,8 @@ using testing::LocalHttpServer;
 using testing::run_process;
 using testing::TempDir;
 
-const std::string kCli = CARBONTRACKER_CLI;
-
-std::string iso_minutes(std::chrono::system_clock::time_point t) {
-  const std::time_t s = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:00", &tm);
-  return buf;
-}
+using testing::kCli;
+using testing::iso_minutes;
 
 std::chrono::system_clock::time_point floor5(std::chrono::system_clock::time_point t) {
   return std::chrono::floor<std::chrono::minutes>(t) -

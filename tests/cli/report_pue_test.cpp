@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_test_util.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -13,7 +14,7 @@ using nlohmann::json;
 using testing::run_process;
 using testing::TempDir;
 
-const std::string kCli = CARBONTRACKER_CLI;
+using testing::kCli;
 
 TEST(CliReportPue, APythonToolRunShowsItsPueAndTheDeviceEnergyBeside) {
   const std::string logs = (testing::fixtures_dir() / "logs" / "python-real-complete").string();

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "fake_machine.hpp"
+#include "cli_test_util.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -27,7 +28,7 @@ using testing::run_process;
 using testing::TempDir;
 using testing::write_file;
 
-const std::string kCli = CARBONTRACKER_CLI;
+using testing::kCli;
 constexpr std::uint64_t kPkgRange = 262143328850ull;  // ESU 14 zones of the intel-2socket fixture
 
 // The fake host (tests/support/fake_machine.hpp): powercap tree copy, two fake GPUs whose

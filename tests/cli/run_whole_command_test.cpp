@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_machine.hpp"
+#include "cli_test_util.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
@@ -22,7 +23,7 @@ using testing::run_process;
 using testing::TempDir;
 using testing::write_file;
 
-const std::string kCli = CARBONTRACKER_CLI;
+using testing::kCli;
 
 // The fake host (tests/support/fake_machine.hpp) with one GPU.
 struct Machine : testing::FakeMachine {

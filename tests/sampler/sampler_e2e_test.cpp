@@ -6,63 +6,35 @@
 #include "fake_nvml_control.hpp"
 #include "sampler/sampler.hpp"
 #include "sensors/registry.hpp"
+#include "fixture_machine.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FakeClock;
-using testing::FakeNvml;
-using testing::TempDir;
 using testing::write_file;
+using Machine = testing::SamplerFixtureMachine;
+using testing::channel_index;
 
 constexpr std::uint64_t kPkgRange = 262143328850ull;  // ESU 14 package zones in the fixture
 
-struct Machine {
-  TempDir dir;
-  std::filesystem::path sys;
-  FakeNvml nvml;
-  FakeClock clock;
-  SensorContext ctx;
-
-  Machine() {
-    sys = dir / "sys";
-    testing::copy_tree(testing::fixtures_dir() / "sysfs" / "intel-2socket", sys);
-    nvml.load_config(
-        "gpu name=\"NVIDIA H100 80GB HBM3\" energy_mj=1000000 energy_step_mj=0\n"
-        "gpu name=\"NVIDIA H100 80GB HBM3\" energy_mj=2000000 energy_step_mj=0\n");
-    ctx.sysfs_root = sys;
-    ctx.procfs_root = testing::fixtures_dir() / "procfs" / "xeon-gold-6248-2s";
-    ctx.nvml_library = nvml.path();
-    ctx.clock = &clock;
-    ctx.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-  }
-  void set_zone(const std::string& zone, std::uint64_t uj) {
-    write_file(sys / "class/powercap" / zone / "energy_uj", std::to_string(uj) + "\n");
-  }
-};
-
-std::size_t index_of(const Sampler& s, const std::string& id) {
-  const auto& ch = s.channels();
-  for (std::size_t i = 0; i < ch.size(); ++i) {
-    if (ch[i].id == id) return i;
-  }
-  ADD_FAILURE() << "no channel " << id;
-  return 0;
-}
+// Two H100s whose energy counters do not move unless a test says so.
+const std::string kTwoH100 =
+    "gpu name=\"NVIDIA H100 80GB HBM3\" energy_mj=1000000 energy_step_mj=0\n"
+    "gpu name=\"NVIDIA H100 80GB HBM3\" energy_mj=2000000 energy_step_mj=0\n";
 
 TEST(SamplerEndToEnd, ExactEnergyThroughWrapsResetsAndALostGpu) {
-  Machine m;
+  Machine m(kTwoH100);
   m.set_zone("intel-rapl:0", kPkgRange - 5'000'000);  // 5 J below the top
   m.set_zone("intel-rapl:1", 1'000'000);
   auto inv = sensors::probe_all(m.ctx);
   Sampler sampler(std::move(inv.sensors), m.clock, SamplerOptions{});
   ASSERT_EQ(sampler.channels().size(), 6u);  // 2 packages, 2 dram, 2 GPUs
-  const auto pkg0 = index_of(sampler, "powercap:intel-rapl:0");
-  const auto pkg1 = index_of(sampler, "powercap:intel-rapl:1");
-  const auto gpu0 = index_of(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000000");
-  const auto gpu1 = index_of(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000001");
+  const auto pkg0 = channel_index(sampler, "powercap:intel-rapl:0");
+  const auto pkg1 = channel_index(sampler, "powercap:intel-rapl:1");
+  const auto gpu0 = channel_index(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000000");
+  const auto gpu1 = channel_index(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000001");
   ASSERT_TRUE(sampler.start().is_ok());
   sampler.stop();  // drive ticks by hand from here
   const auto epoch_start = sampler.mark();
@@ -104,13 +76,13 @@ TEST(SamplerEndToEnd, ExactEnergyThroughWrapsResetsAndALostGpu) {
 }
 
 TEST(SamplerEndToEnd, GarbledEnergyFileMidRunDegradesOnlyItsChannel) {
-  Machine m;
+  Machine m(kTwoH100);
   auto inv = sensors::probe_all(m.ctx);
   Sampler sampler(std::move(inv.sensors), m.clock, SamplerOptions{});
   ASSERT_TRUE(sampler.start().is_ok());
   sampler.stop();
-  const auto pkg0 = index_of(sampler, "powercap:intel-rapl:0");
-  const auto pkg1 = index_of(sampler, "powercap:intel-rapl:1");
+  const auto pkg0 = channel_index(sampler, "powercap:intel-rapl:0");
+  const auto pkg1 = channel_index(sampler, "powercap:intel-rapl:1");
   // The fd stays open, so replacing the file's content with garbage is what a broken driver does.
   write_file(m.sys / "class/powercap/intel-rapl:0/energy_uj", "garbage\n");
   m.clock.advance(1s);

@@ -11,6 +11,7 @@
 #include "sampler_rig.hpp"
 #include "test_support.hpp"
 #include "counter_specs.hpp"
+#include "fixture_machine.hpp"
 
 namespace carbontracker {
 namespace {
@@ -25,13 +26,7 @@ using testing::power_channel;
 using testing::power_reading;
 
 using Rig = testing::SamplerRig;
-
-bool any_event_has(const SamplerSnapshot& s, std::string_view text) {
-  for (const auto& e : s.events) {
-    if (e.message.find(text) != std::string::npos) return true;
-  }
-  return false;
-}
+using testing::any_event_has;
 
 // Seen in the field: a RAPL zone stepped back 1 J and was counted as +262,142 J in 0.2 s.
 TEST(SamplerPlausibility, OneOffStepBackIsBridgedNotCountedAsAWrap) {

@@ -6,55 +6,21 @@
 #include "fake_nvml_control.hpp"
 #include "sampler/sampler.hpp"
 #include "sensors/registry.hpp"
+#include "fixture_machine.hpp"
 #include "test_support.hpp"
 
 namespace carbontracker {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FakeClock;
-using testing::FakeNvml;
 using testing::TempDir;
 using testing::write_file;
+using Machine = testing::SamplerFixtureMachine;
+using testing::any_event_has;
+using testing::channel_index;
 
-struct Machine {
-  TempDir dir;
-  std::filesystem::path sys;
-  FakeNvml nvml;
-  FakeClock clock;
-  SensorContext ctx;
-
-  explicit Machine(const std::string& gpus = "gpu energy_mj=1000000 energy_step_mj=0 power_limit_mw=300000\n") {
-    sys = dir / "sys";
-    testing::copy_tree(testing::fixtures_dir() / "sysfs" / "intel-2socket", sys);
-    nvml.load_config(gpus);
-    ctx.sysfs_root = sys;
-    ctx.procfs_root = testing::fixtures_dir() / "procfs" / "xeon-gold-6248-2s";
-    ctx.nvml_library = nvml.path();
-    ctx.clock = &clock;
-    ctx.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-  }
-  void set_zone_text(const std::string& zone, const std::string& text) {
-    write_file(sys / "class/powercap" / zone / "energy_uj", text);
-  }
-  void set_zone(const std::string& zone, std::uint64_t uj) { set_zone_text(zone, std::to_string(uj) + "\n"); }
-};
-
-std::size_t index_of(const Sampler& s, const std::string& id) {
-  const auto& ch = s.channels();
-  for (std::size_t i = 0; i < ch.size(); ++i) {
-    if (ch[i].id == id) return i;
-  }
-  ADD_FAILURE() << "no channel " << id;
-  return 0;
-}
-
-bool any_event_has(const SamplerSnapshot& s, std::string_view text) {
-  for (const auto& e : s.events) {
-    if (e.message.find(text) != std::string::npos) return true;
-  }
-  return false;
-}
+// One GPU with a 300 W power limit whose energy counter does not move unless a test says so.
+const std::string kOneGpu = "gpu energy_mj=1000000 energy_step_mj=0 power_limit_mw=300000\n";
 
 // Hex or malformed text in energy_uj is a failed read, never 0 (nor the digits before the junk):
 // the energy is caught up exactly at the next good read.
@@ -62,11 +28,11 @@ TEST(SamplerValues, HexOrMalformedEnergyUjIsAFailedReadNeverZero) {
   for (const std::string bad : {"0x1f\n", "0X1F\n", "12abc\n", "-5\n", "\n", "1e9\n", "7 8\n",
                                 "99999999999999999999999999999999\n"}) {
     SCOPED_TRACE(bad);
-    Machine m;
+    Machine m(kOneGpu);
     m.set_zone("intel-rapl:0", 1'000'000'000);  // 1 kJ
     auto inv = sensors::probe_all(m.ctx);
     Sampler sampler(std::move(inv.sensors), m.clock, SamplerOptions{});
-    const auto pkg0 = index_of(sampler, "powercap:intel-rapl:0");
+    const auto pkg0 = channel_index(sampler, "powercap:intel-rapl:0");
     ASSERT_TRUE(sampler.start().is_ok());
     sampler.stop();
     m.set_zone_text("intel-rapl:0", bad);
@@ -85,11 +51,11 @@ TEST(SamplerValues, HexOrMalformedEnergyUjIsAFailedReadNeverZero) {
 
 // The case seen in the field, through the real powercap reader: a zone stepping back 1 J.
 TEST(SamplerValues, ZoneSteppingBackOneJouleIsNotAWrap) {
-  Machine m;
+  Machine m(kOneGpu);
   m.set_zone("intel-rapl:1", 50'000'000'000);
   auto inv = sensors::probe_all(m.ctx);
   Sampler sampler(std::move(inv.sensors), m.clock, SamplerOptions{});
-  const auto pkg1 = index_of(sampler, "powercap:intel-rapl:1");
+  const auto pkg1 = channel_index(sampler, "powercap:intel-rapl:1");
   ASSERT_TRUE(sampler.start().is_ok());
   sampler.stop();
   m.set_zone("intel-rapl:1", 50'000'000'000 - 1'000'000);
@@ -106,10 +72,10 @@ TEST(SamplerValues, ZoneSteppingBackOneJouleIsNotAWrap) {
 }
 
 TEST(SamplerValues, GpuBoundComesFromItsNvmlPowerLimit) {
-  Machine m;
+  Machine m(kOneGpu);
   auto inv = sensors::probe_all(m.ctx);
   Sampler sampler(std::move(inv.sensors), m.clock, SamplerOptions{});
-  const auto gpu = index_of(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000000");
+  const auto gpu = channel_index(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000000");
   EXPECT_DOUBLE_EQ(sampler.channels()[gpu].max_power_w, 600.0);
   EXPECT_NE(sampler.channels()[gpu].max_power_basis.find("300 W"), std::string::npos);
   ASSERT_TRUE(sampler.start().is_ok());
@@ -130,7 +96,7 @@ TEST(SamplerValues, SampledGpuPowerAboveItsBoundIsNotIntegrated) {
   Machine m("gpu energy=none power_mw=200000 power_limit_mw=250000\n");
   auto inv = sensors::probe_all(m.ctx);
   Sampler sampler(std::move(inv.sensors), m.clock, SamplerOptions{});
-  const auto gpu = index_of(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000000");
+  const auto gpu = channel_index(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000000");
   ASSERT_EQ(sampler.channels()[gpu].method, Method::power);
   ASSERT_TRUE(sampler.start().is_ok());
   sampler.stop();
@@ -153,7 +119,7 @@ TEST(SamplerValues, MalformedGpuEnergyFileIsAFailedReadNeverZero) {
   Machine m("gpu energy_file=" + file.string() + "\n");
   auto inv = sensors::probe_all(m.ctx);
   Sampler sampler(std::move(inv.sensors), m.clock, SamplerOptions{});
-  const auto gpu = index_of(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000000");
+  const auto gpu = channel_index(sampler, "nvml:GPU-fa4e0000-0000-4000-8000-000000000000");
   ASSERT_TRUE(sampler.start().is_ok());
   sampler.stop();
   write_file(file, "0x1f\n");

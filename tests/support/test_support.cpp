@@ -105,6 +105,14 @@ std::string run_unprivileged(const std::function<std::string()>& fn) {
   return result;
 }
 
+std::function<std::optional<std::string>(const std::string&)> fixed_env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    const auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
 std::vector<std::string> environment_with(const std::vector<std::string>& overrides) {
   std::vector<std::string> envs;
   for (char** e = environ; *e; ++e) envs.emplace_back(*e);

@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -46,6 +48,10 @@ std::string run_unprivileged(const std::function<std::string()>& fn);
 // This process's environment with `overrides` applied: "NAME=value" adds or replaces NAME, a
 // bare "NAME" removes it. For execve() in tests that start children themselves.
 std::vector<std::string> environment_with(const std::vector<std::string>& overrides);
+
+// A fixed environment for the injected getenv seams (SensorContext, the intensity resolver, the
+// tracker's intensity plan): `vars` and nothing else.
+std::function<std::optional<std::string>(const std::string&)> fixed_env(std::map<std::string, std::string> vars);
 
 // Runs a real child process (argv[0] is a path) and waits for it. `env` entries "NAME=value"
 // add to or replace this process's environment; a bare "NAME" removes that variable. stdin

@@ -13,12 +13,7 @@ namespace {
 using carbontracker::testing::TempDir;
 using carbontracker::testing::write_file;
 
-auto env_of(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
-  };
-}
+using carbontracker::testing::fixed_env;
 
 TEST(ConfigKeys, EveryKeyParsesItsTypeAndNamesItselfWhenWrong) {
   Config c;
@@ -59,7 +54,7 @@ TEST(ConfigKeys, FileThenEnvironmentThenFlagsLaterWins) {
   EXPECT_EQ(c.country, std::optional<std::string>("DK"));
   EXPECT_EQ(c.budget.max_co2eq_g, 500.0);
   EXPECT_EQ(c.api_keys["electricitymaps"], "from-file");
-  ASSERT_TRUE(apply_environment(c, env_of({{"CARBONTRACKER_PUE", "1.58"},
+  ASSERT_TRUE(apply_environment(c, fixed_env({{"CARBONTRACKER_PUE", "1.58"},
                                            {"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "from-env"},
                                            {"CARBONTRACKER_WATTTIME_USER", "me"}}))
                   .is_ok());
@@ -92,10 +87,10 @@ TEST(ConfigKeys, EveryKeyIsDocumented) {
 }
 
 TEST(ConfigKeys, FindsTheFileByFlagThenVariable) {
-  auto none = env_of({});
-  EXPECT_EQ(find_config_file(std::filesystem::path("x.toml"), env_of({{"CARBONTRACKER_CONFIG", "y.toml"}})),
+  auto none = fixed_env({});
+  EXPECT_EQ(find_config_file(std::filesystem::path("x.toml"), fixed_env({{"CARBONTRACKER_CONFIG", "y.toml"}})),
             std::filesystem::path("x.toml"));
-  EXPECT_EQ(find_config_file(std::nullopt, env_of({{"CARBONTRACKER_CONFIG", "y.toml"}})), std::filesystem::path("y.toml"));
+  EXPECT_EQ(find_config_file(std::nullopt, fixed_env({{"CARBONTRACKER_CONFIG", "y.toml"}})), std::filesystem::path("y.toml"));
 }
 
 }  // namespace

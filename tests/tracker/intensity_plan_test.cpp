@@ -12,18 +12,13 @@
 namespace carbontracker::tracker {
 namespace {
 
-Getenv env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
-  };
-}
+using carbontracker::testing::fixed_env;
 
 TEST(TrackerIntensityPlan, ValuesAreNamedByTheirOriginOrAsSettings) {
   Config c;
   c.country = "DK";
   c.provider = "none";
-  const auto env = env_of({});
+  const auto env = fixed_env({});
   EXPECT_EQ(plan_intensity(c, env).where.how, "country DK from setting country");
   const auto plan = plan_intensity(c, env, {{"country", "--country"}, {"provider", "--offline"}});
   EXPECT_EQ(plan.where.how, "country DK from --country");
@@ -36,11 +31,11 @@ TEST(TrackerIntensityPlan, AValueMergedFromItsVariableIsNamedAsTheVariable) {
   Config c;
   c.zone = "DK-DK2";  // what apply_environment put there
   c.provider = "none";
-  const auto plan = plan_intensity(c, env_of({{"CARBONTRACKER_ZONE", "DK-DK2"}}));
+  const auto plan = plan_intensity(c, fixed_env({{"CARBONTRACKER_ZONE", "DK-DK2"}}));
   EXPECT_EQ(plan.where.how, "zone DK-DK2 from CARBONTRACKER_ZONE");
   // A setting that differs from the variable is the setting, and the variable is ignored.
   c.zone = "DK-DK1";
-  EXPECT_EQ(plan_intensity(c, env_of({{"CARBONTRACKER_ZONE", "DK-DK2"}})).where.how,
+  EXPECT_EQ(plan_intensity(c, fixed_env({{"CARBONTRACKER_ZONE", "DK-DK2"}})).where.how,
             "zone DK-DK1 from setting zone (CARBONTRACKER_ZONE ignored: explicit settings win)");
 }
 
@@ -48,7 +43,7 @@ TEST(TrackerIntensityPlan, KeysComeFromApiKeysThenTheEnvironmentAndNeverShowUp) 
   Config c;
   c.zone = "DE";
   c.api_keys = {{"electricitymaps", "tok-from-config"}, {"energidataservice", "x"}};
-  const auto plan = plan_intensity(c, env_of({{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "tok-from-env"}}));
+  const auto plan = plan_intensity(c, fixed_env({{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "tok-from-env"}}));
   ASSERT_TRUE(plan.keys.electricitymaps_token);
   EXPECT_EQ(*plan.keys.electricitymaps_token, "tok-from-config");
   EXPECT_EQ(plan.choice.provider.provider, "electricitymaps");
@@ -58,7 +53,7 @@ TEST(TrackerIntensityPlan, KeysComeFromApiKeysThenTheEnvironmentAndNeverShowUp) 
   EXPECT_EQ(plan.choice.provider.reason.find("tok-"), std::string::npos);
 
   c.api_keys.clear();
-  EXPECT_EQ(plan_intensity(c, env_of({})).choice.provider.reason,
+  EXPECT_EQ(plan_intensity(c, fixed_env({})).choice.provider.reason,
             "no live provider: only Electricity Maps covers zone DE and no token is set (set the Electricity Maps "
             "token in config api_keys (\"electricitymaps\") or CARBONTRACKER_ELECTRICITYMAPS_TOKEN)");
 }
@@ -67,7 +62,7 @@ TEST(TrackerIntensityPlan, AFixedValueNeedsNoLocationOrProvider) {
   Config c;
   c.intensity_g_per_kwh = 42;
   c.country = "Atlantis";  // never looked at
-  const auto plan = plan_intensity(c, env_of({}), {{"intensity_g_per_kwh", "--intensity"}});
+  const auto plan = plan_intensity(c, fixed_env({}), {{"intensity_g_per_kwh", "--intensity"}});
   EXPECT_TRUE(plan.fixed);
   EXPECT_TRUE(plan.choice.provider.none());
   EXPECT_DOUBLE_EQ(plan.choice.offline.quote.g_per_kwh, 42);
@@ -79,7 +74,7 @@ TEST(TrackerIntensityPlan, ARequestedProviderThatCannotServeIsAConfigError) {
   c.country = "DE";
   c.provider = "energidataservice";
   try {
-    (void)plan_intensity(c, env_of({}), {{"provider", "--provider"}});
+    (void)plan_intensity(c, fixed_env({}), {{"provider", "--provider"}});
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_EQ(e.parameter(), "provider");
@@ -87,7 +82,7 @@ TEST(TrackerIntensityPlan, ARequestedProviderThatCannotServeIsAConfigError) {
   }
   c.provider.reset();
   c.country = "Atlantis";
-  EXPECT_THROW((void)plan_intensity(c, env_of({})), ConfigError);
+  EXPECT_THROW((void)plan_intensity(c, fixed_env({})), ConfigError);
 }
 
 // The service the tracker builds starts from the plan's decision, word for word.
@@ -100,7 +95,7 @@ TEST(TrackerIntensityPlan, TheTrackersServiceStartsFromThePlan) {
          v[2].intensity_g_per_kwh = 7.5;
          return v;
        }()) {
-    const auto env = env_of({});
+    const auto env = fixed_env({});
     const auto plan = plan_intensity(c, env);
     intensity::IntensityService service(make_intensity_config(c, env), clock);
     const auto info = service.info();

@@ -8,20 +8,14 @@
 #include <stdexcept>
 
 #include "intensity/resolve.hpp"
+#include "test_support.hpp"
 
 namespace carbontracker::intensity {
 namespace {
 
-// The injected getenv: a fixed environment.
-GetEnv env_of(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-    const auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using carbontracker::testing::fixed_env;
 
-const GetEnv kNoEnv = env_of({});
+const GetEnv kNoEnv = fixed_env({});
 
 // A geolocator that counts its calls.
 struct FakeGeolocation {
@@ -54,7 +48,7 @@ TEST(ResolveLocation, ExplicitBeatsEnvAndGeolocation) {
   s.country = from("DK", "--country");
   s.geolocate = true;
   FakeGeolocation geo{ipinfo("DE", 52.52, 13.405)};
-  auto r = resolve_location(s, env_of({{"CARBONTRACKER_ZONE", "DE"}, {"CARBONTRACKER_GB_POSTCODE", "RG10"}}), geo.fn());
+  auto r = resolve_location(s, fixed_env({{"CARBONTRACKER_ZONE", "DE"}, {"CARBONTRACKER_GB_POSTCODE", "RG10"}}), geo.fn());
   ASSERT_TRUE(r) << r.status().to_string();
   EXPECT_EQ(r->country, "DK");
   EXPECT_FALSE(r->zone);
@@ -68,7 +62,7 @@ TEST(ResolveLocation, AVariableAlreadyMergedIntoTheSettingsIsNotCalledIgnored) {
   // The CLI's configuration layer may pass CARBONTRACKER_COUNTRY on as a setting.
   LocationSettings s;
   s.country = from("DK", "CARBONTRACKER_COUNTRY");
-  auto r = resolve_location(s, env_of({{"CARBONTRACKER_COUNTRY", "DK"}}), {});
+  auto r = resolve_location(s, fixed_env({{"CARBONTRACKER_COUNTRY", "DK"}}), {});
   ASSERT_TRUE(r) << r.status().to_string();
   EXPECT_EQ(r->how, "country DK from CARBONTRACKER_COUNTRY");
 }
@@ -77,7 +71,7 @@ TEST(ResolveLocation, EnvBeatsGeolocation) {
   LocationSettings s;
   s.geolocate = true;
   FakeGeolocation geo{ipinfo("DE", 52.52, 13.405)};
-  auto r = resolve_location(s, env_of({{"CARBONTRACKER_ZONE", "dk-dk2"}}), geo.fn());
+  auto r = resolve_location(s, fixed_env({{"CARBONTRACKER_ZONE", "dk-dk2"}}), geo.fn());
   ASSERT_TRUE(r) << r.status().to_string();
   EXPECT_EQ(r->zone, "DK-DK2");
   EXPECT_FALSE(r->country);
@@ -167,20 +161,20 @@ TEST(ResolveLocation, EachEnvironmentVariable) {
       {"CARBONTRACKER_GB_POSTCODE", "rg10 6xy", "GB postcode RG10 from CARBONTRACKER_GB_POSTCODE"},
   };
   for (const auto& c : cases) {
-    auto r = resolve_location(LocationSettings{}, env_of({{c.var, c.value}}), {});
+    auto r = resolve_location(LocationSettings{}, fixed_env({{c.var, c.value}}), {});
     ASSERT_TRUE(r) << c.var << ": " << r.status().to_string();
     EXPECT_EQ(r->how, c.how);
   }
 }
 
 TEST(ResolveLocation, BlankEnvironmentValuesCountAsUnset) {
-  auto r = resolve_location(LocationSettings{}, env_of({{"CARBONTRACKER_COUNTRY", "  "}, {"CARBONTRACKER_ZONE", ""}}), {});
+  auto r = resolve_location(LocationSettings{}, fixed_env({{"CARBONTRACKER_COUNTRY", "  "}, {"CARBONTRACKER_ZONE", ""}}), {});
   ASSERT_TRUE(r);
   EXPECT_TRUE(r->empty());
 }
 
 TEST(ResolveLocation, BadEnvironmentValueIsAnErrorNamingTheVariable) {
-  auto r = resolve_location(LocationSettings{}, env_of({{"CARBONTRACKER_COUNTRY", "Atlantis"}}), {});
+  auto r = resolve_location(LocationSettings{}, fixed_env({{"CARBONTRACKER_COUNTRY", "Atlantis"}}), {});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.status().code(), StatusCode::invalid_argument);
   EXPECT_NE(r.status().message().find("\"Atlantis\" from CARBONTRACKER_COUNTRY"), std::string::npos);
@@ -256,7 +250,7 @@ TEST(ResolveLocation, BadExplicitInputIsAnErrorNotAFallback) {
   s.country = from("Atlantis", "--country");
   s.geolocate = true;
   FakeGeolocation geo{ipinfo("DE", 52.52, 13.405)};
-  auto r = resolve_location(s, env_of({{"CARBONTRACKER_COUNTRY", "DK"}}), geo.fn());
+  auto r = resolve_location(s, fixed_env({{"CARBONTRACKER_COUNTRY", "DK"}}), geo.fn());
   ASSERT_FALSE(r);
   EXPECT_EQ(r.status().to_string(),
             "country \"Atlantis\" from --country: not an ISO 3166-1 code or English country name; fix: give an "

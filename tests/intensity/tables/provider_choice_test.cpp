@@ -1,5 +1,6 @@
 // Provider choice (every rule and override), keys from config vs env, and the offline chain.
 #include "intensity/provider_choice.hpp"
+#include "test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,13 +12,7 @@ namespace {
 
 constexpr const char* kToken = "em-secret-token-1234";
 
-GetEnv choice_env(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-    const auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
+using carbontracker::testing::fixed_env;
 
 Location choice_location(std::optional<std::string> country, std::optional<std::string> zone = std::nullopt) {
   Location l;
@@ -46,7 +41,7 @@ std::optional<Setting<std::string>> ask(const char* name) { return Setting<std::
 // ---- Keys ------------------------------------------------------------------------------------------
 
 TEST(Keys, FromConfigOrEnvConfigFirst) {
-  const auto env = choice_env({{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "env-token"},
+  const auto env = fixed_env({{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "env-token"},
                            {"CARBONTRACKER_WATTTIME_USER", "env-user"},
                            {"CARBONTRACKER_WATTTIME_PASSWORD", "env-pw"}});
   const ProviderKeys from_env = collect_keys({}, env);
@@ -69,7 +64,7 @@ TEST(Keys, FromConfigOrEnvConfigFirst) {
   EXPECT_EQ(mixed.watttime_password, "env-pw");
   EXPECT_EQ(mixed.watttime_from, "config api_keys (user) and CARBONTRACKER_WATTTIME_PASSWORD (password)");
 
-  const ProviderKeys none = collect_keys({}, choice_env({}));
+  const ProviderKeys none = collect_keys({}, fixed_env({}));
   EXPECT_FALSE(none.electricitymaps_token);
   EXPECT_FALSE(none.watttime_user);
   EXPECT_TRUE(none.watttime_from.empty());
@@ -81,7 +76,7 @@ TEST(Keys, PythonIdsAndBadEntriesAreNotedNeverEchoed) {
                                        {"energidataservice", "y"},
                                        {"electricitymap", "typo-secret"},
                                        {"watttime_user", ""}},
-                                      choice_env({}));
+                                      fixed_env({}));
   EXPECT_EQ(k.electricitymaps_token, "py-token");  // the Python tool's id, any case; trimmed
   ASSERT_EQ(k.notes.size(), 4u);
   for (const auto& n : k.notes) {
@@ -96,7 +91,7 @@ TEST(Keys, PythonIdsAndBadEntriesAreNotedNeverEchoed) {
 
 TEST(Keys, EmptyConfigValueFallsBackToEnv) {
   const ProviderKeys k =
-      collect_keys({{"electricitymaps", "  "}}, choice_env({{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "env-token"}}));
+      collect_keys({{"electricitymaps", "  "}}, fixed_env({{"CARBONTRACKER_ELECTRICITYMAPS_TOKEN", "env-token"}}));
   EXPECT_EQ(k.electricitymaps_token, "env-token");
   EXPECT_EQ(k.electricitymaps_from, "CARBONTRACKER_ELECTRICITYMAPS_TOKEN");
 }
@@ -352,9 +347,9 @@ TEST(OfflineChain, WorldAverageLastAndSaysWhy) {
 }
 
 TEST(OfflineChain, ResolvedLocationThroughChoiceAndChain) {
-  auto where = resolve_location({}, choice_env({{"CARBONTRACKER_ZONE", "DK-DK1"}}), {});
+  auto where = resolve_location({}, fixed_env({{"CARBONTRACKER_ZONE", "DK-DK1"}}), {});
   ASSERT_TRUE(where);
-  auto choice = choose_provider(*where, collect_keys({}, choice_env({})));
+  auto choice = choose_provider(*where, collect_keys({}, fixed_env({})));
   ASSERT_TRUE(choice);
   EXPECT_EQ(choice->provider, "energidataservice");
   auto offline = offline_intensity(*where);
