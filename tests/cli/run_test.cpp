@@ -10,6 +10,8 @@
 
 #include <fcntl.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <fstream>
 #include <regex>
@@ -266,8 +268,11 @@ int wait_exit(pid_t pid) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+// Waits up to 60 s for an event, not a speed limit (it was 5 s; the ThreadSanitizer tests run four
+// at a time on 2 cores).
 void wait_for_text(const std::filesystem::path& file, const std::string& text) {
-  for (int i = 0; i < 500; ++i) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(file);
     std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (all.find(text) != std::string::npos) return;
@@ -315,7 +320,11 @@ TEST(CliRun, AKilledTrackerLeavesLogsThatHoldEveryFinishedEpoch) {
   const auto epochs_in_std = static_cast<std::size_t>(
       std::distance(std::sregex_iterator(std_log.begin(), std_log.end(), epoch_line), std::sregex_iterator()));
   EXPECT_GE(epochs_in_events, 4);  // at least the epochs before "Epoch 6" was printed, minus timing slack
-  EXPECT_EQ(static_cast<std::size_t>(epochs_in_events), epochs_in_std);
+  EXPECT_GE(epochs_in_std, 4u);
+  // The kill lands while epoch 5 ends ("Epoch 6" starts epoch 6), so that epoch may already be in
+  // one log and not yet in the other; faults/kill_test.cpp allows the same one epoch per log.
+  EXPECT_LE(std::abs(epochs_in_events - static_cast<int>(epochs_in_std)), 1)
+      << epochs_in_events << " epochs in the event log, " << epochs_in_std << " in the text log";
   EXPECT_NE(std_log.find("Duration: "), std::string::npos);
 }
 

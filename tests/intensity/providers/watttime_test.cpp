@@ -56,7 +56,7 @@ class WattTimeTest : public ::testing::Test {
     };
     server.get("/v3/forecast", data("watttime_forecast.json"));
     server.get("/v3/historical", data("watttime_historical.json"));
-    server.get("/v3/region-from-loc", [this, data](const httplib::Request& req, httplib::Response& res) {
+    server.get("/v3/region-from-loc", [data](const httplib::Request& req, httplib::Response& res) {
       data("watttime_region.json")(req, res);
     });
   }
