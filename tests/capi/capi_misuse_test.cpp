@@ -118,11 +118,7 @@ std::string read_all(const std::filesystem::path& p) {
   return out;
 }
 
-std::size_t count(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (auto p = text.find(part); p != std::string::npos; p = text.find(part, p + 1)) ++n;
-  return n;
-}
+using carbontracker::testing::count_of;
 
 // Every log file of the run, concatenated.
 std::string logs_in(const std::filesystem::path& dir) {
@@ -174,9 +170,9 @@ TEST_F(CApiMisuse, AForkedChildGetsForkedFromEveryCallAndWritesNothing) {
   ASSERT_EQ(ct_epoch_end(t.get()), CT_OK) << ct_last_error(t.get());
   ASSERT_EQ(ct_stop(t.get()), CT_OK) << ct_last_error(t.get());
   const std::string logs = logs_in(log_dir);
-  EXPECT_EQ(count(logs, "Epoch 1 discarded"), 1u) << logs;
-  EXPECT_EQ(count(logs, "Monitoring thread started."), 1u) << logs;
-  EXPECT_EQ(count(logs, "\"type\":\"run_end\""), 1u) << logs;
+  EXPECT_EQ(count_of(logs, "Epoch 1 discarded"), 1u) << logs;
+  EXPECT_EQ(count_of(logs, "Monitoring thread started."), 1u) << logs;
+  EXPECT_EQ(count_of(logs, "\"type\":\"run_end\""), 1u) << logs;
   EXPECT_EQ(testing::summary_of(t.get())["epochs"].size(), 1u);
 }
 

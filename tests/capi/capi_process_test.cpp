@@ -116,11 +116,7 @@ class Interactive {
   std::string out_text_, err_text_;
 };
 
-std::size_t count_in_text(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (auto p = text.find(part); p != std::string::npos; p = text.find(part, p + 1)) ++n;
-  return n;
-}
+using carbontracker::testing::count_of;
 
 TEST(CApiProcess, ASignalCaughtWithoutSaRestartDuringAPromptIsNotAnAnswer) {
   FixedMachine machine;
@@ -137,7 +133,7 @@ TEST(CApiProcess, ASignalCaughtWithoutSaRestartDuringAPromptIsNotAnAnswer) {
   ASSERT_GT(child.pid(), 0);
 
   std::size_t answered = 0;
-  const auto prompts = [&] { return count_in_text(child.out(), "(y/n)?"); };
+  const auto prompts = [&] { return count_of(child.out(), "(y/n)?"); };
   // First prompt: interrupt the blocked read with the program's own signal, then answer.
   ASSERT_TRUE(child.pump_until([&] { return prompts() >= 1; })) << child.out() << child.err();
   ASSERT_TRUE(child.pump_until([&] { return child.blocked_reading_stdin(); })) << child.out();
@@ -162,7 +158,7 @@ TEST(CApiProcess, ASignalCaughtWithoutSaRestartDuringAPromptIsNotAnAnswer) {
 
   const std::string& out = child.out();
   EXPECT_GE(answered, 2u) << out;
-  EXPECT_EQ(count_in_text(out, "Continuing..."), answered) << out;
+  EXPECT_EQ(count_of(out, "Continuing..."), answered) << out;
   EXPECT_EQ(out.find("No answer"), std::string::npos) << out;
   EXPECT_NE(out.find("epoch 1: CT_OK"), std::string::npos) << out;
   EXPECT_NE(out.find("epoch 2: CT_OK"), std::string::npos) << out;

@@ -132,7 +132,7 @@ inline LoadResult run_load(const LoadOptions& o) {
   ctx->sysfs_root = dir / "sys";
   ctx->procfs_root = testing::fixtures_dir() / "procfs" / "xeon-gold-6248-2s";
   ctx->nvml_library = nvml.path();
-  ctx->getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  ctx->getenv = carbontracker::testing::fixed_env({});
   HorizonClock clock(std::chrono::seconds(1000));
   std::ostringstream console;
   std::istringstream input;

@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "test_support.hpp"
+
 namespace carbontracker::golden {
 
 MonoTime SleepingClock::monotonic() const noexcept { return MonoTime(now_ns_.load()); }
@@ -40,7 +42,7 @@ GoldenMachine::GoldenMachine(int verbose) : verbose_(verbose) {
   ctx_->sysfs_root = dir_ / "sys";
   ctx_->procfs_root = testing::fixtures_dir() / "procfs" / "xeon-gold-6248-2s";
   ctx_->nvml_library = nvml_.path();
-  ctx_->getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  ctx_->getenv = carbontracker::testing::fixed_env({});
 }
 
 Config GoldenMachine::config() const {

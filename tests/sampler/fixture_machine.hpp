@@ -35,7 +35,7 @@ struct SamplerFixtureMachine {
     ctx.procfs_root = fixtures_dir() / "procfs" / "xeon-gold-6248-2s";
     ctx.nvml_library = nvml.path();
     ctx.clock = &clock;
-    ctx.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+    ctx.getenv = carbontracker::testing::fixed_env({});
   }
   void set_zone_text(const std::string& zone, const std::string& text) {
     write_file(sys / "class/powercap" / zone / "energy_uj", text);

@@ -49,6 +49,9 @@ std::string run_unprivileged(const std::function<std::string()>& fn);
 // bare "NAME" removes it. For execve() in tests that start children themselves.
 std::vector<std::string> environment_with(const std::vector<std::string>& overrides);
 
+// Non-overlapping occurrences of `what` in `text`.
+std::size_t count_of(const std::string& text, const std::string& what);
+
 // A fixed environment for the injected getenv seams (SensorContext, the intensity resolver, the
 // tracker's intensity plan): `vars` and nothing else.
 std::function<std::optional<std::string>(const std::string&)> fixed_env(std::map<std::string, std::string> vars);

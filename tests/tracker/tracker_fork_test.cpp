@@ -19,11 +19,7 @@ namespace {
 
 using testing::TrackerRig;
 
-std::size_t count(const std::string& text, const std::string& part) {
-  std::size_t n = 0;
-  for (auto p = text.find(part); p != std::string::npos; p = text.find(part, p + 1)) ++n;
-  return n;
-}
+using carbontracker::testing::count_of;
 
 std::string logs_in(const std::filesystem::path& dir) {
   std::string all;
@@ -79,8 +75,8 @@ TEST(TrackerFork, EveryCallInAForkedChildIsANoOpWithOneWarningAndNothingWritten)
   EXPECT_EQ(wait_child(pid), 0) << "bit mask of the failed checks, or -signal";
 
   const std::string err = testing::read_text(child_err);
-  EXPECT_EQ(count(err, "fork() child"), 1u) << err;
-  EXPECT_EQ(count(err, "fix: create a tracker in the child"), 1u) << err;
+  EXPECT_EQ(count_of(err, "fork() child"), 1u) << err;
+  EXPECT_EQ(count_of(err, "fix: create a tracker in the child"), 1u) << err;
 
   // The parent goes on as if nothing had happened.
   const EpochRecord rec = tracker->epoch_end();
@@ -88,10 +84,10 @@ TEST(TrackerFork, EveryCallInAForkedChildIsANoOpWithOneWarningAndNothingWritten)
   tracker->stop();
   EXPECT_TRUE(tracker->finished());
   const std::string logs = logs_in(rig.dir / "logs");
-  EXPECT_EQ(count(logs, "Epoch 1 discarded"), 1u) << logs;
-  EXPECT_EQ(count(logs, "Monitoring thread started."), 1u) << logs;
-  EXPECT_EQ(count(logs, "Actual consumption for 1 epoch(s):"), 1u) << logs;
-  EXPECT_EQ(count(logs, "\"type\":\"run_end\""), 1u) << logs;
+  EXPECT_EQ(count_of(logs, "Epoch 1 discarded"), 1u) << logs;
+  EXPECT_EQ(count_of(logs, "Monitoring thread started."), 1u) << logs;
+  EXPECT_EQ(count_of(logs, "Actual consumption for 1 epoch(s):"), 1u) << logs;
+  EXPECT_EQ(count_of(logs, "\"type\":\"run_end\""), 1u) << logs;
 }
 
 // The tracker's mutex is taken by snapshot() on another thread, over and over, while the main
@@ -131,7 +127,7 @@ TEST(TrackerFork, ChildrenForkedWhileAnotherThreadHoldsTheLockDoNotDeadlock) {
   reader.join();
   EXPECT_EQ(tracker.epoch_end().index, 1);
   tracker.stop();
-  EXPECT_EQ(count(logs_in(rig.dir / "logs"), "Actual consumption for 1 epoch(s):"), 1u);
+  EXPECT_EQ(count_of(logs_in(rig.dir / "logs"), "Actual consumption for 1 epoch(s):"), 1u);
 }
 
 }  // namespace

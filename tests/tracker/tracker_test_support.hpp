@@ -32,7 +32,7 @@ struct TrackerRig {
     ctx->sysfs_root = sys;
     ctx->procfs_root = fixtures_dir() / "procfs" / "xeon-gold-6248-2s";
     ctx->nvml_library = nvml.path();
-    ctx->getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+    ctx->getenv = carbontracker::testing::fixed_env({});
     write_counters();
   }
 

@@ -86,11 +86,7 @@ std::vector<std::pair<int, int>> polylines(const std::string& dom, const std::st
   return out;
 }
 
-std::size_t count(const std::string& hay, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + needle.size())) ++n;
-  return n;
-}
+using carbontracker::testing::count_of;
 
 TEST(Browser, ChromiumRendersTheReportWithItsCharts) {
   const std::string chromium = find_chromium();
@@ -124,7 +120,7 @@ TEST(Browser, ChromiumRendersTheReportWithItsCharts) {
   ASSERT_NE(dom.find("</html>"), std::string::npos) << dom.substr(0, 500);
 
   // Charts: summary 1, the event-log run 4, the Python run 3 (no power timeline).
-  EXPECT_EQ(count(dom, "<svg class=\"chart\""), 8u);
+  EXPECT_EQ(count_of(dom, "<svg class=\"chart\""), 8u);
 
   // Power: one polyline per component with every interval of the timeline (4), in the DOM.
   const std::string power = section(dom, "run-1-power");
@@ -136,15 +132,15 @@ TEST(Browser, ChromiumRendersTheReportWithItsCharts) {
   }
   // Energy per epoch: a measured and an estimated bar per epoch.
   const std::string epochs = section(dom, "run-1-epochs");
-  EXPECT_EQ(count(epochs, "class=\"bar\" data-series=\"measured\""), ev.epochs.size());
-  EXPECT_EQ(count(epochs, "class=\"bar\" data-series=\"estimated or simulated\""), ev.epochs.size());
+  EXPECT_EQ(count_of(epochs, "class=\"bar\" data-series=\"measured\""), ev.epochs.size());
+  EXPECT_EQ(count_of(epochs, "class=\"bar\" data-series=\"estimated or simulated\""), ev.epochs.size());
   // Cumulative CO2eq: 0 plus each epoch; the prediction interval as a band.
   const auto co2 = polylines(section(dom, "run-1-co2"), "measured");
   ASSERT_EQ(co2.size(), 1u);
   EXPECT_EQ(co2[0].second, static_cast<int>(ev.epochs.size() + 1));
-  EXPECT_EQ(count(section(dom, "run-1-co2"), "class=\"band\""), 1u);
+  EXPECT_EQ(count_of(section(dom, "run-1-co2"), "class=\"band\""), 1u);
   // The Python run: bars for its two epochs, and the reason for the missing power chart.
-  EXPECT_EQ(count(section(dom, "run-2-epochs"), "class=\"bar\""), py.epochs.size());
+  EXPECT_EQ(count_of(section(dom, "run-2-epochs"), "class=\"bar\""), py.epochs.size());
   EXPECT_NE(section(dom, "run-2-power").find("logs hold no power timeline"), std::string::npos);
   EXPECT_EQ(section(dom, "run-2-power").find("<svg"), std::string::npos);
   EXPECT_NE(dom.find("data-code=\"DEU\""), std::string::npos);

@@ -14,11 +14,7 @@
 namespace carbontracker::report {
 namespace {
 
-std::size_t count_in_html(const std::string& hay, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + needle.size())) ++n;
-  return n;
-}
+using carbontracker::testing::count_of;
 
 std::string logs_figure(const std::string& html, const std::string& id) {
   const auto start = html.find("<figure class=\"chart-box\" id=\"" + id + "\"");
@@ -70,11 +66,11 @@ TEST(ReportFromLogs, OurEventLogLabelsSimulatedAndEstimatedChannels) {
   std::size_t estimated = 0;
   for (const auto& c : run.channels) estimated += c.method == "estimated" || c.method == "simulated";
   ASSERT_GT(estimated, 0u);  // the fixture was written with simulated components
-  EXPECT_EQ(count_in_html(html, "<tr class=\"estimated\">"), estimated);
-  EXPECT_EQ(count_in_html(html, " (not measured)</td>"), estimated);
+  EXPECT_EQ(count_of(html, "<tr class=\"estimated\">"), estimated);
+  EXPECT_EQ(count_of(html, " (not measured)</td>"), estimated);
   // Each finished epoch has its bar(s), and the cumulative CO2eq has one point per epoch plus 0.
   const std::string epochs = logs_figure(html, "run-1-epochs");
-  EXPECT_GE(count_in_html(epochs, "<rect class=\"bar\""), run.epochs.size());
+  EXPECT_GE(count_of(epochs, "<rect class=\"bar\""), run.epochs.size());
   const std::string co2 = logs_figure(html, "run-1-co2");
   EXPECT_NE(co2.find("data-points=\"" + std::to_string(run.epochs.size() + 1) + "\""), std::string::npos) << co2;
   const std::string power = logs_figure(html, "run-1-power");

@@ -15,6 +15,7 @@
 #include "report/aggregate.hpp"
 #include "report/svg_chart.hpp"
 #include "sample_runs.hpp"
+#include "test_support.hpp"
 
 namespace carbontracker::report {
 namespace {
@@ -39,11 +40,7 @@ std::string figure(const std::string& html, const std::string& id) {
   return html.substr(start, html.find("</figure>", start) - start);
 }
 
-std::size_t count(const std::string& hay, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + needle.size())) ++n;
-  return n;
-}
+using carbontracker::testing::count_of;
 
 TEST(ComponentPower, MeanPowerPerIntervalSummedPerComponent) {
   const auto comps = component_power(event_log_run());
@@ -217,8 +214,8 @@ TEST(WhatIf, HoursOnlyFromARealHistory) {
   EXPECT_EQ(html.find("no hourly data"), std::string::npos);
   const auto at = html.find("what-if-hours");
   ASSERT_NE(at, std::string::npos);
-  EXPECT_EQ(count(html.substr(at), "<td>"), 24u);       // one row per hour
-  EXPECT_EQ(count(html.substr(at), ">no data<"), 24u);  // odd hours: both cells
+  EXPECT_EQ(count_of(html.substr(at), "<td>"), 24u);       // one row per hour
+  EXPECT_EQ(count_of(html.substr(at), ">no data<"), 24u);  // odd hours: both cells
   const double g4 = r.actual->energy_kwh * 109;
   EXPECT_NE(html.find(svg::format_sig(g4 * 1000, 3) + " mg CO2eq", at), std::string::npos);
 }
@@ -243,7 +240,7 @@ TEST(Report, PowerChartHasOneSeriesPerComponentWithEveryInterval) {
   const std::string fig = figure(render({event_log_run()}), "run-1-power");
   for (const char* name : {"gpu", "cpu (estimated)", "dram"}) {
     const std::string attr = std::string("data-series=\"") + name + "\" data-points=\"4\"";
-    EXPECT_EQ(count(fig, attr), 1u) << name;
+    EXPECT_EQ(count_of(fig, attr), 1u) << name;
   }
   EXPECT_NE(fig.find("estimated or simulated, not measured: cpu (estimated)"), std::string::npos);
   EXPECT_NE(fig.find("mean power (W)"), std::string::npos);
@@ -251,19 +248,19 @@ TEST(Report, PowerChartHasOneSeriesPerComponentWithEveryInterval) {
 
 TEST(Report, EpochBarsSplitMeasuredAndEstimatedAndShowThePrediction) {
   const std::string fig = figure(render({event_log_run()}), "run-1-epochs");
-  EXPECT_EQ(count(fig, "<rect class=\"bar\" data-series=\"measured\""), 3u);
-  EXPECT_EQ(count(fig, "<rect class=\"bar\" data-series=\"estimated or simulated\""), 3u);
+  EXPECT_EQ(count_of(fig, "<rect class=\"bar\" data-series=\"measured\""), 3u);
+  EXPECT_EQ(count_of(fig, "<rect class=\"bar\" data-series=\"estimated or simulated\""), 3u);
   EXPECT_NE(fig.find("data-series=\"predicted per-epoch level\""), std::string::npos);
   EXPECT_NE(fig.find("<polygon class=\"band\""), std::string::npos);
   EXPECT_NE(fig.find("The light part is estimated or simulated, not measured."), std::string::npos);
-  EXPECT_EQ(count(fig, "data-series=\"prediction after each epoch (per epoch)\" data-points=\"2\""), 1u);
+  EXPECT_EQ(count_of(fig, "data-series=\"prediction after each epoch (per epoch)\" data-points=\"2\""), 1u);
 }
 
 TEST(Report, CumulativeCo2WithThePredictionInterval) {
   const std::string fig = figure(render({event_log_run()}), "run-1-co2");
   EXPECT_NE(fig.find("data-series=\"measured\" data-points=\"4\""), std::string::npos);  // 0 and 3 epochs
   EXPECT_NE(fig.find("data-series=\"predicted after 1 epoch(s)\""), std::string::npos);
-  EXPECT_EQ(count(fig, "<polygon class=\"band\""), 1u);
+  EXPECT_EQ(count_of(fig, "<polygon class=\"band\""), 1u);
 }
 
 TEST(Report, IntensityPerEpochAndTheRunValueWithItsSource) {
@@ -325,7 +322,7 @@ TEST(Report, PythonLogsSayWhyChartsAreMissingAndNeverShowZero) {
   // Epochs: bars of average power x duration (facility = device: no PUE logged), the printed
   // prediction as a level without an interval.
   const std::string epochs = figure(html, "run-1-epochs");
-  EXPECT_EQ(count(epochs, "<rect class=\"bar\" data-series=\"logged (average power x duration)\""), 2u);
+  EXPECT_EQ(count_of(epochs, "<rect class=\"bar\" data-series=\"logged (average power x duration)\""), 2u);
   EXPECT_EQ(epochs.find("class=\"band\""), std::string::npos);
   EXPECT_NE(epochs.find("the log gives no interval"), std::string::npos);
   const std::string co2 = figure(html, "run-1-co2");
@@ -386,7 +383,7 @@ TEST(Report, SeveralRunsGetASummaryWithTotalsAndTheStatement) {
   EXPECT_NE(html.find("1 actual, 1 partial, 0 predicted"), std::string::npos);
   EXPECT_NE(html.find("The training of models in this work is estimated to use"), std::string::npos);
   const std::string fig = figure(html, "summary-co2");
-  EXPECT_EQ(count(fig, "<rect class=\"bar\""), 1u);  // the Python run has no CO2eq: no bar, not a 0 bar
+  EXPECT_EQ(count_of(fig, "<rect class=\"bar\""), 1u);  // the Python run has no CO2eq: no bar, not a 0 bar
   EXPECT_NE(html.find("1 run(s) without CO2eq left out"), std::string::npos);
 }
 

@@ -1,6 +1,7 @@
 // The SVG chart builder of the HTML report: ticks, labels, escaping, gaps (NaN), empty charts,
 // bars, bands and the data attributes the browser test counts.
 #include "report/svg_chart.hpp"
+#include "test_support.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,11 +16,7 @@ namespace {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::size_t count(const std::string& hay, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + needle.size())) ++n;
-  return n;
-}
+using carbontracker::testing::count_of;
 
 // The number of "x,y" pairs in every points="..." of polylines, in order.
 std::vector<std::size_t> polyline_sizes(const std::string& svg) {
@@ -27,7 +24,7 @@ std::vector<std::size_t> polyline_sizes(const std::string& svg) {
   const std::regex re("<polyline[^>]* points=\"([^\"]*)\"");
   for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator(); ++it) {
     const std::string pts = (*it)[1];
-    out.push_back(pts.empty() ? 0 : count(pts, " ") + 1);
+    out.push_back(pts.empty() ? 0 : count_of(pts, " ") + 1);
   }
   return out;
 }
@@ -157,7 +154,7 @@ TEST(Render, ALonePointGetsAMarker) {
   c.series.push_back({.name = "a", .x = {0, 1, 2}, .y = {kNaN, 3, kNaN}});
   const std::string svg = render(c);
   EXPECT_EQ(polyline_sizes(svg), (std::vector<std::size_t>{1}));
-  EXPECT_EQ(count(svg, "<circle class=\"marker\""), 1u);
+  EXPECT_EQ(count_of(svg, "<circle class=\"marker\""), 1u);
 }
 
 TEST(Render, InfiniteValuesAreGapsToo) {
@@ -191,8 +188,8 @@ TEST(Render, BarsOnePerFinitePointGroupedOrStacked) {
   c.series.push_back({.name = "measured", .kind = SeriesKind::bar, .x = {1, 2, 3}, .y = {5, kNaN, 7}});
   c.series.push_back({.name = "estimated", .kind = SeriesKind::bar, .x = {1, 2, 3}, .y = {1, 1, 1}});
   std::string svg = render(c);
-  EXPECT_EQ(count(svg, "<rect class=\"bar\" data-series=\"measured\""), 2u);
-  EXPECT_EQ(count(svg, "<rect class=\"bar\" data-series=\"estimated\""), 3u);
+  EXPECT_EQ(count_of(svg, "<rect class=\"bar\" data-series=\"measured\""), 2u);
+  EXPECT_EQ(count_of(svg, "<rect class=\"bar\" data-series=\"estimated\""), 3u);
 
   // Stacked: the y axis must reach the sum (8), so a tick of at least 8 exists.
   c.stacked_bars = true;
@@ -209,8 +206,8 @@ TEST(Render, AMissingBarKeepsItsSlotAndSaysNa) {
   c.series.push_back({.name = "actual", .kind = SeriesKind::bar, .x = {1, 2, 3}, .y = {5, kNaN, kNaN}});
   c.series.push_back({.name = "predicted", .kind = SeriesKind::bar, .x = {1, 2, 3}, .y = {kNaN, kNaN, 4}});
   const std::string svg = render(c);
-  EXPECT_EQ(count(svg, "<rect class=\"bar\""), 2u);
-  EXPECT_EQ(count(svg, "class=\"bar-missing\""), 1u);  // x = 2 only
+  EXPECT_EQ(count_of(svg, "<rect class=\"bar\""), 2u);
+  EXPECT_EQ(count_of(svg, "class=\"bar-missing\""), 1u);  // x = 2 only
   // A series with no bar at all takes no place in the group: the other gets the full width
   // (0.72 of the slot, 810 px / 3 slots x 0.72 = 194 px, capped at 96 px; minus 1 px of gap).
   c.series[1].y = {kNaN, kNaN, kNaN};
@@ -219,7 +216,7 @@ TEST(Render, AMissingBarKeepsItsSlotAndSaysNa) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(one, m, width));
   EXPECT_NEAR(std::stod(m[1]), 95, 0.2);
-  EXPECT_EQ(count(one, "class=\"bar-missing\""), 2u);
+  EXPECT_EQ(count_of(one, "class=\"bar-missing\""), 2u);
   EXPECT_NE(one.find(">actual</text>"), std::string::npos);
   EXPECT_EQ(one.find(">predicted</text>"), std::string::npos);  // draws nothing: not in the legend
 }
@@ -229,7 +226,7 @@ TEST(Render, BandIsOnePolygonOverTheInterval) {
   c.bands.push_back({.name = "interval", .x = {1, 10}, .low = {2, 3}, .high = {2, 9}});
   c.series.push_back({.name = "prediction", .x = {1, 10}, .y = {2, 6}, .dashed = true});
   const std::string svg = render(c);
-  EXPECT_EQ(count(svg, "<polygon class=\"band\""), 1u);
+  EXPECT_EQ(count_of(svg, "<polygon class=\"band\""), 1u);
   EXPECT_NE(svg.find("stroke-dasharray"), std::string::npos);
   EXPECT_NE(svg.find(">interval</text>"), std::string::npos);  // in the legend
   EXPECT_NE(svg.find(">prediction</text>"), std::string::npos);
@@ -243,8 +240,8 @@ TEST(Render, AxisLabelsAndTicksArePresent) {
   const std::string svg = render(c);
   EXPECT_NE(svg.find(">time (s)</text>"), std::string::npos);
   EXPECT_NE(svg.find(">power (W)</text>"), std::string::npos);
-  EXPECT_GE(count(svg, "class=\"tick y\""), 3u);
-  EXPECT_GE(count(svg, "class=\"tick x\""), 3u);
+  EXPECT_GE(count_of(svg, "class=\"tick y\""), 3u);
+  EXPECT_GE(count_of(svg, "class=\"tick x\""), 3u);
   EXPECT_NE(svg.find(">300</text>"), std::string::npos);
   EXPECT_NE(svg.find(">0</text>"), std::string::npos);  // y_from_zero
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
