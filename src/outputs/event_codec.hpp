@@ -41,6 +41,20 @@ enum class EventType { run_start, power, epoch, prediction, budget, warning, int
 std::string_view to_string(EventType t) noexcept;
 std::optional<EventType> event_type_from_string(std::string_view s) noexcept;
 
+// A process of a distributed job (docs/distributed.md): written only when the process is in one,
+// so single-process logs are unchanged. Decoded: integers missing are std::nullopt.
+struct JobRecord {
+  std::string id;        // "" when the launcher names none
+  std::string launcher;  // "torchrun", "slurm", "openmpi", "mpich", "pmix", "explicit"
+  std::string host;      // the physical host (CARBONTRACKER_NODE, else the host name)
+  std::string node;      // the launcher's node name; may be ""
+  std::optional<int> rank, local_rank, world_size, local_world_size;
+  int restart = 0;
+  bool host_measurer = false;            // this process counts its host's CPU and DRAM
+  std::vector<std::string> gpus;         // the GPUs it counts (UUIDs, or channel ids)
+  std::vector<std::string> notes;        // who measures what, caveats
+};
+
 // run_start: what runs, how it is measured and the intensity in force at the start.
 struct RunStartEvent {
   std::string carbontracker_version;
@@ -55,6 +69,7 @@ struct RunStartEvent {
   IntensityInfo intensity;
   std::vector<ChannelInfo> channels;  // written twice: per component ("components") and as a list
   std::vector<SourceReport> sources;  // every source found or refused; not decoded (no reader needs them)
+  std::optional<JobRecord> job;       // a process of a distributed job
   // Decoded only (encode derives "components" from channels): the components the line lists as
   // present, with their device names, in cpu, dram, gpu, psys order; nullopt: no "components".
   struct PresentComponent {

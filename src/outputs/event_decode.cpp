@@ -162,6 +162,22 @@ class Decoder {
     RunStartEvent e;
     e.carbontracker_version = str(r, "carbontracker_version");
     e.pid = integer(r, "pid").value_or(0);
+    if (const json* j = member(r, "job"); j && j->is_object()) {
+      JobRecord job;
+      job.id = str(*j, "job_id");
+      job.launcher = str(*j, "launcher");
+      job.host = str(*j, "host");
+      job.node = str(*j, "node");
+      job.rank = integer(*j, "rank");
+      job.local_rank = integer(*j, "local_rank");
+      job.world_size = integer(*j, "world_size");
+      job.local_world_size = integer(*j, "local_world_size");
+      job.restart = integer(*j, "restart").value_or(0);
+      job.host_measurer = flag(*j, "host_measurer", false);
+      job.gpus = strings(*j, "gpus");
+      job.notes = strings(*j, "notes");
+      e.job = std::move(job);
+    }
     e.start_unix_s = num(r, "start_unix_s");
     e.epochs = integer(r, "epochs");
     e.command = strings(r, "command");

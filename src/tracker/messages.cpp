@@ -74,7 +74,8 @@ std::vector<outputs::ComponentDevices> python_components(const std::vector<Chann
   return out;
 }
 
-std::string measurement_line(const std::vector<ChannelInfo>& channels, const std::set<Component>& wanted) {
+std::string measurement_line(const std::vector<ChannelInfo>& channels, const std::set<Component>& wanted,
+                             const std::map<Component, std::string>& elsewhere) {
   std::map<std::string, std::set<std::string>> measured, estimated;
   std::set<Component> present;
   for (const auto& c : channels) {
@@ -96,10 +97,19 @@ std::string measurement_line(const std::vector<ChannelInfo>& channels, const std
   if (!measured.empty()) out += "Measured: " + join(measured);
   if (!estimated.empty()) out += std::string(out.empty() ? "" : "; ") + "estimated: " + join(estimated);
   std::string missing, excluded;
+  std::map<std::string, std::string> by_other;  // who -> components
   for (Component c : {Component::cpu, Component::dram, Component::gpu}) {
     if (present.count(c)) continue;
+    if (auto it = elsewhere.find(c); it != elsewhere.end() && wanted.count(c)) {
+      std::string& list = by_other[it->second];
+      list += (list.empty() ? "" : ", ") + std::string(to_string(c));
+      continue;
+    }
     std::string& list = wanted.count(c) ? missing : excluded;
     list += (list.empty() ? "" : ", ") + std::string(to_string(c));
+  }
+  for (const auto& [who, list] : by_other) {
+    out += std::string(out.empty() ? "" : "; ") + "counted by another process of the job: " + list + " (" + who + ")";
   }
   if (!missing.empty()) {
     out += std::string(out.empty() ? "" : "; ") + "not measured: " + missing +

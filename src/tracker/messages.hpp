@@ -3,6 +3,7 @@
 // comes from, device vs facility energy, and the prediction interval.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,7 +19,10 @@ std::string pue_line(double pue);
 // Python-style device labels per component: GPU names; cpu:N / dram:N for RAPL zones.
 std::vector<outputs::ComponentDevices> python_components(const std::vector<ChannelInfo>& channels);
 // "Measured: ...; estimated: ...; not measured: ..." — one sentence, every component named.
-std::string measurement_line(const std::vector<ChannelInfo>& channels, const std::set<Component>& wanted);
+// elsewhere: in a distributed job, components another process of the job counts (who, as the
+// claim says): named as such, not as "not measured".
+std::string measurement_line(const std::vector<ChannelInfo>& channels, const std::set<Component>& wanted,
+                             const std::map<Component, std::string>& elsewhere = {});
 std::string intensity_line(const IntensityInfo& i);
 // Split of a total: measured vs estimated, device vs facility energy. Empty parts omitted.
 std::string energy_basis_line(const Totals& t, double pue);

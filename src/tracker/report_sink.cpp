@@ -71,13 +71,22 @@ void ReportSink::header(const outputs::RunStarted& e) {
   const std::string found = outputs::components_found(python_components(channels_));
   log_->info(t, found);
   log_->output(t, found);
-  const std::string how = measurement_line(channels_, e.wanted);
+  std::map<Component, std::string> elsewhere;  // a distributed job: what another process counts
+  if (r.job) {
+    for (const auto& s : r.sources) {
+      if (s.available && !s.counted) elsewhere.emplace(s.info.component, s.reason);
+    }
+  }
+  const std::string how = measurement_line(channels_, e.wanted, elsewhere);
   log_->info(t, how);
   log_->output(t, how);
   for (const auto& s : r.sources) {
     if (!s.available) {
       log_->info(t, fmt::format("Not available: {} {} ({}): {}{}", to_string(s.info.component), s.info.name,
                                 s.info.source, s.reason, s.fix.empty() ? "" : "; fix: " + s.fix));
+    } else if (r.job && !s.counted) {
+      log_->info(t, fmt::format("Counted by another process: {} {} ({}): {}", to_string(s.info.component), s.info.name,
+                                s.info.source, s.reason));
     }
   }
   for (const auto& c : channels_) {

@@ -19,6 +19,8 @@
 #include "core/duration.hpp"
 #include "emissions/emissions.hpp"
 #include "prediction/predictor.hpp"
+#include "distributed/measure_scope.hpp"
+#include "sensors/channel_subset.hpp"
 #include "sensors/registry.hpp"
 #include "tracker/intensity_setup.hpp"
 #include "tracker/measurable.hpp"
@@ -72,6 +74,8 @@ void Tracker::Impl::begin() {
   if (auto none = tracker::nothing_measurable(inventory.reports, derived.sensor_options.components, config.components)) {
     throw NoComponentsAvailable("components", none->problem, none->fix);
   }
+  // In a distributed job, each device once: this process keeps what it measures for the job.
+  keep_own_devices(inventory, ctx);
 
   // Log files are opened first: an unwritable log_dir is a configuration error, reported before
   // any thread starts.
@@ -114,6 +118,9 @@ void Tracker::Impl::begin() {
     snap.intensity = intensity->info();
   }
   emit_run_started();
+  if (job_record) {
+    for (const std::string& n : job_record->notes) note(outputs::NoteLevel::output, n);
+  }
   if (auto st = sampler->start(); !st) {
     warn("energy sampling could not start: " + st.to_string());
     pending_error = st;
@@ -122,6 +129,64 @@ void Tracker::Impl::begin() {
   intensity->start();  // fetches run on its own thread from here on
   note(outputs::NoteLevel::log, "Monitoring thread started.");
   sinks.flush();
+}
+
+void Tracker::Impl::keep_own_devices(sensors::Inventory& inventory, const SensorContext& ctx) {
+  distributed::IdentityInputs in = distributed::identity_inputs_from_process();
+  in.getenv = ctx.getenv;
+  identity = distributed::detect_identity(in);
+  if (!identity.distributed()) return;
+
+  std::vector<ChannelInfo> all;
+  for (const auto& sensor : inventory.sensors) {
+    all.insert(all.end(), sensor->channels().begin(), sensor->channels().end());
+  }
+  if (!identity.job_id.empty()) {
+    claims = std::make_unique<distributed::Claims>(distributed::default_run_dir(ctx.getenv), identity.job_id,
+                                                   identity.host_key());
+  }
+  const bool per_task_gpus = identity.launcher == distributed::Launcher::slurm && ctx.getenv("SLURM_GPUS_PER_TASK");
+  const distributed::ScopeDecision scope = distributed::decide_scope(identity, all, claims.get(), per_task_gpus);
+
+  // The sensors keep their own channels; the reports say who measures the others.
+  std::size_t next = 0;
+  std::vector<std::unique_ptr<Sensor>> kept;
+  for (auto& sensor : inventory.sensors) {
+    const std::size_t n = sensor->channels().size();
+    std::vector<bool> keep(scope.counted.begin() + static_cast<std::ptrdiff_t>(next),
+                           scope.counted.begin() + static_cast<std::ptrdiff_t>(next + n));
+    next += n;
+    if (auto s = sensors::keep_channels(std::move(sensor), keep)) kept.push_back(std::move(s));
+  }
+  inventory.sensors = std::move(kept);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (scope.counted[i]) continue;
+    for (SourceReport& r : inventory.reports) {
+      if (r.counted && r.info.id == all[i].id) {
+        r.counted = false;
+        r.reason = scope.reasons[i];
+        r.fix.clear();
+      }
+    }
+  }
+
+  outputs::JobRecord job;
+  job.id = identity.job_id;
+  job.launcher = std::string(distributed::to_string(identity.launcher));
+  job.host = identity.host;
+  job.node = identity.node;
+  job.rank = identity.rank;
+  job.local_rank = identity.local_rank;
+  job.world_size = identity.world_size;
+  job.local_world_size = identity.local_world_size;
+  job.restart = identity.restart;
+  job.host_measurer = scope.host_measurer;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (scope.counted[i] && all[i].component == Component::gpu) job.gpus.push_back(all[i].uuid.empty() ? all[i].id : all[i].uuid);
+  }
+  job.notes = identity.notes;
+  job.notes.insert(job.notes.end(), scope.notes.begin(), scope.notes.end());
+  job_record = std::move(job);
 }
 
 void Tracker::Impl::surface_errors() {

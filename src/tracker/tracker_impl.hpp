@@ -11,12 +11,15 @@
 #include <random>
 
 #include "carbontracker/tracker.hpp"
+#include "distributed/claims.hpp"
+#include "distributed/identity.hpp"
 #include "outputs/carbontracker_log.hpp"
 #include "outputs/run_events.hpp"
 #include "outputs/sink_list.hpp"
 #include "emissions/emissions_meter.hpp"
 #include "intensity/service.hpp"
 #include "sampler/sampler.hpp"
+#include "sensors/registry.hpp"
 #include "tracker/budget.hpp"
 #include "tracker/config_check.hpp"
 #include "tracker/host_process.hpp"
@@ -35,6 +38,11 @@ struct Tracker::Impl {
   std::istream* input = nullptr;
   std::vector<SourceReport> reports;
   std::vector<ChannelInfo> channels;
+  // Distributed jobs (distributed/): who this process is, the devices it claimed (held until the
+  // tracker is destroyed) and what its logs say about it. job_record: only in a job.
+  distributed::JobIdentity identity;
+  std::unique_ptr<distributed::Claims> claims;
+  std::optional<outputs::JobRecord> job_record;
   // Declared before the emissions meter, which reads its current() atomic: destroyed after it.
   std::unique_ptr<intensity::IntensityService> intensity;
   // The sampler's energy listener (grams per channel): declared before the sampler, destroyed after it.
@@ -75,6 +83,7 @@ struct Tracker::Impl {
   template <class F>
   auto guarded(const char* what, F&& body) -> decltype(body());
   void begin();
+  void keep_own_devices(sensors::Inventory& inventory, const SensorContext& ctx);
   void surface_errors();
   EpochRecord end_epoch();
   void refit(int after_epochs);

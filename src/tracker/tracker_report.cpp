@@ -53,6 +53,7 @@ void Tracker::Impl::emit_run_started() {
   r.intensity = snap.intensity;
   r.channels = channels;
   r.sources = reports;
+  r.job = job_record;
   e.wanted = derived.sensor_options.components;
   e.decimal_precision = config.decimal_precision;
   e.interpretable = config.interpretable;
