@@ -1,0 +1,116 @@
+"""Issue 14, "Tests with the real engines", torchrun: `python3 -m torch.distributed.run` with the
+gloo backend on CPU (Debian's python3-torch), DDP training a small model with the Python module in
+every rank, on fake per-node hardware (fake_nodes.py; tests/distributed/README.md).
+
+Debian 12's torch 1.13 on Python 3.11 fails with torchrun's default `--redirects 0 --tee 0` (the
+enum it parses skips 0 and 3 there), hence `--redirects 2 --tee 2`; it also spells the options
+with underscores only (`--nproc_per_node`), which newer torch still accepts."""
+
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+from conftest import BUILD, CARBONTRACKER, PYTHONPATH
+from fake_nodes import NODE_EXEC, FakeNodes
+import job_logs
+from slurm_cluster import free_ports
+
+RANK_WORK = str(job_logs.Path(__file__).resolve().parent / "rank_work.py")
+LAUNCH_TIMEOUT_S = 180
+
+torch = pytest.importorskip("torch", reason="python3-torch is not installed (scripts/install-deps)")
+
+
+def launcher_env(fake, node, log_dir, barrier, simulate_host=True):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SLURM_", "TORCHELASTIC_", "CARBONTRACKER_", "PET_", "OMPI_", "PMI_", "PMIX_"))
+           and k not in ("RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT")}
+    env.update(fake.env())
+    env.update({"CT_RIG_NODE": node, "CT_RIG_LOG_DIR": str(log_dir), "CT_RIG_BARRIER": str(barrier),
+                "PYTHONPATH": str(PYTHONPATH), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+                # gloo binds to the address gethostname() resolves to; on 127.0.0.1 use loopback.
+                "GLOO_SOCKET_IFNAME": "lo", "OMP_NUM_THREADS": "1"})
+    if not simulate_host:
+        env["CT_RIG_REAL_HOST"] = "1"  # node_exec.sh leaves CARBONTRACKER_NODE unset
+    return env
+
+
+def torchrun(fake, nodes, tmp_path, log_dir, barrier, simulate_host=True):
+    """One torchrun launcher per node name in `nodes`, 2 workers each, one c10d rendezvous.
+    Returns the rendezvous id (torchrun's TORCHELASTIC_RUN_ID, the job id) and the output."""
+    rdzv_id = f"ct-{uuid.uuid4().hex[:8]}"
+    (port,) = free_ports(1)
+    procs = []
+    t0 = time.monotonic()
+    for node in nodes:
+        argv = [str(NODE_EXEC), sys.executable, "-m", "torch.distributed.run", f"--nnodes={len(nodes)}",
+                "--nproc_per_node=2", "--rdzv_backend=c10d", f"--rdzv_endpoint=127.0.0.1:{port}",
+                f"--rdzv_id={rdzv_id}", "--redirects=2", "--tee=2", "--max_restarts=0",
+                f"--log_dir={tmp_path / ('torchrun-' + node)}", RANK_WORK, "torch"]
+        procs.append(subprocess.Popen(argv, env=launcher_env(fake, node, log_dir, barrier, simulate_host),
+                                      cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                      start_new_session=True))
+    outputs = []
+    try:
+        for p in procs:
+            out, _ = p.communicate(timeout=LAUNCH_TIMEOUT_S)
+            outputs.append(out)
+    finally:
+        for p in procs:  # a failed or hung launcher: end its whole session (it and its workers)
+            if p.poll() is None:
+                os.killpg(p.pid, 9)
+                p.wait()
+    wall = time.monotonic() - t0
+    print(f"torchrun job ({len(nodes)} launcher(s) x 2 workers): {wall:.2f} s wall")
+    for node, p, out in zip(nodes, procs, outputs):
+        assert p.returncode == 0, f"launcher on {node}: exit {p.returncode}\n{out[-4000:]}"
+    return rdzv_id, "\n".join(outputs)
+
+
+def rank0_report_failures(output, fake, pue=1.58, decimals=12):
+    """torchrun prefixes each worker's teed line with `[<local rank>]:`; rank 0 is local rank 0
+    of the launcher that won the first place in the rendezvous, so here: exactly one final report,
+    and its Energy is the job's facility energy."""
+    energies = re.findall(r"Actual consumption for .*\n.*\tTime:.*\n.*\tEnergy:\t([0-9.]+) kWh", output)
+    if len(energies) != 1:
+        return [f"{len(energies)} final reports printed, expected one (by rank 0)"]
+    want_kwh = sum(fake.expected_j().values()) * pue / 3.6e6
+    got_kwh = float(energies[0])
+    if abs(got_kwh - want_kwh) > 0.6 * 10 ** -decimals:
+        return [f"rank 0's report: {got_kwh:.{decimals}f} kWh, the job used {want_kwh:.{decimals}f} kWh "
+                f"(x{got_kwh / want_kwh:.3f})"]
+    return []
+
+
+def test_two_launchers_as_two_nodes_ddp_gloo(nodes, job_dirs, tmp_path):
+    log_dir, barrier = job_dirs
+    job_id, output = torchrun(nodes, ["node1", "node2"], tmp_path, log_dir, barrier)
+    failures, runs = job_logs.job_failures(log_dir, nodes, job_id, [0, 1, 2, 3], CARBONTRACKER, tmp_path,
+                                           per_epoch=True)
+    failures += rank0_report_failures(output, nodes)
+    assert not failures, "\n".join(failures) + f"\nruns: {runs}"
+
+
+def test_two_ranks_on_one_host_count_the_host_once(tmp_path, job_dirs):
+    """The issue's "today" case: torchrun, 2 ranks on one host (its real identity: host name and
+    machine id, no CARBONTRACKER_NODE). `report` on the shared log directory gives the host's
+    energy once: its CPU and DRAM once, each of its 2 GPUs once."""
+    log_dir, barrier = job_dirs
+    fake = FakeNodes(tmp_path / "nodes", 1, BUILD)
+    job_id, output = torchrun(fake, ["node1"], tmp_path, log_dir, barrier, simulate_host=False)
+    runs = job_logs.load_runs(log_dir)
+    hosts = {r.ident("host") for r in runs}
+    failures = []
+    if len(hosts) != 1 or None in hosts:
+        failures.append(f"hosts in the logs: {hosts}, expected this host's name once")
+    host = next(iter(hosts))
+    more, runs = job_logs.job_failures(log_dir, fake, job_id, [0, 1], CARBONTRACKER, tmp_path, per_epoch=True,
+                                       host_of=lambda n: host)
+    failures += more
+    failures += rank0_report_failures(output, fake)
+    assert not failures, "\n".join(failures) + f"\nruns: {runs}"
