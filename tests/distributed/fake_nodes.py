@@ -73,18 +73,21 @@ class Node:
     def zone_file(self, zone):
         return self.sys / "class" / "powercap" / zone / "energy_uj"
 
-    def expected_j(self):
-        """The energy the node's counted counters move by over the whole job, in J, by component."""
-        cpu = sum(zone_delta_uj(self.index, z, e) for z in COUNTED_ZONES[:2] for e in range(1, EPOCHS + 1))
-        dram = sum(zone_delta_uj(self.index, z, e) for z in COUNTED_ZONES[2:] for e in range(1, EPOCHS + 1))
-        gpu = sum(gpu_delta_mj(self.index, g, e) for g in range(GPUS_PER_NODE) for e in range(1, EPOCHS + 1))
-        return {"cpu": cpu / 1e6, "dram": dram / 1e6, "gpu": gpu / 1e3}
-
-    def epoch_expected_j(self, epoch):
+    def epoch_expected_j(self, epoch, local_ranks=GPUS_PER_NODE):
+        """What the node's counted counters move by in one epoch, in J, by component, when the node
+        runs `local_ranks` ranks (local rank r moves GPU r)."""
         cpu = sum(zone_delta_uj(self.index, z, epoch) for z in COUNTED_ZONES[:2])
         dram = sum(zone_delta_uj(self.index, z, epoch) for z in COUNTED_ZONES[2:])
-        gpu = sum(gpu_delta_mj(self.index, g, epoch) for g in range(GPUS_PER_NODE))
+        gpu = sum(gpu_delta_mj(self.index, g, epoch) for g in range(min(local_ranks, GPUS_PER_NODE)))
         return {"cpu": cpu / 1e6, "dram": dram / 1e6, "gpu": gpu / 1e3}
+
+    def expected_j(self, local_ranks=GPUS_PER_NODE):
+        """The same over the whole job."""
+        total = {"cpu": 0.0, "dram": 0.0, "gpu": 0.0}
+        for e in range(1, EPOCHS + 1):
+            for k, v in self.epoch_expected_j(e, local_ranks).items():
+                total[k] += v
+        return total
 
 
 class FakeNodes:
@@ -104,17 +107,18 @@ class FakeNodes:
             "CT_RIG_NVML": str(self.build_dir / "fakes" / "libfake_nvml.so"),
         }
 
-    def expected_j(self):
+    def expected_j(self, local_ranks=GPUS_PER_NODE):
+        """The job's energy, in J, by component: the sum of every node's deltas."""
         total = {"cpu": 0.0, "dram": 0.0, "gpu": 0.0}
         for n in self.nodes:
-            for k, v in n.expected_j().items():
+            for k, v in n.expected_j(local_ranks).items():
                 total[k] += v
         return total
 
-    def epoch_expected_j(self, epoch):
+    def epoch_expected_j(self, epoch, local_ranks=GPUS_PER_NODE):
         total = {"cpu": 0.0, "dram": 0.0, "gpu": 0.0}
         for n in self.nodes:
-            for k, v in n.epoch_expected_j(epoch).items():
+            for k, v in n.epoch_expected_j(epoch, local_ranks).items():
                 total[k] += v
         return total
 

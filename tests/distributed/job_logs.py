@@ -7,6 +7,7 @@ log records them; where exactly is the product's choice)."""
 
 import json
 import math
+import re
 import subprocess
 from pathlib import Path
 
@@ -96,6 +97,8 @@ def check_each_device_once(runs, nodes, host_of=None):
     for r in runs:
         host = r.ident("host")
         for ch in r.channels():
+            if ch.get("counted") is False or ch.get("measured") is False:
+                continue  # listed, but said to be measured elsewhere
             key = ch["uuid"] if ch.get("uuid") else f"{host}:{ch['id']}"
             owners.setdefault(key, []).append(r.path.name)
     problems = [f"{k} measured by {len(v)} runs: {v}" for k, v in sorted(owners.items()) if len(v) > 1]
@@ -163,3 +166,36 @@ def job_failures(log_dir, fake, job_id, ranks, carbontracker, cwd, per_epoch=Fal
             failures.append(f"{what}: device energy {got_j:.6f} J, expected {want_j:.6f} J (x{got_j / want_j:.3f})")
     return failures, runs
 
+
+
+def rank_outputs(barrier, ranks):
+    """What each rank's tracker printed (rank_work.py writes out.<rank> in module and torch mode)."""
+    return {r: (Path(barrier) / f"out.{r}").read_text(errors="replace") for r in ranks}
+
+
+def srun_label_outputs(output):
+    """srun --label output split by task: {rank: text without the `N: ` prefixes}."""
+    by_rank = {}
+    for line in output.splitlines():
+        m = re.match(r"^\s*(\d+): ?(.*)$", line)
+        if m:
+            by_rank.setdefault(int(m.group(1)), []).append(m.group(2))
+    return {r: "\n".join(lines) for r, lines in by_rank.items()}
+
+
+def rank0_report_failures(outputs, fake, pue=1.58, decimals=12):
+    """With the tracker in every rank, only rank 0 prints the final report, and its `Energy:` is
+    the job's facility energy (fixtures' deltas x PUE) at the printed precision (12 decimals)."""
+    found = {}
+    for rank, text in outputs.items():
+        found[rank] = re.findall(r"Actual consumption for .*\n\s*Time:.*\n\s*Energy:\s*([0-9.]+) kWh", text)
+    printers = sorted(r for r, v in found.items() if v)
+    if printers != [0] or len(found[0]) != 1:
+        return [f"final reports printed by ranks {printers} ({sum(map(len, found.values()))} in all), "
+                "expected one, by rank 0"]
+    want_kwh = sum(fake.expected_j().values()) * pue / 3.6e6
+    got_kwh = float(found[0][0])
+    if abs(got_kwh - want_kwh) > 0.6 * 10 ** -decimals:
+        return [f"rank 0's report: {got_kwh:.{decimals}f} kWh, the job used {want_kwh:.{decimals}f} kWh "
+                f"(x{got_kwh / want_kwh:.3f})"]
+    return []

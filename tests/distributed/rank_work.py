@@ -117,5 +117,15 @@ def run_torch():
 if __name__ == "__main__":
     # The job id the launcher gave, for the test to ask `report --job` about.
     job = os.environ.get("SLURM_JOB_ID") or os.environ.get("TORCHELASTIC_RUN_ID", "")
-    (Path(os.environ["CT_RIG_BARRIER"]) / f"job.{RANK}").write_text(job)
+    shared = Path(os.environ["CT_RIG_BARRIER"])
+    (shared / f"job.{RANK}").write_text(job)
+    if sys.argv[1] != "cli":
+        # The console output of this rank's tracker, for the test to tell which rank printed what
+        # (the launchers' own prefixes name the local rank at best).
+        out = os.open(shared / f"out.{RANK}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        os.close(out)
     {"cli": run_cli, "module": run_module, "torch": run_torch}[sys.argv[1]]()

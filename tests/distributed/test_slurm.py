@@ -3,7 +3,6 @@ GPUs per node (fake_nodes.py), `srun -N2 -n4` with `carbontracker run` and with 
 in every rank. The job total must equal the fixtures' deltas exactly, each device measured once,
 `report --job` and rank 0's report agreeing (tests/distributed/README.md)."""
 
-import re
 import sys
 import time
 
@@ -28,21 +27,6 @@ def job_id_of(barrier):
     return ids.pop()
 
 
-def rank0_report_failures(output, fake, pue=1.58, decimals=12):
-    """With the tracker in every rank, only rank 0 prints the final report, and its Energy is the
-    job's facility energy (fixtures' deltas x PUE) at the printed precision."""
-    blocks = re.findall(r"^(\d+): Actual consumption for .*\n\1: \tTime:.*\n\1: \tEnergy:\t([0-9.]+) kWh",
-                        output, re.M)
-    if [b[0] for b in blocks] != ["0"]:
-        return [f"final reports printed by ranks {[b[0] for b in blocks]}, expected by rank 0 only"]
-    want_kwh = sum(fake.expected_j().values()) * pue / 3.6e6
-    got_kwh = float(blocks[0][1])
-    if abs(got_kwh - want_kwh) > 0.6 * 10 ** -decimals:
-        return [f"rank 0's report: {got_kwh:.{decimals}f} kWh, the job used {want_kwh:.{decimals}f} kWh "
-                f"(x{got_kwh / want_kwh:.3f})"]
-    return []
-
-
 def run_job(slurm, argv, env, tmp_path):
     t0 = time.monotonic()
     p = slurm.run([*SRUN, f"--chdir={tmp_path}", str(NODE_EXEC), *argv], env=env, timeout=120)
@@ -62,16 +46,16 @@ def test_srun_carbontracker_run_in_every_rank(slurm, nodes, job_dirs, tmp_path):
     # run: epoch 1 starts when the command starts, so only the job total is exact, not each epoch
     # (an epoch boundary is read when the marker line is read, a moment after it was printed).
     failures, runs = job_logs.job_failures(log_dir, nodes, job_id, RANKS, CARBONTRACKER, tmp_path)
-    failures += rank0_report_failures(output, nodes)
+    failures += job_logs.rank0_report_failures(job_logs.srun_label_outputs(output), nodes)
     assert not failures, "\n".join(failures) + f"\nruns: {runs}"
 
 
 def test_srun_python_module_in_every_rank(slurm, nodes, job_dirs, tmp_path):
     log_dir, barrier = job_dirs
-    output = run_job(slurm, [sys.executable, RANK_WORK, "module"], job_env(nodes, log_dir, barrier), tmp_path)
+    run_job(slurm, [sys.executable, RANK_WORK, "module"], job_env(nodes, log_dir, barrier), tmp_path)
     job_id = job_id_of(barrier)
     failures, runs = job_logs.job_failures(log_dir, nodes, job_id, RANKS, CARBONTRACKER, tmp_path, per_epoch=True)
-    failures += rank0_report_failures(output, nodes)
+    failures += job_logs.rank0_report_failures(job_logs.rank_outputs(barrier, RANKS), nodes)
     assert not failures, "\n".join(failures) + f"\nruns: {runs}"
 
 
@@ -81,3 +65,23 @@ def test_cluster_has_two_nodes_on_this_host(slurm, tmp_path):
     assert p.returncode == 0, p.stderr
     got = sorted(line.split(": ", 1)[1] for line in p.stdout.splitlines())
     assert got == ["node1 0", "node1 1", "node2 0", "node2 1"], p.stdout
+
+
+def test_one_rank_per_node_counts_each_node_exactly(slurm, nodes, job_dirs, tmp_path):
+    """The rig's own check, true before and after issue 14: with one rank per node (`srun -N2
+    -n2`, the Python module) nothing is shared, so the sum of the two ranks' totals is exactly the
+    deltas of both nodes (local rank 0 moves its node's zones and GPU 0). The x2 of the tests
+    above is then double counting, not the rig."""
+    log_dir, barrier = job_dirs
+    p = slurm.run(["srun", "-N2", "-n2", "--ntasks-per-node=1", "--label", "--kill-on-bad-exit=1",
+                   f"--chdir={tmp_path}", str(NODE_EXEC), sys.executable, RANK_WORK, "module"],
+                  env=job_env(nodes, log_dir, barrier))
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    runs = job_logs.load_runs(log_dir)
+    assert len(runs) == 2, runs
+    got, want = job_logs.sum_j(runs), nodes.expected_j(local_ranks=1)
+    assert job_logs.close(got, want), job_logs.describe_overcount(got, want)
+    for k in (1, 2):
+        got_k = {c: sum(e["energy_j"][c] for r in runs for e in r.epochs if e["index"] == k)
+                 for c in job_logs.COMPONENTS}
+        assert job_logs.close(got_k, nodes.epoch_expected_j(k, local_ranks=1)), (k, got_k)
