@@ -6,9 +6,12 @@ in every rank. The job total must equal the fixtures' deltas exactly, each devic
 import sys
 import time
 
+import pytest
+
 from conftest import CARBONTRACKER, PYTHONPATH
 from fake_nodes import NODE_EXEC
 import job_logs
+from slurm_cluster import free_ports
 
 RANK_WORK = str(job_logs.Path(__file__).resolve().parent / "rank_work.py")
 SRUN = ["srun", "-N2", "-n4", "--ntasks-per-node=2", "--label", "--kill-on-bad-exit=1"]
@@ -85,3 +88,25 @@ def test_one_rank_per_node_counts_each_node_exactly(slurm, nodes, job_dirs, tmp_
         got_k = {c: sum(e["energy_j"][c] for r in runs for e in r.epochs if e["index"] == k)
                  for c in job_logs.COMPONENTS}
         assert job_logs.close(got_k, nodes.epoch_expected_j(k, local_ranks=1)), (k, got_k)
+
+
+def test_torchrun_inside_srun(slurm, nodes, job_dirs, tmp_path):
+    """torchrun launched by `srun --ntasks-per-node=1` on each node, 2 workers each: every worker
+    has SLURM_LOCALID=0 and SLURM_PROCID = its node's index (reference/distributed.md), so
+    identity must come from torchrun (LOCAL_RANK, RANK) and the job id from SLURM_JOB_ID. Same
+    checks as above; the workers run the module (DDP is in test_torchrun.py)."""
+    pytest.importorskip("torch", reason="python3-torch is not installed (scripts/install-deps)")
+    log_dir, barrier = job_dirs
+    (port,) = free_ports(1)
+    env = {**job_env(nodes, log_dir, barrier), "GLOO_SOCKET_IFNAME": "lo"}
+    # node_exec.sh runs in the srun task, so the launcher and its workers see the node's files.
+    p = slurm.run(["srun", "-N2", "-n2", "--ntasks-per-node=1", "--label", "--kill-on-bad-exit=1",
+                   f"--chdir={tmp_path}", str(NODE_EXEC), sys.executable, "-m", "torch.distributed.run",
+                   "--nnodes=2", "--nproc_per_node=2", "--rdzv_backend=c10d", f"--rdzv_endpoint=127.0.0.1:{port}",
+                   "--rdzv_id=ct-in-srun", "--redirects=2", "--tee=2", "--max_restarts=0", "--monitor_interval=0.2",
+                   RANK_WORK, "module"], env=env, timeout=180)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    job_id = job_id_of(barrier)
+    failures, runs = job_logs.job_failures(log_dir, nodes, job_id, RANKS, CARBONTRACKER, tmp_path, per_epoch=True)
+    failures += job_logs.rank0_report_failures(job_logs.rank_outputs(barrier, RANKS), nodes)
+    assert not failures, "\n".join(failures) + f"\nruns: {runs}"
