@@ -8,9 +8,9 @@ socket, a slurm.conf with free ports and two NodeName lines on this host (slurmd
 node2, `%n` in the slurmd paths; Debian builds slurmd with --enable-multiple-slurmd). Clients get
 SLURM_CONF through `cluster.env()`. Start-up waits (bounded) until `sinfo` shows both nodes idle;
 a failure raises SlurmRigError with the daemons' logs. Leaving the `with` block (or a failed
-start) cancels jobs, stops the daemons and then ends any process still carrying this cluster's
-marker variable in its environment (job steps, tasks), by pid; `leftover_pids()` must then be
-empty and the ports free.
+start) ends, by pid, every process carrying this cluster's marker variable in its environment
+(srun clients, job steps, tasks), then stops the daemons (SIGTERM, SIGKILL after 10 s);
+`leftover_pids()` is then empty and the ports free.
 
 Run as root (CI and the dev container do): slurmd must be root to start job steps.
 """
@@ -224,11 +224,21 @@ class SlurmCluster:
         return pids
 
     def stop(self):
-        if getattr(self, "conf", None) and self.procs.get("slurmctld") and self.procs["slurmctld"].poll() is None:
+        """Ends everything this cluster started. Jobs go first: slurmctld and slurmd given SIGTERM
+        while a job exists (even one whose tasks were killed) take over 10 s to exit; cancelled,
+        the queue is empty in a quarter of a second. Then the daemons, then what is left of the
+        steps and tasks, by pid (slurmstepd is not a child of the daemons; killed before the
+        daemons, slurmd again takes over 10 s)."""
+        if self.procs.get("slurmctld") and self.procs["slurmctld"].poll() is None:
             try:
-                subprocess.run(["scancel", "--full", "--partition=rig"], env=self.env(), capture_output=True, timeout=10)
+                subprocess.run(["scancel", "--partition=rig"], env=self.env(), capture_output=True, timeout=10)
+                deadline = time.monotonic() + STOP_TIMEOUT_S / 2
+                while time.monotonic() < deadline and subprocess.run(
+                        ["squeue", "-h", "-o", "%i"], env=self.env(), capture_output=True, text=True,
+                        timeout=10).stdout.strip():
+                    time.sleep(0.05)
             except (OSError, subprocess.SubprocessError):
-                pass
+                pass  # the daemons are killed below whatever the queue says
         for k in sorted(self.procs, key=lambda k: k == "munged"):  # munged last: the others talk to it
             p = self.procs[k]
             if p.poll() is None:
@@ -240,19 +250,21 @@ class SlurmCluster:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
-        # Job steps and tasks still alive (slurmstepd is not the daemons' child): by pid.
+        self._kill_leftovers(keep=set())
+        if getattr(self, "munge_dir", None):
+            shutil.rmtree(self.munge_dir, ignore_errors=True)
+
+    def _kill_leftovers(self, keep):
         for _ in range(50):
-            pids = self.leftover_pids()
+            pids = [p for p in self.leftover_pids() if p not in keep]
             if not pids:
-                break
+                return
             for pid in pids:
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
             time.sleep(0.1)
-        if getattr(self, "munge_dir", None):
-            shutil.rmtree(self.munge_dir, ignore_errors=True)
 
     def __enter__(self):
         try:

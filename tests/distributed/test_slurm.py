@@ -3,17 +3,20 @@ GPUs per node (fake_nodes.py), `srun -N2 -n4` with `carbontracker run` and with 
 in every rank. The job total must equal the fixtures' deltas exactly, each device measured once,
 `report --job` and rank 0's report agreeing (tests/distributed/README.md)."""
 
+import os
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from conftest import CARBONTRACKER, PYTHONPATH
 from fake_nodes import NODE_EXEC
 import job_logs
-from slurm_cluster import free_ports
+from slurm_cluster import SlurmCluster, SlurmRigError, free_ports, port_in_use
 
-RANK_WORK = str(job_logs.Path(__file__).resolve().parent / "rank_work.py")
+RANK_WORK = str(Path(__file__).resolve().parent / "rank_work.py")
 SRUN = ["srun", "-N2", "-n4", "--ntasks-per-node=2", "--label", "--kill-on-bad-exit=1"]
 RANKS = [0, 1, 2, 3]
 EPOCH_PATTERN = r"^Epoch (?P<epoch>\d+) done"
@@ -110,3 +113,47 @@ def test_torchrun_inside_srun(slurm, nodes, job_dirs, tmp_path):
     failures, runs = job_logs.job_failures(log_dir, nodes, job_id, RANKS, CARBONTRACKER, tmp_path, per_epoch=True)
     failures += job_logs.rank0_report_failures(job_logs.rank_outputs(barrier, RANKS), nodes)
     assert not failures, "\n".join(failures) + f"\nruns: {runs}"
+
+
+def test_rig_stops_everything_with_a_job_still_running(tmp_path):
+    """Leaving the cluster's `with` block with a job step running ends the daemons, the step and
+    its tasks (and the srun client), and frees the ports."""
+    if os.geteuid() != 0:
+        pytest.skip("slurmd must be root")
+    with SlurmCluster(tmp_path / "slurm") as cluster:
+        srun = subprocess.Popen([*SRUN, f"--chdir={tmp_path}", "sleep", "300"], env=cluster.env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while len([p for p in cluster.leftover_pids() if _comm(p) == "sleep"]) < 4:
+            assert time.monotonic() < deadline and srun.poll() is None, "the job's 4 tasks never started"
+            time.sleep(0.05)
+        ports = list(cluster.ports)
+    srun.wait(timeout=10)
+    assert cluster.leftover_pids() == []
+    assert [p for p in ports if port_in_use(p)] == []
+
+
+def test_rig_start_failure_names_the_daemon_and_cleans_up(tmp_path, monkeypatch):
+    """A slurmd that cannot start (its node is not in slurm.conf) fails the start within seconds,
+    with the daemons' logs in the message, and leaves nothing running."""
+    if os.geteuid() != 0:
+        pytest.skip("slurmd must be root")
+    cluster = SlurmCluster(tmp_path / "slurm")
+    spawn = cluster._spawn
+    monkeypatch.setattr(cluster, "_spawn", lambda key, argv: spawn(
+        key, [a.replace("node2", "node9") for a in argv] if key == "slurmd-node2" else argv))
+    t0 = time.monotonic()
+    with pytest.raises(SlurmRigError) as e:
+        with cluster:
+            pass
+    assert time.monotonic() - t0 < 20
+    assert "slurmd-node2 exited" in str(e.value) and "node9" in str(e.value), str(e.value)[-2000:]
+    assert cluster.leftover_pids() == []
+    assert [p for p in cluster.ports if port_in_use(p)] == []
+
+
+def _comm(pid):
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
