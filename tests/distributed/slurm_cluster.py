@@ -39,6 +39,37 @@ class SlurmRigError(RuntimeError):
     pass
 
 
+def pids_with_env(name, value):
+    """Processes (other than this one) whose environment has name=value: what a test started,
+    its launchers' children included, whatever became of their parents."""
+    needle = f"{name}={value}".encode() + b"\0"
+    pids = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit() or int(d.name) == os.getpid():
+            continue
+        try:
+            if needle in (d / "environ").read_bytes() + b"\0":
+                pids.append(int(d.name))
+        except OSError:
+            pass  # gone, or not ours to read
+    return pids
+
+
+def kill_pids_with_env(name, value, keep=()):
+    """SIGKILL, by pid, every process pids_with_env finds (but those in keep), until none is left
+    (5 s at most)."""
+    for _ in range(50):
+        pids = [p for p in pids_with_env(name, value) if p not in keep]
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
+
+
 def missing_programs():
     return [p for p in ("munged", "mungekey", "slurmctld", "slurmd", "srun", "sinfo", "squeue", "scancel")
             if shutil.which(p, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") is None]
@@ -211,17 +242,7 @@ class SlurmCluster:
 
     def leftover_pids(self):
         """Processes (other than this one) whose environment carries this cluster's marker."""
-        needle = f"{MARKER}={self.marker}".encode() + b"\0"
-        pids = []
-        for d in Path("/proc").iterdir():
-            if not d.name.isdigit() or int(d.name) == os.getpid():
-                continue
-            try:
-                if needle in (d / "environ").read_bytes() + b"\0":
-                    pids.append(int(d.name))
-            except OSError:
-                pass  # gone, or not ours to read
-        return pids
+        return pids_with_env(MARKER, self.marker)
 
     def stop(self):
         """Ends everything this cluster started. Jobs go first: slurmctld and slurmd given SIGTERM
@@ -250,21 +271,9 @@ class SlurmCluster:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
-        self._kill_leftovers(keep=set())
+        kill_pids_with_env(MARKER, self.marker)
         if getattr(self, "munge_dir", None):
             shutil.rmtree(self.munge_dir, ignore_errors=True)
-
-    def _kill_leftovers(self, keep):
-        for _ in range(50):
-            pids = [p for p in self.leftover_pids() if p not in keep]
-            if not pids:
-                return
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.1)
 
     def __enter__(self):
         try:

@@ -17,10 +17,11 @@ import pytest
 from conftest import BUILD, CARBONTRACKER, PYTHONPATH
 from fake_nodes import NODE_EXEC, FakeNodes
 import job_logs
-from slurm_cluster import free_ports
+from slurm_cluster import free_ports, kill_pids_with_env, pids_with_env
 
 RANK_WORK = str(job_logs.Path(__file__).resolve().parent / "rank_work.py")
 LAUNCH_TIMEOUT_S = 180
+MARKER = "CT_TORCHRUN_RIG"
 
 torch = pytest.importorskip("torch", reason="python3-torch is not installed (scripts/install-deps)")
 
@@ -36,6 +37,7 @@ def launcher_env(fake, node, log_dir, barrier, simulate_host=True):
                 "GLOO_SOCKET_IFNAME": "lo", "OMP_NUM_THREADS": "1"})
     if not simulate_host:
         env["CT_RIG_REAL_HOST"] = "1"  # node_exec.sh leaves CARBONTRACKER_NODE unset
+    env[MARKER] = str(log_dir)  # every launcher and worker of this job carries it
     return env
 
 
@@ -54,22 +56,29 @@ def torchrun(fake, nodes, tmp_path, log_dir, barrier, simulate_host=True, mode="
                 "--monitor_interval=0.2",  # the agent polls its workers (default every 5 s)
                 f"--log_dir={tmp_path / ('torchrun-' + node)}", RANK_WORK, mode]
         procs.append(subprocess.Popen(argv, env=launcher_env(fake, node, log_dir, barrier, simulate_host),
-                                      cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                      start_new_session=True))
+                                      cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
     outputs = []
+    deadline = time.monotonic() + LAUNCH_TIMEOUT_S
     try:
         for p in procs:
-            out, _ = p.communicate(timeout=LAUNCH_TIMEOUT_S)
+            try:
+                out, _ = p.communicate(timeout=max(1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                kill_pids_with_env(MARKER, str(log_dir))
+                out, _ = p.communicate()
+                out += f"\n[test: launcher killed after {LAUNCH_TIMEOUT_S} s]"
             outputs.append(out)
     finally:
-        for p in procs:  # a failed or hung launcher: end its whole session (it and its workers)
-            if p.poll() is None:
-                os.killpg(p.pid, 9)
-                p.wait()
+        # A failed or hung job: its launchers and workers, by pid, wherever they are.
+        leftovers = pids_with_env(MARKER, str(log_dir))
+        kill_pids_with_env(MARKER, str(log_dir))
+        for p in procs:
+            p.wait()
     wall = time.monotonic() - t0
     print(f"torchrun job ({len(nodes)} launcher(s) x 2 workers): {wall:.2f} s wall")
     for node, p, out in zip(nodes, procs, outputs):
         assert p.returncode == 0, f"launcher on {node}: exit {p.returncode}\n{out[-4000:]}"
+    assert leftovers == [], "processes of the job outlived its launchers"
     return rdzv_id, "\n".join(outputs)
 
 
