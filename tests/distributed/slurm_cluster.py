@@ -8,9 +8,9 @@ socket, a slurm.conf with free ports and two NodeName lines on this host (slurmd
 node2, `%n` in the slurmd paths; Debian builds slurmd with --enable-multiple-slurmd). Clients get
 SLURM_CONF through `cluster.env()`. Start-up waits (bounded) until `sinfo` shows both nodes idle;
 a failure raises SlurmRigError with the daemons' logs. Leaving the `with` block (or a failed
-start) ends, by pid, every process carrying this cluster's marker variable in its environment
-(srun clients, job steps, tasks), then stops the daemons (SIGTERM, SIGKILL after 10 s);
-`leftover_pids()` is then empty and the ports free.
+start) cancels the jobs, stops the daemons (SIGTERM, SIGKILL after 10 s), then ends, by pid, every
+process still carrying this cluster's marker variable in its environment (srun clients, job
+steps, tasks); `leftover_pids()` is then empty and the ports free.
 
 Run as root (CI and the dev container do): slurmd must be root to start job steps.
 """
@@ -31,7 +31,6 @@ NODES = ("node1", "node2")
 CPUS_PER_NODE = 2
 START_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 10
-DAEMONS = ("munged", "slurmctld", "slurmd")
 MARKER = "CT_SLURM_RIG"  # in the environment of the daemons, so of every step and task
 
 
@@ -42,13 +41,13 @@ class SlurmRigError(RuntimeError):
 def pids_with_env(name, value):
     """Processes (other than this one) whose environment has name=value: what a test started,
     its launchers' children included, whatever became of their parents."""
-    needle = f"{name}={value}".encode() + b"\0"
+    needle = b"\0" + f"{name}={value}".encode() + b"\0"
     pids = []
     for d in Path("/proc").iterdir():
         if not d.name.isdigit() or int(d.name) == os.getpid():
             continue
         try:
-            if needle in (d / "environ").read_bytes() + b"\0":
+            if needle in b"\0" + (d / "environ").read_bytes() + b"\0":
                 pids.append(int(d.name))
         except OSError:
             pass  # gone, or not ours to read
