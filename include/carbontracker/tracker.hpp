@@ -100,6 +100,14 @@ struct Config {
   double prediction_confidence = 0.9;
   // Process tree for devices_by_pid (0: this process); `run` sets it to the child.
   int root_pid = 0;
+  // Distributed jobs (docs/distributed.md). The identity comes from the launcher's environment
+  // (torchrun, SLURM, MPI); these set it explicitly and win over the environment.
+  std::optional<std::string> job_id;
+  std::optional<int> rank, local_rank, world_size;
+  // Rank 0 prints the job's report, waiting at most this long at the end for the other ranks'
+  // logs (in log_dir); the other ranks print nothing but warnings unless report_every_rank.
+  double job_wait_s = 30;
+  bool report_every_rank = false;
 };
 
 // Presets for Config::pue.

@@ -14,7 +14,7 @@ namespace {
 // Upper limits are where a value stops being a plausible setting and becomes a typo or an
 // overflow (docs/configuration.md#bounds explains each).
 constexpr double kMaxEpochs = 1e7;
-constexpr std::array<NumberBounds, 18> kBounds{{
+constexpr std::array<NumberBounds, 22> kBounds{{
     {"epochs", "", 1, kMaxEpochs, false, "pass the number of epochs the training will run"},
     {"epochs_before_pred", "", -1, kMaxEpochs, false,
      "give the number of epochs to measure before predicting (0 or -1: never predict)"},
@@ -35,6 +35,10 @@ constexpr std::array<NumberBounds, 18> kBounds{{
     {"intensity_g_per_kwh", "g/kWh", intensity::kMinIntensityGPerKwh, intensity::kMaxIntensityGPerKwh, false, "give your grid's carbon intensity in gCO2eq/kWh, e.g. 250"},
     {"intensity_refresh_s", "s", 1, 86400, false, "give the seconds between live fetches (default 900)"},
     {"prediction_confidence", "", 0.5, 0.999, false, "use e.g. 0.9 (the default)"},
+    {"rank", "", 0, 1e7, false, "give the process's global rank, 0 for the first"},
+    {"local_rank", "", 0, 1e5, false, "give the process's rank on its node, 0 for the first"},
+    {"world_size", "", 1, 1e7, false, "give the number of processes in the job"},
+    {"job_wait_s", "s", 0, 3600, false, "give the seconds rank 0 waits for the other ranks (default 30)"},
     // `monitor --duration`: 0 means "until Ctrl-C".
     {"monitor_duration_s", "s", 0, kMaxDurationS, false, "give the seconds to monitor, or 0 for until Ctrl-C"},
 }};

@@ -138,6 +138,11 @@ Derived check_config(const Config& c) {
   require_bounds("intensity_g_per_kwh", c.intensity_g_per_kwh);
   require_bounds("intensity_refresh_s", c.intensity_refresh_s);
   require_bounds("prediction_confidence", c.prediction_confidence);
+  require_bounds("rank", c.rank);
+  require_bounds("local_rank", c.local_rank);
+  require_bounds("world_size", c.world_size);
+  require_bounds("job_wait_s", c.job_wait_s);
+  require_text("job_id", c.job_id);
   require_text("log_dir", c.log_dir);
   require_string("log_file_prefix", c.log_file_prefix);
   require_text("country", c.country);

@@ -34,6 +34,15 @@ Setter integer(int Config::*field) {
   };
 }
 
+Setter optional_integer(std::optional<int> Config::*field) {
+  return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
+    const auto x = text::to_number<int>(text::trim(v));
+    if (!x) return bad("value", origin, v, "an integer");
+    c.*field = *x;
+    return Status::ok();
+  };
+}
+
 Setter number(double Config::*field) {
   return [field](Config& c, const std::string& v, const std::string& origin) -> Status {
     auto r = text::parse_double(v, origin);
@@ -216,6 +225,24 @@ const std::vector<Entry>& entries() {
          optional_path(&Config::summary_json)},
         {{"prediction_confidence", "number", "nominal coverage of prediction intervals", {}},
          number(&Config::prediction_confidence)},
+        {{"job_id", "string", "distributed job id (default: from torchrun, SLURM or MPI)",
+          {"--job-id", "", "Id of the distributed job this process belongs to (default: from the launcher)"}},
+         optional_text(&Config::job_id)},
+        {{"rank", "int", "global rank in the job (default: from the launcher)",
+          {"--rank", "", "Global rank of this process in its job (default: from the launcher)"}},
+         optional_integer(&Config::rank)},
+        {{"local_rank", "int", "rank on this node (default: from the launcher)",
+          {"--local-rank", "", "Rank of this process on its node (default: from the launcher)"}},
+         optional_integer(&Config::local_rank)},
+        {{"world_size", "int", "processes in the job (default: from the launcher)",
+          {"--world-size", "", "Number of processes in the job (default: from the launcher)"}},
+         optional_integer(&Config::world_size)},
+        {{"job_wait_s", "number", "seconds rank 0 waits at the end for the other ranks' logs",
+          {"--job-wait-s", "", "Seconds rank 0 waits at the end for the other ranks' logs (default 30)"}},
+         number(&Config::job_wait_s)},
+        {{"report_every_rank", "bool", "every rank prints its own report, not only rank 0 the job's",
+          {"--report-every-rank", "true", "In a distributed job, every rank prints its own report"}},
+         boolean(&Config::report_every_rank)},
     };
     return e;
   }();

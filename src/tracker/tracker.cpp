@@ -135,6 +135,14 @@ void Tracker::Impl::keep_own_devices(sensors::Inventory& inventory, const Sensor
   distributed::IdentityInputs in = distributed::identity_inputs_from_process();
   in.getenv = ctx.getenv;
   identity = distributed::detect_identity(in);
+  // Set explicitly (C++/C API, a launcher we do not know): wins over the environment.
+  if (config.job_id) identity.job_id = *config.job_id;
+  if (config.rank) identity.rank = config.rank;
+  if (config.local_rank) identity.local_rank = config.local_rank;
+  if (config.world_size) identity.world_size = config.world_size;
+  if (!identity.distributed() && (config.job_id || config.rank || config.world_size)) {
+    identity.launcher = distributed::Launcher::explicit_config;
+  }
   if (!identity.distributed()) return;
 
   std::vector<ChannelInfo> all;

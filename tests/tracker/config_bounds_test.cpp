@@ -47,6 +47,10 @@ const std::map<std::string, Case>& cases() {
       {"intensity_g_per_kwh", {{"0", "250", "2500"}, {"-5", "2501", "1e6"}}},
       {"intensity_refresh_s", {{"1", "900", "86400"}, {"0", "0.5", "-900", "86401", "1e10"}}},
       {"prediction_confidence", {{"0.5", "0.9", "0.999"}, {"0", "0.4", "1", "1.5"}}},
+      {"rank", {{"0", "7", "10000000"}, {"-1", "2e7"}}},
+      {"local_rank", {{"0", "3", "100000"}, {"-1", "1e6"}}},
+      {"world_size", {{"1", "8", "10000000"}, {"0", "-2", "2e7"}}},
+      {"job_wait_s", {{"0", "30", "3600"}, {"-1", "3601"}}},
   };
   return k;
 }
@@ -132,6 +136,10 @@ TEST(ConfigBounds, CheckConfigRefusesTheSameValues) {
       {"intensity_g_per_kwh", [](Config& c, double v) { c.intensity_g_per_kwh = v; }},
       {"intensity_refresh_s", [](Config& c, double v) { c.intensity_refresh_s = v; }},
       {"prediction_confidence", [](Config& c, double v) { c.prediction_confidence = v; }},
+      {"rank", [](Config& c, double v) { c.rank = static_cast<int>(v); }},
+      {"local_rank", [](Config& c, double v) { c.local_rank = static_cast<int>(v); }},
+      {"world_size", [](Config& c, double v) { c.world_size = static_cast<int>(v); }},
+      {"job_wait_s", [](Config& c, double v) { c.job_wait_s = v; }},
   };
   ASSERT_EQ(setters.size(), cases().size());
   for (const auto& [key, c] : cases()) {
