@@ -216,6 +216,14 @@ const std::vector<Entry>& entries() {
          optional_path(&Config::summary_json)},
         {{"prediction_confidence", "number", "nominal coverage of prediction intervals", {}},
          number(&Config::prediction_confidence)},
+        {{"prometheus", "string", "serve Prometheus metrics on ADDR:PORT (port 0: pick one)",
+          {"--prometheus", "",
+           "Serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR:PORT, :PORT or PORT; address 127.0.0.1 "
+           "unless given; port 0 picks a free one)"}},
+         optional_text(&Config::prometheus)},
+        {{"pushgateway", "string", "push the final metrics to this Prometheus Pushgateway URL",
+          {"--pushgateway", "", "Push the final metrics to this Prometheus Pushgateway (base URL) at the run's end"}},
+         optional_text(&Config::pushgateway)},
     };
     return e;
   }();

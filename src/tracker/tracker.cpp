@@ -66,6 +66,7 @@ void Tracker::Impl::begin() {
   }
   if (!ctx.clock) ctx.clock = clock;
   if (!ctx.getenv) ctx.getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  identity = distributed::detect_identity({ctx.getenv, "/etc", distributed::identity_inputs_from_process().hostname});
 
   // Nothing measurable for what was asked is refused before any file or thread exists.
   auto inventory = sensors::probe_all(ctx);
@@ -83,6 +84,7 @@ void Tracker::Impl::begin() {
                                 static_cast<int>(rd() % 999999u) + 1, run_wall_start};
   }
   add_sinks(naming);
+  start_metrics_server();
   // A full disk or a file-size limit must not kill the training: with SIGXFSZ at its default
   // (terminate), a write past RLIMIT_FSIZE would. Ignored, the write fails with EFBIG instead.
   // Process-wide on purpose: the logs are written from the sampler thread too, so blocking the
@@ -114,6 +116,7 @@ void Tracker::Impl::begin() {
     snap.intensity = intensity->info();
   }
   emit_run_started();
+  if (metrics_server) note(outputs::NoteLevel::log, "Prometheus metrics at " + metrics_server->url() + ".");
   if (auto st = sampler->start(); !st) {
     warn("energy sampling could not start: " + st.to_string());
     pending_error = st;

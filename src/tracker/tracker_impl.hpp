@@ -11,6 +11,8 @@
 #include <random>
 
 #include "carbontracker/tracker.hpp"
+#include "distributed/identity.hpp"
+#include "exporter/metrics_server.hpp"
 #include "outputs/carbontracker_log.hpp"
 #include "outputs/run_events.hpp"
 #include "outputs/sink_list.hpp"
@@ -35,6 +37,7 @@ struct Tracker::Impl {
   std::istream* input = nullptr;
   std::vector<SourceReport> reports;
   std::vector<ChannelInfo> channels;
+  distributed::JobIdentity identity;  // who this process is in a job (begin())
   // Declared before the emissions meter, which reads its current() atomic: destroyed after it.
   std::unique_ptr<intensity::IntensityService> intensity;
   // The sampler's energy listener (grams per channel): declared before the sampler, destroyed after it.
@@ -45,6 +48,11 @@ struct Tracker::Impl {
   // before the sampler, whose thread feeds them power points: destroyed (shut down) after it.
   outputs::SinkList sinks;
   std::unique_ptr<Sampler> sampler;
+  // Prometheus (config.prometheus): the store the Prometheus sink keeps and the server reads.
+  // The server runs from begin() until the tracker is destroyed, so the final values can be
+  // scraped after stop().
+  std::shared_ptr<exporter::MetricsStore> metrics_store;
+  std::unique_ptr<exporter::MetricsServer> metrics_server;
 
   // --- run state (training thread) ---
   Sampler::Mark run_start;
@@ -90,6 +98,8 @@ struct Tracker::Impl {
 
   // tracker_report.cpp: what the tracker tells its outputs (it knows none of their formats).
   void add_sinks(std::optional<outputs::LogNaming> naming);
+  // Binds config.prometheus (a ConfigError when it cannot) and says where the metrics are.
+  void start_metrics_server();
   void emit(const outputs::RunEvent& event) { sinks.emit(event); }
   void emit_run_started();
   void note(outputs::NoteLevel level, std::string text);
