@@ -1,5 +1,6 @@
 #include "exporter/metrics_server.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <condition_variable>
@@ -117,10 +118,12 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(std::shared_ptr<cons
   auto running = std::make_shared<Running>();
   auto& svr = running->server;
   // SO_REUSEADDR only: httplib's default SO_REUSEPORT would let a second exporter bind the same
-  // port and take half the scrapes.
+  // port and take half the scrapes. Close-on-exec: the command `run` starts (and whatever a
+  // training script execs) must not inherit the listening socket and hold the port.
   svr.set_socket_options([](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    ::fcntl(sock, F_SETFD, ::fcntl(sock, F_GETFD) | FD_CLOEXEC);
   });
   const int threads = std::max(1, options.threads);
   const std::size_t max_queued = std::max<std::size_t>(1, options.max_queued);

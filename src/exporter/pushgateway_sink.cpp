@@ -100,7 +100,21 @@ Status PushgatewaySink::push() {
 void PushgatewaySink::on_event(const outputs::RunEvent& event) {
   if (pushed_ || !std::holds_alternative<outputs::RunFinished>(event)) return;
   pushed_ = true;
-  status_ = push();
+  Status st = push();
+  std::lock_guard lock(mutex_);
+  outcome_ = std::move(st);
+  done_cv_.notify_all();
+}
+
+Status PushgatewaySink::wait_for_push(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  if (!done_cv_.wait_for(lock, timeout, [this] { return outcome_.has_value(); })) {
+    return {StatusCode::transient,
+            fmt::format("the Pushgateway push did not finish within {} s; the final metrics may not be there",
+                        static_cast<double>(timeout.count()) / 1000.0),
+            "check that the Pushgateway at --pushgateway answers"};
+  }
+  return *outcome_;
 }
 
 void PushgatewaySink::shutdown(std::chrono::milliseconds) {

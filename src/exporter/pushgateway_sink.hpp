@@ -9,12 +9,18 @@
 //    the training thread, bounded by the request's timeouts (io::HttpClient). It must be added
 //    after the PrometheusSink that fills the store, so the store holds the final values when
 //    RunFinished reaches it.
-//  - A failed push is the sink's status() (reported once as a warning), never an exception.
+//  - A failed push is never an exception. wait_for_push() gives its outcome to the tracker, which
+//    waits for it (bounded) at the run's end and reports a failure once as a warning; status()
+//    stays ok, so the sink list does not report it a second time.
 //  - Path segments are URL-encoded; a value with a '/' (or an empty one) uses the
 //    Pushgateway's `<label>@base64/<base64url>` form.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/status.hpp"
@@ -37,18 +43,22 @@ class PushgatewaySink final : public outputs::Sink {
   [[nodiscard]] std::string name() const override { return "the Pushgateway push"; }
   [[nodiscard]] outputs::Delivery delivery() const override { return outputs::Delivery::deferred; }
   void on_event(const outputs::RunEvent& event) override;
-  [[nodiscard]] Status status() const override { return status_; }
   void shutdown(std::chrono::milliseconds timeout) override;
 
   // The push itself (tests; on_event calls it at RunFinished).
   Status push();
+  // Any thread: the push's outcome once it has run, or a Status saying it did not end within
+  // `timeout` (it was not reached, or is still in flight).
+  Status wait_for_push(std::chrono::milliseconds timeout);
 
  private:
   std::shared_ptr<const MetricsStore> store_;
   std::string url_;
   std::unique_ptr<io::HttpClient> http_;
-  Status status_;
-  bool pushed_ = false;
+  bool pushed_ = false;  // delivery thread
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  std::optional<Status> outcome_;
 };
 
 }  // namespace carbontracker::exporter

@@ -487,6 +487,10 @@ void Tracker::Impl::finish() {
     done.intensity_history = std::move(h);
   }
   emit(std::move(done));
+  if (pushgateway_sink) {
+    // The push runs on the outputs' delivery thread (bounded to 4 s); its outcome is said here.
+    if (Status st = pushgateway_sink->wait_for_push(std::chrono::milliseconds(4500)); !st) warn(st.to_string());
+  }
   note_log_status(true);  // a summary that could not be written, before the logs are flushed
   sinks.flush();
   note_log_status();

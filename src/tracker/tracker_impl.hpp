@@ -13,6 +13,7 @@
 #include "carbontracker/tracker.hpp"
 #include "distributed/identity.hpp"
 #include "exporter/metrics_server.hpp"
+#include "exporter/pushgateway_sink.hpp"
 #include "outputs/carbontracker_log.hpp"
 #include "outputs/run_events.hpp"
 #include "outputs/sink_list.hpp"
@@ -53,6 +54,8 @@ struct Tracker::Impl {
   // scraped after stop().
   std::shared_ptr<exporter::MetricsStore> metrics_store;
   std::unique_ptr<exporter::MetricsServer> metrics_server;
+  // config.pushgateway: finish() waits (bounded) for its push and reports a failure.
+  std::shared_ptr<exporter::PushgatewaySink> pushgateway_sink;
 
   // --- run state (training thread) ---
   Sampler::Mark run_start;

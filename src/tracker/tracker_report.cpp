@@ -43,8 +43,9 @@ void Tracker::Impl::add_sinks(std::optional<outputs::LogNaming> naming) {
     sinks.add(std::make_shared<exporter::PrometheusSink>(metrics_store, std::move(labels)));
     // After the Prometheus sink: the store holds the final values when RunFinished reaches it.
     if (config.pushgateway) {
-      sinks.add(std::make_shared<exporter::PushgatewaySink>(metrics_store, *config.pushgateway,
-                                                            io::make_curl_http_client()));
+      pushgateway_sink = std::make_shared<exporter::PushgatewaySink>(metrics_store, *config.pushgateway,
+                                                                     io::make_curl_http_client());
+      sinks.add(pushgateway_sink);
     }
   }
   if (tracker::t_extra_sinks) {

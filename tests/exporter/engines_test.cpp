@@ -174,5 +174,28 @@ TEST(PrometheusEngines, PushgatewayReceivesAShortRunsPush) {
   EXPECT_EQ(pg.stop() & 0x7f, 0) << pg.err();
 }
 
+// A Pushgateway that is not there: the run ends normally and says once that the push failed.
+TEST(PrometheusEngines, AFailedPushIsAWarningNotAFailure) {
+  FakeMachine m(1, false);
+  const int closed = free_port();
+  const auto r = run_process({CARBONTRACKER_CLI, "run", "--pushgateway", "http://127.0.0.1:" + std::to_string(closed),
+                              "--", "/bin/true"},
+                             m.env());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(count_of(r.out + r.err, "the Pushgateway push failed"), 1u) << r.out << r.err;
+}
+
+// `run --prometheus 127.0.0.1:0 -- cmd`: the flag from the key registry works, the URL is printed
+// once, and the command does not inherit the listening socket (it would hold the port).
+TEST(PrometheusEngines, RunServesAndItsCommandInheritsNoSocket) {
+  FakeMachine m(1, false);
+  const auto r = run_process({CARBONTRACKER_CLI, "run", "--prometheus", "127.0.0.1:0", "--", "/bin/sh", "-c",
+                              "ls -l /proc/self/fd"},
+                             m.env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(count_of(r.out + r.err, "carbontracker: Prometheus metrics at http://127.0.0.1:"), 1u) << r.out << r.err;
+  EXPECT_EQ(r.out.find("socket:"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace carbontracker::testing
