@@ -1,12 +1,14 @@
 // A real engine (prometheus, prometheus-pushgateway, `carbontracker monitor`) started by a test in
 // the background and always stopped by it: SIGTERM, then SIGKILL after a bound, then reaped, in
-// the destructor too, so a failed assertion leaves no process and no port behind.
+// the destructor too, so a failed assertion leaves no process and no port behind (and a test
+// that crashes takes its engines with it: PR_SET_PDEATHSIG).
 #pragma once
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,6 +63,8 @@ class EngineProcess {
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+      // Killed with the test too, should it crash before its destructors run.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       const int o = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       const int e = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(o, 1);
