@@ -1,6 +1,6 @@
-// HTTP GET for the intensity providers (and one PUT, the Pushgateway's), behind an interface so a provider can be tested over
-// real HTTP against a local server (tests/support/local_http_server.hpp) and used in
-// production with libcurl.
+// HTTP GET for the intensity providers (and PUT for the Pushgateway), behind an interface so a
+// provider can be tested over real HTTP against a local server
+// (tests/support/local_http_server.hpp) and used in production with libcurl.
 //
 // Contract
 //  - get() never throws and never blocks longer than request.total_timeout_s (retries
