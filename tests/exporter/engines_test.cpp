@@ -197,5 +197,17 @@ TEST(PrometheusEngines, RunServesAndItsCommandInheritsNoSocket) {
   EXPECT_EQ(r.out.find("socket:"), std::string::npos) << r.out;
 }
 
+// A bad or taken address ends `monitor` before it prints a row: a usage error naming the fix.
+TEST(PrometheusEngines, MonitorRefusesAnAddressItCannotServe) {
+  FakeMachine m(1, false);
+  auto r = run_process({CARBONTRACKER_CLI, "monitor", "--prometheus", "nonsense", "--duration", "1"}, m.env());
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("invalid prometheus: \"nonsense\" has no port number"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+  r = run_process({CARBONTRACKER_CLI, "monitor", "--prometheus", "192.0.2.1:9464", "--duration", "1"}, m.env());
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("cannot listen on 192.0.2.1:9464"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace carbontracker::testing
