@@ -9,6 +9,10 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "carbontracker/version.hpp"
+#include "distributed/identity.hpp"
+#include "exporter/metrics_server.hpp"
+#include "exporter/prometheus_sink.hpp"
 #include "core/text.hpp"
 #include "io/fs.hpp"
 #include "outputs/monitor_view.hpp"
@@ -54,6 +58,22 @@ double seconds_flag(const std::string& text, const char* key, const char* flag) 
   return *v;
 }
 
+// The node exporter's view of one row: cumulative energy and the row's mean power per channel,
+// labelled with the host only (no job, no rank: it measures the machine, not a run).
+std::shared_ptr<const exporter::MetricsSnapshot> node_metrics(const std::vector<ChannelInfo>& channels,
+                                                              const SamplerSnapshot& snap, const std::string& host) {
+  auto m = std::make_shared<exporter::MetricsSnapshot>();
+  m->target = {{"host", host}};
+  m->info = {{"version", std::string(kVersion)}, {"mode", "monitor"}};
+  for (std::size_t i = 0; i < channels.size() && i < snap.channels.size(); ++i) {
+    auto c = exporter::channel_metrics(channels[i]);
+    c.energy_j = snap.channels[i].energy_j;
+    if (snap.channels[i].power_known) c.power_w = snap.channels[i].power_w;
+    m->channels.push_back(std::move(c));
+  }
+  return m;
+}
+
 }  // namespace
 
 std::function<int()> add_monitor_command(CLI::App& app) {
@@ -66,6 +86,7 @@ std::function<int()> add_monitor_command(CLI::App& app) {
     double interval_s = 1.0;
     double duration_s = 0;
     bool json = false;
+    std::string prometheus;
   };
   auto args = std::make_shared<Args>();
   args->sensors.add_to(*cmd);
@@ -76,9 +97,18 @@ std::function<int()> add_monitor_command(CLI::App& app) {
   cmd->add_option("--duration", args->duration_text, "Stop after this many seconds (0: until Ctrl-C), at most 1e9")
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "JSON Lines: channels, one sample per interval, then a summary");
+  cmd->add_option("--prometheus", args->prometheus,
+                  "Serve the readings as Prometheus metrics at http://ADDR:PORT/metrics (ADDR:PORT, :PORT or PORT; "
+                  "address 127.0.0.1 unless given; port 0 picks a free one): a node exporter");
   return [args] {
     args->interval_s = interval_flag(args->interval_text);
     args->duration_s = seconds_flag(args->duration_text, "monitor_duration_s", "--duration");
+    std::optional<exporter::ListenAddress> listen;
+    if (!args->prometheus.empty()) {
+      auto where = exporter::parse_listen_address(args->prometheus, "--prometheus");
+      if (!where) throw ConfigError("prometheus", where.status().message(), where.status().fix());
+      listen = *where;
+    }
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
@@ -93,6 +123,20 @@ std::function<int()> add_monitor_command(CLI::App& app) {
     opts.interval_s = 30.0;
     Sampler sampler(std::move(inventory.sensors), *ctx.clock, opts);
     const auto& channels = sampler.channels();
+    // Bound before the first row, so a port in use ends the command before it prints anything.
+    std::shared_ptr<exporter::MetricsStore> store;
+    std::unique_ptr<exporter::MetricsServer> server;
+    std::string host;
+    if (listen) {
+      store = std::make_shared<exporter::MetricsStore>();
+      auto identity = distributed::detect_identity(distributed::identity_inputs_from_process());
+      host = identity.host;
+      auto started = exporter::MetricsServer::start(store, *listen);
+      if (!started) throw ConfigError("prometheus", started.status().message(), started.status().fix());
+      server = std::move(*started);
+      // stderr: stdout carries the rows (JSON Lines with --json).
+      std::cerr << "carbontracker: Prometheus metrics at " << server->url() << std::endl;
+    }
     if (args->json) {
       std::cout << outputs::monitor_channels_json(channels) << std::endl;
     } else {
@@ -104,6 +148,11 @@ std::function<int()> add_monitor_command(CLI::App& app) {
     }
     const MonoTime start = ctx.clock->monotonic();
     Sampler::Mark previous = sampler.mark();
+    if (store) {
+      auto first = sampler.snapshot();
+      outputs::apply_window(first, previous, previous);  // energy 0, power not known yet
+      store->publish(node_metrics(channels, first, host));
+    }
     const bool bounded = args->duration_s > 0;
     double next_s = args->interval_s;
     for (;;) {
@@ -119,6 +168,7 @@ std::function<int()> add_monitor_command(CLI::App& app) {
         auto snap = sampler.snapshot();
         outputs::apply_window(snap, previous, now);
         previous = std::move(now);
+        if (store) store->publish(node_metrics(channels, snap, host));
         if (args->json) {
           std::cout << outputs::monitor_sample_json(channels, snap) << std::endl;
         } else {
@@ -128,6 +178,7 @@ std::function<int()> add_monitor_command(CLI::App& app) {
       }
     }
     sampler.stop();
+    if (server) server->stop();
     const auto snap = sampler.snapshot();
     if (args->json) {
       std::cout << outputs::monitor_summary_json(channels, snap) << std::endl;

@@ -98,6 +98,11 @@ struct Config {
   double intensity_refresh_s = 900;           // live values fetched every 15 min
   std::optional<std::filesystem::path> summary_json;  // final result as one JSON object
   double prediction_confidence = 0.9;
+  // Prometheus (docs/prometheus.md): serve /metrics on "ADDR:PORT", ":PORT" or "PORT" (address
+  // 127.0.0.1 unless given; port 0 picks a free one, printed), from construction to stop().
+  std::optional<std::string> prometheus;
+  // Pushgateway base URL ("http://host:9091"): the final metrics are pushed at the run's end.
+  std::optional<std::string> pushgateway;
   // Process tree for devices_by_pid (0: this process); `run` sets it to the child.
   int root_pid = 0;
   // Distributed jobs (docs/distributed.md). The identity comes from the launcher's environment

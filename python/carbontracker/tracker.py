@@ -44,6 +44,8 @@ _OUR_OPTIONS = (
     "intensity_refresh_s",
     "summary_json",
     "prediction_confidence",
+    "prometheus",
+    "pushgateway",
 )
 
 
@@ -109,6 +111,8 @@ class CarbonTracker:
         intensity_refresh_s=None,
         summary_json=None,
         prediction_confidence=None,
+        prometheus=None,
+        pushgateway=None,
     ):
         # The Python tool's attributes, for code that reads them: every constructor argument as
         # given (monitor_epochs=-1 stays -1: monitoring then goes on until stop()).

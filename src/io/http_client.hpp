@@ -1,6 +1,6 @@
-// HTTP GET for the intensity providers, behind an interface so a provider can be tested over
-// real HTTP against a local server (tests/support/local_http_server.hpp) and used in
-// production with libcurl.
+// HTTP GET for the intensity providers (and PUT for the Pushgateway), behind an interface so a
+// provider can be tested over real HTTP against a local server
+// (tests/support/local_http_server.hpp) and used in production with libcurl.
 //
 // Contract
 //  - get() never throws and never blocks longer than request.total_timeout_s (retries
@@ -10,6 +10,8 @@
 //  - Secrets (header values, basic-auth credentials) never appear in a Status message or a log;
 //    messages name the host and path only, never the query string.
 //  - A body larger than max_body_bytes is cut off and reported as an error.
+//  - send() is get() for any method: "GET", or "PUT" with a body (the Pushgateway). A PUT
+//    follows no redirect; it is retried as a GET is (PUT is idempotent).
 //  - Thread-safe: one client may serve several threads (each call is independent).
 #pragma once
 
@@ -32,6 +34,9 @@ struct HttpRequest {
   double total_timeout_s = 5.0;
   std::size_t max_body_bytes = std::size_t{8} << 20;
   int max_attempts = 3;
+  std::string method = "GET";  // "GET" or "PUT" (send() only)
+  std::string body;            // PUT: the request body
+  std::string content_type;    // PUT: the body's Content-Type
 };
 
 struct HttpResponse {
@@ -48,6 +53,11 @@ class HttpClient {
  public:
   virtual ~HttpClient() = default;
   virtual Result<HttpResponse> get(const HttpRequest& request) noexcept = 0;
+  // Any method (request.method). The default handles GET only (test doubles need not know PUT).
+  virtual Result<HttpResponse> send(const HttpRequest& request) noexcept {
+    if (request.method == "GET") return get(request);
+    return Status(StatusCode::invalid_argument, "this HTTP client sends GET requests only");
+  }
   // Shutdown: the request in flight (if any) and every later one fail at once. Thread-safe.
   virtual void cancel() noexcept {}
 };

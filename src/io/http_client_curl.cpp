@@ -223,6 +223,22 @@ Exchange perform(CURL* h, const HttpRequest& req, const HopSettings& hop) {
   g_curl.easy_setopt(h, CURLOPT_WRITEDATA, &ex.sink);
   g_curl.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
   // TLS verification stays at libcurl's default (peer and host verified); never turned off.
+  if (req.method == "PUT") {
+    // The body is the caller's (it outlives perform()); Content-Type is not a secret.
+    // "Expect:" (empty) stops libcurl waiting for a 100 Continue before a body over 1 kB.
+    for (const std::string& line : {"Content-Type: " + req.content_type, std::string("Expect:")}) {
+      curl_slist* l = g_curl.slist_append(headers.get(), line.c_str());
+      if (l == nullptr) {
+        ex.rc = CURLE_OUT_OF_MEMORY;
+        return ex;
+      }
+      (void)headers.release();
+      headers.reset(l);
+    }
+    g_curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+    g_curl.easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
+    g_curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+  }
   if (headers) g_curl.easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
   if (hop.send_secrets && req.basic_auth) {
     g_curl.easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
@@ -374,6 +390,14 @@ class CurlHttpClient final : public HttpClient {
   void cancel() noexcept override { cancelled_.store(true); }
 
   Result<HttpResponse> get(const HttpRequest& request) noexcept override {
+    if (request.method != "GET") return Status(StatusCode::invalid_argument, "get() with method " + request.method);
+    return send(request);
+  }
+
+  Result<HttpResponse> send(const HttpRequest& request) noexcept override {
+    if (request.method != "GET" && request.method != "PUT") {
+      return Status(StatusCode::invalid_argument, "HTTP method " + request.method + " is not supported");
+    }
     if (cancelled_.load()) return Status(StatusCode::unavailable, "HTTP client shut down");
     try {
       return get_impl(request);
@@ -425,7 +449,7 @@ class CurlHttpClient final : public HttpClient {
           break;
         }
         ex = perform(handle.get(), req, {&url, send_secrets, req.connect_timeout_s, left, &cancelled_});
-        if (ex.rc != CURLE_OK || !is_redirect(ex.status) || ex.redirect_url.empty()) break;
+        if (ex.rc != CURLE_OK || !is_redirect(ex.status) || ex.redirect_url.empty() || req.method != "GET") break;
         if (hop == kMaxRedirects) {
           return Status(StatusCode::unavailable,
                         "more than " + std::to_string(kMaxRedirects) + " redirects from " + first_where);

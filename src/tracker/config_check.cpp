@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "core/text.hpp"
+#include "exporter/metrics_server.hpp"
+#include "exporter/pushgateway_sink.hpp"
 #include "io/safe_file.hpp"
 #include "tracker/config_bounds.hpp"
 
@@ -151,6 +153,16 @@ Derived check_config(const Config& c) {
   require_text("gb_postcode", c.gb_postcode);
   require_text("provider", c.provider);
   require_text("summary_json", c.summary_json);
+  require_text("prometheus", c.prometheus);
+  require_text("pushgateway", c.pushgateway);
+  if (c.prometheus) {
+    const auto where = exporter::parse_listen_address(*c.prometheus);
+    require(where.is_ok(), "prometheus", where.status().message(), where.status().fix());
+  }
+  if (c.pushgateway) {
+    const Status st = exporter::check_pushgateway_url(*c.pushgateway);
+    require(st.is_ok(), "pushgateway", st.message(), st.fix());
+  }
   for (const auto& [provider, key] : c.api_keys) {
     // Never the key itself in the message: it is a secret.
     require(provider.find('\0') == std::string::npos && key.find('\0') == std::string::npos, "api_keys",

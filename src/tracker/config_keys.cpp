@@ -243,6 +243,14 @@ const std::vector<Entry>& entries() {
         {{"report_every_rank", "bool", "every rank prints its own report, not only rank 0 the job's",
           {"--report-every-rank", "true", "In a distributed job, every rank prints its own report"}},
          boolean(&Config::report_every_rank)},
+        {{"prometheus", "string", "serve Prometheus metrics on ADDR:PORT (port 0: pick one)",
+          {"--prometheus", "",
+           "Serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR:PORT, :PORT or PORT; address 127.0.0.1 "
+           "unless given; port 0 picks a free one)"}},
+         optional_text(&Config::prometheus)},
+        {{"pushgateway", "string", "push the final metrics to this Prometheus Pushgateway URL",
+          {"--pushgateway", "", "Push the final metrics to this Prometheus Pushgateway (base URL) at the run's end"}},
+         optional_text(&Config::pushgateway)},
     };
     return e;
   }();

@@ -87,6 +87,7 @@ void Tracker::Impl::begin() {
                                 static_cast<int>(rd() % 999999u) + 1, run_wall_start};
   }
   add_sinks(naming);
+  start_metrics_server();
   // A full disk or a file-size limit must not kill the training: with SIGXFSZ at its default
   // (terminate), a write past RLIMIT_FSIZE would. Ignored, the write fails with EFBIG instead.
   // Process-wide on purpose: the logs are written from the sampler thread too, so blocking the
@@ -121,6 +122,7 @@ void Tracker::Impl::begin() {
   if (job_record) {
     for (const std::string& n : job_record->notes) note(outputs::NoteLevel::output, n);
   }
+  if (metrics_server) note(outputs::NoteLevel::log, "Prometheus metrics at " + metrics_server->url() + ".");
   if (auto st = sampler->start(); !st) {
     warn("energy sampling could not start: " + st.to_string());
     pending_error = st;
@@ -557,6 +559,10 @@ void Tracker::Impl::finish() {
     done.intensity_history = std::move(h);
   }
   emit(std::move(done));
+  if (pushgateway_sink) {
+    // The push runs on the outputs' delivery thread (bounded to 4 s); its outcome is said here.
+    if (Status st = pushgateway_sink->wait_for_push(std::chrono::milliseconds(4500)); !st) warn(st.to_string());
+  }
   note_log_status(true);  // a summary that could not be written, before the logs are flushed
   sinks.flush();
   note_log_status();

@@ -13,6 +13,8 @@
 #include "carbontracker/tracker.hpp"
 #include "distributed/claims.hpp"
 #include "distributed/identity.hpp"
+#include "exporter/metrics_server.hpp"
+#include "exporter/pushgateway_sink.hpp"
 #include "outputs/carbontracker_log.hpp"
 #include "outputs/run_events.hpp"
 #include "outputs/sink_list.hpp"
@@ -53,6 +55,13 @@ struct Tracker::Impl {
   // before the sampler, whose thread feeds them power points: destroyed (shut down) after it.
   outputs::SinkList sinks;
   std::unique_ptr<Sampler> sampler;
+  // Prometheus (config.prometheus): the store the Prometheus sink keeps and the server reads.
+  // The server runs from begin() until the tracker is destroyed, so the final values can be
+  // scraped after stop().
+  std::shared_ptr<exporter::MetricsStore> metrics_store;
+  std::unique_ptr<exporter::MetricsServer> metrics_server;
+  // config.pushgateway: finish() waits (bounded) for its push and reports a failure.
+  std::shared_ptr<exporter::PushgatewaySink> pushgateway_sink;
 
   // --- run state (training thread) ---
   Sampler::Mark run_start;
@@ -99,6 +108,8 @@ struct Tracker::Impl {
 
   // tracker_report.cpp: what the tracker tells its outputs (it knows none of their formats).
   void add_sinks(std::optional<outputs::LogNaming> naming);
+  // Binds config.prometheus (a ConfigError when it cannot) and says where the metrics are.
+  void start_metrics_server();
   void emit(const outputs::RunEvent& event) { sinks.emit(event); }
   void emit_run_started();
   void note(outputs::NoteLevel level, std::string text);

@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 
 #include "carbontracker/version.hpp"
+#include "exporter/prometheus_sink.hpp"
+#include "exporter/pushgateway_sink.hpp"
+#include "io/http_client.hpp"
 #include "outputs/event_log_sink.hpp"
 #include "outputs/summary_sink.hpp"
 #include "tracker/extra_sinks.hpp"
@@ -32,9 +35,34 @@ void Tracker::Impl::add_sinks(std::optional<outputs::LogNaming> naming) {
   if (with_files) sinks.add(std::make_shared<tracker::ReportSink>("carbontracker logs", std::move(*files), false));
   sinks.add(event_log);
   if (config.summary_json) sinks.add(std::make_shared<outputs::SummarySink>(*config.summary_json));
+  if (config.prometheus || config.pushgateway) {
+    metrics_store = std::make_shared<exporter::MetricsStore>();
+    exporter::RunLabels labels{identity.host, identity.job_id, identity.rank ? std::to_string(*identity.rank) : "",
+                               {{"mode", env.open_ended ? "run" : "tracker"},
+                                {"launcher", std::string(distributed::to_string(identity.launcher))}}};
+    sinks.add(std::make_shared<exporter::PrometheusSink>(metrics_store, std::move(labels)));
+    // After the Prometheus sink: the store holds the final values when RunFinished reaches it.
+    if (config.pushgateway) {
+      pushgateway_sink = std::make_shared<exporter::PushgatewaySink>(metrics_store, *config.pushgateway,
+                                                                     io::make_curl_http_client());
+      sinks.add(pushgateway_sink);
+    }
+  }
   if (tracker::t_extra_sinks) {
     for (const auto& s : *tracker::t_extra_sinks) sinks.add(s);
   }
+}
+
+void Tracker::Impl::start_metrics_server() {
+  if (!config.prometheus) return;
+  auto where = exporter::parse_listen_address(*config.prometheus);  // checked at construction
+  if (!where) throw ConfigError("prometheus", where.status().message(), where.status().fix());
+  auto server = exporter::MetricsServer::start(metrics_store, *where);
+  if (!server) throw ConfigError("prometheus", server.status().message(), server.status().fix());
+  metrics_server = std::move(*server);
+  const std::string url = metrics_server->url();
+  // Said once, here; the logs get it after RunStarted (begin()).
+  if (config.verbose != 0) *console << "carbontracker: Prometheus metrics at " << url << std::endl;
 }
 
 void Tracker::Impl::emit_run_started() {

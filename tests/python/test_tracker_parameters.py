@@ -48,6 +48,8 @@ OURS = [
     "intensity_refresh_s",
     "summary_json",
     "prediction_confidence",
+    "prometheus",
+    "pushgateway",
 ]
 
 
@@ -214,3 +216,23 @@ def test_set_api_keys_validates_and_replaces():
         assert info.value.parameter == "api_keys"
     finally:
         t.stop()
+
+
+def test_prometheus_serves_metrics_and_a_bad_address_raises_config_error(capsys):
+    import re
+    import urllib.request
+
+    t = CarbonTracker(epochs=1, verbose=1, prometheus="127.0.0.1:0", **SIM)
+    try:
+        out = capsys.readouterr().out
+        m = re.search(r"carbontracker: Prometheus metrics at (http://127\.0\.0\.1:\d+/metrics)", out)
+        assert m, out
+        with urllib.request.urlopen(m.group(1), timeout=5) as r:
+            assert r.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+            body = r.read().decode()
+        assert 'carbontracker_energy_joules_total{component="gpu"' in body
+        assert 'carbontracker_info{version="' in body
+    finally:
+        t.stop()
+    with pytest.raises(ConfigError, match="prometheus"):
+        make(prometheus="no-port-here", **SIM)

@@ -133,10 +133,11 @@ def test_every_constructor_argument_is_an_attribute_with_the_value_given(tmp_pat
     try:
         for name, value in given.items():
             assert getattr(t, name) == value, name
-        for name in ("zone", "cloud", "gb_postcode"):  # not given: None (the default applies)
+        not_given = {"zone", "cloud", "gb_postcode", "prometheus", "pushgateway"}
+        for name in not_given:  # not given: None (the default applies)
             assert getattr(t, name) is None, name
         params = inspect.signature(CarbonTracker.__init__).parameters
-        assert set(params) - {"self"} == set(given) | {"zone", "cloud", "gb_postcode"}
+        assert set(params) - {"self"} == set(given) | not_given
         assert (t.epoch_counter, t.deleted) == (0, False)
     finally:
         t.stop()
