@@ -4,7 +4,8 @@
 //
 // A run emits, in this order: RunStarted; then per epoch EpochEnded, PredictionMade (each refit
 // once the prediction starts), BudgetDecided (a limit crossed); at any time Note, Warning,
-// IntensityChanged, OutputFailed; last RunFinished or RunAbandoned (warnings may follow it).
+// IntensityChanged, OutputFailed; last RunFinished or RunAbandoned (warnings may follow it), and
+// on rank 0 of a distributed job JobFinished after RunFinished.
 //
 // Why a std::variant and not a visitor interface with one virtual per type: an event is a value
 // the dispatcher can copy into a queue for a deferred sink (OwnedRunEvent), and a sink handles
@@ -24,6 +25,7 @@
 #include <set>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "carbontracker/results.hpp"
 #include "core/status.hpp"
@@ -96,6 +98,28 @@ struct RunFinished {
   std::optional<IntensityHistoryEvent> intensity_history;  // the provider's day, when it has one
 };
 
+// Rank 0 of a distributed job, after its own RunFinished: the job's figures, summed over every
+// rank's event log in the shared log_dir (tracker/job_summary.hpp). For the console: the logs
+// stay per process (`carbontracker report` sums them).
+struct JobTotals {
+  std::string job_id;
+  std::string launcher;
+  std::optional<int> world_size;
+  std::vector<int> ranks;             // ranks counted (rank 0 included)
+  std::vector<int> missing_ranks;     // of 0..world_size-1: no log of this job
+  std::vector<int> unfinished_ranks;  // counted, but with fewer completed epochs than rank 0 when the wait ended
+  std::vector<int> unmeasured_ranks;  // run_end "not measured"
+  std::size_t hosts = 0;
+  int epochs = 0;                     // the most completed epochs of a rank
+  double duration_s = 0;              // the longest rank's (clocks of other hosts are not compared)
+  Totals total;                       // over the ranks' completed epochs (run_end, else the epochs logged)
+  double waited_s = 0;
+};
+struct JobFinished {
+  WallTime wall;
+  JobTotals job;
+};
+
 // Nothing is reported as measured (the run could not be measured; a Warning says why).
 struct RunAbandoned {
   WallTime wall;
@@ -103,7 +127,7 @@ struct RunAbandoned {
 };
 
 using RunEvent = std::variant<RunStarted, EpochEnded, PredictionMade, BudgetDecided, IntensityChanged, Note, Warning,
-                              OutputFailed, RunFinished, RunAbandoned>;
+                              OutputFailed, RunFinished, RunAbandoned, JobFinished>;
 
 // An event that owns what it points to: what a deferred sink receives, after the tracker's
 // records have moved on. Not copyable (the event points into it).

@@ -27,6 +27,13 @@ bool inside(double v, double low, double high) { return v >= low && v <= high; }
 }  // namespace
 
 void ReportSink::on_event(const outputs::RunEvent& event) {
+  if (role_ == ConsoleRole::job_other) {
+    const auto* n = std::get_if<outputs::Note>(&event);
+    const bool shown = std::holds_alternative<outputs::Warning>(event) ||
+                       std::holds_alternative<outputs::OutputFailed>(event) ||
+                       (n && n->level == outputs::NoteLevel::prompt);
+    if (!shown) return;
+  }
   std::visit(
       [&](const auto& e) {
         using T = std::decay_t<decltype(e)>;
@@ -46,7 +53,9 @@ void ReportSink::on_event(const outputs::RunEvent& event) {
           // Not an error that stops anything: the run goes on, the console and the summary still work.
           if (reports_output_failures_) log_->warning({}, e.status.to_string());
         } else if constexpr (std::is_same_v<T, outputs::RunFinished>) {
-          finished(e);
+          if (role_ != ConsoleRole::job_rank0) finished(e);
+        } else if constexpr (std::is_same_v<T, outputs::JobFinished>) {
+          if (role_ == ConsoleRole::job_rank0) job_finished(e);
         }
         // IntensityChanged: the end of the run says which intensity was used; RunAbandoned: the
         // Warning before it said why nothing is reported.
@@ -205,6 +214,38 @@ void ReportSink::finished(const outputs::RunFinished& e) {
                                 outputs::report_time(w.duration_s), kwh_from_j(w.facility_energy_j), w.co2eq_g));
   }
   log_->info(t, "Monitoring thread ended.");
+  log_->output(t, "Finished monitoring.");
+}
+
+namespace {
+
+std::string rank_list(const std::vector<int>& ranks) {
+  std::string s = ranks.size() == 1 ? "rank " : "ranks ";
+  for (std::size_t i = 0; i < ranks.size(); ++i) s += (i ? ", " : "") + std::to_string(ranks[i]);
+  return s;
+}
+
+}  // namespace
+
+void ReportSink::job_finished(const outputs::JobFinished& e) {
+  const auto t = e.wall;
+  const outputs::JobTotals& j = e.job;
+  std::string who = fmt::format("Job {} ({}): {}{} rank(s) reported, on {} host(s)", j.job_id.empty() ? "?" : j.job_id,
+                                j.launcher, j.ranks.size(), j.world_size ? fmt::format(" of {}", *j.world_size) : "",
+                                j.hosts);
+  if (!j.missing_ranks.empty()) who += "; no log from " + rank_list(j.missing_ranks) + " (not counted)";
+  if (!j.unfinished_ranks.empty()) {
+    who += fmt::format("; {} had logged fewer epochs than rank 0 after {:.0f} s (counted with the epochs logged)",
+                       rank_list(j.unfinished_ranks), j.waited_s);
+  }
+  if (!j.unmeasured_ranks.empty()) who += "; " + rank_list(j.unmeasured_ranks) + " measured nothing";
+  log_->output(t, who + ".");
+  const std::string desc = fmt::format("Actual consumption for {} epoch(s) of the job:", j.epochs);
+  log_->output(t, outputs::consumption_block(desc, figures(j.total.duration_s, j.total.facility_energy_j, j.total.co2eq_g),
+                                             decimal_precision_, interpretable_));
+  log_->output(t, energy_basis_line(j.total, pue_));
+  log_->output(t, "Time: the longest rank's. Each rank's own figures are in its logs (`carbontracker report --job " +
+                      j.job_id + " LOG_DIR`).");
   log_->output(t, "Finished monitoring.");
 }
 

@@ -21,10 +21,16 @@
 
 namespace carbontracker::tracker {
 
+// The console of a distributed job's ranks (docs/distributed.md): rank 0 prints the job's final
+// report (JobFinished) instead of its own; the other ranks print warnings and questions only.
+// The log files are per process whatever the role.
+enum class ConsoleRole { process, job_rank0, job_other };
+
 class ReportSink final : public outputs::Sink {
  public:
-  ReportSink(std::string name, std::unique_ptr<outputs::CarbontrackerLog> log, bool reports_output_failures)
-      : name_(std::move(name)), log_(std::move(log)), reports_output_failures_(reports_output_failures) {}
+  ReportSink(std::string name, std::unique_ptr<outputs::CarbontrackerLog> log, bool reports_output_failures,
+             ConsoleRole role = ConsoleRole::process)
+      : name_(std::move(name)), log_(std::move(log)), reports_output_failures_(reports_output_failures), role_(role) {}
 
   [[nodiscard]] std::string name() const override { return name_; }
   void on_event(const outputs::RunEvent& event) override;
@@ -40,11 +46,13 @@ class ReportSink final : public outputs::Sink {
   void budget(const outputs::BudgetDecided& e);
   void note(const outputs::Note& e);
   void finished(const outputs::RunFinished& e);
+  void job_finished(const outputs::JobFinished& e);
   void run_breakdown(outputs::WallTime t, const Snapshot& s);
 
   std::string name_;
   std::unique_ptr<outputs::CarbontrackerLog> log_;
   bool reports_output_failures_ = false;
+  ConsoleRole role_ = ConsoleRole::process;
   // From RunStarted.
   std::vector<ChannelInfo> channels_;
   int decimal_precision_ = 12;

@@ -23,6 +23,7 @@
 #include "sensors/channel_subset.hpp"
 #include "sensors/registry.hpp"
 #include "tracker/intensity_setup.hpp"
+#include "tracker/job_summary.hpp"
 #include "tracker/measurable.hpp"
 #include "tracker/messages.hpp"
 #include "tracker/run_mode.hpp"
@@ -566,6 +567,14 @@ void Tracker::Impl::finish() {
   note_log_status(true);  // a summary that could not be written, before the logs are flushed
   sinks.flush();
   note_log_status();
+  if (console_role() == tracker::ConsoleRole::job_rank0) {
+    // The other ranks' logs in the shared log_dir: waited for (at most job_wait_s) until each has
+    // as many completed epochs as this rank, or its end.
+    emit(outputs::JobFinished{now_wall(), tracker::gather_job_totals(*config.log_dir, *job_record,
+                                                                      static_cast<int>(final_snap.epochs.size()),
+                                                                      config.job_wait_s)});
+    sinks.flush();
+  }
 }
 
 }  // namespace carbontracker

@@ -25,6 +25,7 @@
 #include "tracker/budget.hpp"
 #include "tracker/config_check.hpp"
 #include "tracker/host_process.hpp"
+#include "tracker/report_sink.hpp"
 
 namespace carbontracker {
 
@@ -108,6 +109,7 @@ struct Tracker::Impl {
 
   // tracker_report.cpp: what the tracker tells its outputs (it knows none of their formats).
   void add_sinks(std::optional<outputs::LogNaming> naming);
+  tracker::ConsoleRole console_role() const;
   // Binds config.prometheus (a ConfigError when it cannot) and says where the metrics are.
   void start_metrics_server();
   void emit(const outputs::RunEvent& event) { sinks.emit(event); }

@@ -31,7 +31,7 @@ void Tracker::Impl::add_sinks(std::optional<outputs::LogNaming> naming) {
     event_log = std::move(*ev);
   }
   const bool with_files = (*files)->naming().has_value();
-  sinks.add(std::make_shared<tracker::ReportSink>("console", std::move(*screen), true));
+  sinks.add(std::make_shared<tracker::ReportSink>("console", std::move(*screen), true, console_role()));
   if (with_files) sinks.add(std::make_shared<tracker::ReportSink>("carbontracker logs", std::move(*files), false));
   sinks.add(event_log);
   if (config.summary_json) sinks.add(std::make_shared<outputs::SummarySink>(*config.summary_json));
@@ -63,6 +63,15 @@ void Tracker::Impl::start_metrics_server() {
   const std::string url = metrics_server->url();
   // Said once, here; the logs get it after RunStarted (begin()).
   if (config.verbose != 0) *console << "carbontracker: Prometheus metrics at " << url << std::endl;
+}
+
+// In a job of several ranks, one console report: rank 0's, of the whole job (it needs the other
+// ranks' logs: log_dir, shared). Without log_dir, or asked to, every rank reports for itself.
+tracker::ConsoleRole Tracker::Impl::console_role() const {
+  if (!job_record || !job_record->rank || config.report_every_rank) return tracker::ConsoleRole::process;
+  if (job_record->world_size && *job_record->world_size <= 1) return tracker::ConsoleRole::process;
+  if (*job_record->rank != 0) return tracker::ConsoleRole::job_other;
+  return config.log_dir ? tracker::ConsoleRole::job_rank0 : tracker::ConsoleRole::process;
 }
 
 void Tracker::Impl::emit_run_started() {

@@ -1,0 +1,163 @@
+// A distributed job's ranks in one process (explicit identity, the same fixture host): each
+// device counted once, rank 0 prints the job's report from the other ranks' logs, the other
+// ranks print nothing; and the job summary read from hand-written event logs.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "tracker/job_summary.hpp"
+#include "tracker_test_support.hpp"
+
+namespace carbontracker {
+namespace {
+
+using testing::TrackerRig;
+
+Config rank_config(const TrackerRig& rig, int rank, int world) {
+  Config c;
+  c.epochs = 1;
+  c.update_interval = 3600;
+  c.job_id = "job-7";
+  c.rank = rank;
+  c.local_rank = rank;
+  c.world_size = world;
+  c.log_dir = rig.dir / "logs";
+  c.job_wait_s = 10;
+  return c;
+}
+
+TEST(TrackerJob, TwoRanksCountEachDeviceOnceAndRankZeroReportsTheJob) {
+  TrackerRig rig;
+  rig.ctx->getenv = testing::fixed_env({{"CARBONTRACKER_RUN_DIR", (rig.dir / "run").string()}});
+  std::ostringstream console1;
+  TrackerEnvironment env1 = rig.env();
+  env1.console = &console1;
+  Tracker rank0(rank_config(rig, 0, 2), rig.env());
+  Tracker rank1(rank_config(rig, 1, 2), env1);
+  rank0.epoch_start();
+  rank1.epoch_start();
+  rig.spend(10, 5, 100, 10);  // per package, per DRAM zone, per GPU
+  // One thread plays both ranks: rank 1's last epoch_end first, since rank 0's run ends at its own
+  // last epoch_end and then waits for the other ranks' epochs.
+  rank1.epoch_end();
+  rank0.epoch_end();
+  rank1.stop();
+  rank0.stop();
+
+  const Totals t0 = rank0.snapshot().epochs_total;
+  const Totals t1 = rank1.snapshot().epochs_total;
+  EXPECT_DOUBLE_EQ(t0.device_energy_j.cpu_j, 20);
+  EXPECT_DOUBLE_EQ(t0.device_energy_j.dram_j, 10);
+  EXPECT_DOUBLE_EQ(t0.device_energy_j.gpu_j, 100);  // GPU 0 only
+  EXPECT_DOUBLE_EQ(t1.device_energy_j.gpu_j, 100);  // GPU 1
+  ASSERT_EQ(rank1.snapshot().channels.size(), 1u);  // no CPU or DRAM: rank 0 counts them
+  EXPECT_EQ(rank1.snapshot().channels[0].component, Component::gpu);
+
+  EXPECT_EQ(console1.str(), "");  // the other ranks print nothing
+  const std::string out = rig.console.str();
+  EXPECT_NE(out.find("Job job-7 (explicit): 2 of 2 rank(s) reported, on 1 host(s)."), std::string::npos) << out;
+  EXPECT_EQ(testing::count_of(out, "Actual consumption for"), 1u) << out;
+  // (20 + 10 + 200) J x PUE 1.58 = 363.4 J = 0.000100944444... kWh
+  EXPECT_NE(out.find("Actual consumption for 1 epoch(s) of the job:\n\tTime:\t0:00:10\n\tEnergy:\t0.000100944444 kWh"),
+            std::string::npos)
+      << out;
+}
+
+TEST(TrackerJob, ReportEveryRankKeepsEachRanksOwnReport) {
+  TrackerRig rig;
+  rig.ctx->getenv = testing::fixed_env({{"CARBONTRACKER_RUN_DIR", (rig.dir / "run").string()}});
+  Config c = rank_config(rig, 1, 2);
+  c.report_every_rank = true;
+  Tracker rank1(c, rig.env());
+  rank1.epoch_start();
+  rig.spend(1, 1, 1, 1);
+  rank1.epoch_end();
+  rank1.stop();
+  EXPECT_NE(rig.console.str().find("Actual consumption for 1 epoch(s):"), std::string::npos) << rig.console.str();
+  EXPECT_NE(rig.console.str().find("counted by another process of the job: cpu, dram (measured by local rank 0"),
+            std::string::npos)
+      << rig.console.str();
+}
+
+// Hand-written logs of job "j": one line each as the tracker writes them (the codec's encode).
+// device_j: a run_end with that GPU energy over 2 epochs; epochs_j: completed epoch lines.
+void write_rank_log(const std::filesystem::path& dir, const std::string& job, int rank, const std::string& host,
+                    std::optional<double> device_j, int restart = 0, const std::vector<double>& epochs_j = {}) {
+  outputs::RunStartEvent start;
+  outputs::JobRecord rec;
+  rec.id = job;
+  rec.launcher = "slurm";
+  rec.host = host;
+  rec.rank = rank;
+  rec.world_size = 4;
+  rec.restart = restart;
+  start.job = rec;
+  std::ofstream out(dir / ("r" + std::to_string(rank) + "_" + job + std::to_string(restart) +
+                           "_carbontracker_events.jsonl"));
+  out << outputs::encode(start) << "\n";
+  for (std::size_t i = 0; i < epochs_j.size(); ++i) {
+    EpochRecord e;
+    e.index = static_cast<int>(i) + 1;
+    e.totals.duration_s = 5;
+    e.totals.device_energy_j.gpu_j = epochs_j[i];
+    e.totals.facility_energy_j = epochs_j[i] * 1.5;
+    out << outputs::encode_epoch(e) << "\n";
+  }
+  if (device_j) {
+    outputs::RunEndEvent end;
+    end.epochs = 2;
+    Totals t;
+    t.duration_s = 10.0 + rank;
+    t.device_energy_j.gpu_j = *device_j;
+    t.measured_j = *device_j;
+    t.facility_energy_j = *device_j * 1.5;
+    t.co2eq_g = *device_j / 1000;
+    end.total = outputs::TotalsRecord::of(t);
+    end.whole_run = end.total;
+    out << outputs::encode(end) << "\n";
+  }
+}
+
+TEST(JobSummary, SumsTheRanksAndNamesTheMissingAndTheBehind) {
+  testing::TempDir dir;
+  write_rank_log(dir.path(), "j", 0, "n1", 100);
+  write_rank_log(dir.path(), "j", 1, "n1", std::nullopt, 0, {30, 20});  // 2 epochs logged, no run_end yet
+  write_rank_log(dir.path(), "j", 3, "n2", std::nullopt, 0, {7});      // killed after 1 epoch
+  write_rank_log(dir.path(), "other", 2, "n2", 1000);                  // another job
+  write_rank_log(dir.path(), "j", 2, "n2", 1000, 1);                   // another attempt of this job
+  outputs::JobRecord me;
+  me.id = "j";
+  me.world_size = 4;
+  const outputs::JobTotals t = tracker::gather_job_totals(dir.path(), me, 2, 0.3);
+  EXPECT_EQ(t.ranks, std::vector<int>({0, 1, 3}));
+  EXPECT_EQ(t.missing_ranks, std::vector<int>({2}));
+  EXPECT_EQ(t.unfinished_ranks, std::vector<int>({3}));
+  EXPECT_EQ(t.hosts, 2u);
+  EXPECT_DOUBLE_EQ(t.total.device_energy_j.gpu_j, 157);  // 100 + (30 + 20) + 7
+  EXPECT_DOUBLE_EQ(t.total.facility_energy_j, 235.5);
+  EXPECT_DOUBLE_EQ(t.duration_s, 10);  // the longest rank: rank 0's 10 s (rank 1: 2 x 5 s)
+  EXPECT_EQ(t.epochs, 2);
+  EXPECT_GE(t.waited_s, 0.3);  // incomplete: it waited the whole bound, no longer
+  EXPECT_LT(t.waited_s, 5.0);
+}
+
+TEST(JobSummary, ALateRankIsWaitedFor) {
+  testing::TempDir dir;
+  write_rank_log(dir.path(), "j", 0, "n1", 100);
+  outputs::JobRecord me;
+  me.id = "j";
+  me.world_size = 2;
+  std::thread late([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    write_rank_log(dir.path(), "j", 1, "n2", 20);
+  });
+  const outputs::JobTotals t = tracker::gather_job_totals(dir.path(), me, 2, 20);
+  late.join();
+  EXPECT_EQ(t.ranks, std::vector<int>({0, 1}));
+  EXPECT_DOUBLE_EQ(t.total.device_energy_j.gpu_j, 120);
+  EXPECT_LT(t.waited_s, 10.0);  // done when every rank ended, not at the bound
+}
+
+}  // namespace
+}  // namespace carbontracker
