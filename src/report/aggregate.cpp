@@ -62,6 +62,7 @@ RunFigures figures_for(const RunData& r) {
   f.intensity_source = r.intensity_source;
   f.intensity_kind = r.intensity_kind;
   f.pue = r.pue;
+  f.job = r.job;
   if (r.estimated_energy_j && r.measured_energy_j && *r.estimated_energy_j + *r.measured_energy_j > 0) {
     f.estimated_share = *r.estimated_energy_j / (*r.estimated_energy_j + *r.measured_energy_j);
   }
@@ -147,6 +148,7 @@ TotalFigures totals_for(const std::vector<RunFigures>& runs) {
     }
     ++t.runs;
     t.energy_kwh += r.energy_kwh;
+    t.device_energy_kwh += r.pue && *r.pue > 0 ? r.energy_kwh / *r.pue : std::nan("");
     if (std::isfinite(r.co2eq_g)) t.co2eq_g += r.co2eq_g;
     else ++t.runs_without_co2;
     if (r.basis == RunBasis::actual) ++t.runs_actual;

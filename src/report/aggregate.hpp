@@ -54,10 +54,13 @@ struct RunFigures {
   std::optional<double> estimated_share;  // estimated energy / device energy (event logs)
   std::optional<MeasuredPart> measured;   // basis "predicted" with an actual block beside it
   std::optional<ReadIssue> damage;        // basis "damaged": the value and where it is
+  std::optional<JobIdentity> job;         // the distributed job the run was a process of
 };
 
 struct TotalFigures {
   double energy_kwh = 0;
+  // energy_kwh / each run's PUE, summed: the devices' energy. NaN when a counted run states no PUE.
+  double device_energy_kwh = 0;
   double co2eq_g = 0;   // over runs with a known CO2eq
   int runs = 0;         // runs counted in energy_kwh
   int runs_actual = 0, runs_partial = 0, runs_predicted = 0, runs_without_co2 = 0;

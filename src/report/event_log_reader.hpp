@@ -19,7 +19,7 @@
 //   intensity, estimated energy, complete), predictions (every refit; `printed_prediction` indexes
 //   the one printed, which is also `predicted`), `actual` (from `run_end.total`), whole run,
 //   measured/estimated energy, intensity (average over the completed epochs, else the one in force
-//   at the start), its source and kind, budget stop, warnings, finished, early_stop (fewer
+//   at the start), its source and kind, budget stop, warnings, job (run_start's `job`), finished, early_stop (fewer
 //   completed epochs than monitor_epochs). The interrupted epoch of `run_end` is not an epoch here
 //   (the actual figures exclude it too); it is part of the whole run.
 // - The event log does not store the interpretable equivalents: `actual`/`predicted` get

@@ -11,6 +11,7 @@
 #include "report/formats.hpp"
 #include "report/html_parts.hpp"
 #include "report/html_style.hpp"
+#include "report/jobs.hpp"
 
 namespace carbontracker::report {
 namespace {
@@ -260,6 +261,68 @@ std::string summary_section(const std::vector<RunData>& runs) {
   return out + "</section>\n";
 }
 
+// Distributed jobs: per job its sums, the ranks (who counted what), missing and unfinished ranks
+// named, and the epochs lined up by index. Only when a run was a job's process.
+std::string jobs_section(const std::vector<RunData>& runs) {
+  std::vector<RunFigures> figs;
+  for (const auto& r : runs) figs.push_back(figures_for(r));
+  const std::vector<JobFigures> jobs = jobs_for(runs, figs);
+  if (jobs.empty()) return "";
+  std::string out =
+      "<section class=\"jobs\" id=\"jobs\"><h2>Distributed jobs</h2><p>Each device is counted by one process of "
+      "its job, so a job's figures are the sums of its processes'. Epochs are lined up by index, never by the hosts' "
+      "clocks.</p>";
+  for (const JobFigures& job : jobs) {
+    const TotalFigures& t = job.total;
+    std::string launchers;
+    for (const auto& l : job.launchers) launchers += (launchers.empty() ? "" : ", ") + l;
+    std::string hosts;
+    for (const auto& h : job.hosts) hosts += (hosts.empty() ? "" : ", ") + h;
+    out += fmt::format(
+        "<h3>Job {}{}</h3><dl class=\"facts\"><dt>logs</dt><dd>{}</dd><dt>hosts</dt><dd>{}</dd><dt>duration</dt>"
+        "<dd>{} (the longest rank's{})</dd><dt>facility energy</dt><dd>{}</dd><dt>device energy</dt><dd>{}</dd>"
+        "<dt>CO2eq</dt><dd>{}</dd><dt>basis</dt><dd>{} actual, {} partial, {} predicted{}</dd></dl>",
+        escape_html(job.job_id.empty() ? "(no id)" : job.job_id),
+        launchers.empty() ? "" : " (" + escape_html(launchers) + ")", job.ranks.size(),
+        hosts.empty() ? kNotInLog : escape_html(hosts), duration_text(job.duration_s),
+        job.attempts.size() > 1 ? ", summed over restarts" : "", kwh_text(t.energy_kwh), kwh_text(t.device_energy_kwh),
+        mass_text(t.co2eq_g), t.runs_actual, t.runs_partial, t.runs_predicted,
+        t.runs_damaged > 0 ? fmt::format("; {} damaged left out", t.runs_damaged) : "");
+    for (const auto& n : job.notes) out += "<p class=\"warning\">" + escape_html(n) + "</p>";
+    out +=
+        "<table class=\"job-ranks\"><thead><tr><th>restart</th><th>rank</th><th>host</th><th>counts</th><th>basis</th>"
+        "<th>epochs</th><th>duration</th><th>facility energy</th><th>CO2eq</th></tr></thead><tbody>";
+    for (const JobRank& r : job.ranks) {
+      std::string counts;
+      if (r.host_measurer) counts = "CPU and DRAM of " + (r.host.empty() ? std::string("its host") : r.host);
+      for (const auto& g : r.gpus) counts += (counts.empty() ? "" : ", ") + g;
+      out += fmt::format(
+          "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}{}</td>"
+          "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+          r.restart, r.rank ? std::to_string(*r.rank) : kNotInLog, escape_html(r.host),
+          counts.empty() ? "no host-wide component and no GPU" : escape_html(counts), to_string(r.basis),
+          r.finished ? "" : " (did not finish)", r.epochs, duration_text(r.duration_s), kwh_text(r.energy_kwh),
+          mass_text(r.co2eq_g));
+    }
+    out += "</tbody></table>";
+    out +=
+        "<table class=\"job-epochs\"><thead><tr><th>restart</th><th>epoch</th><th>ranks</th><th>not reported by</th>"
+        "<th>longest duration</th><th>facility energy</th><th>CO2eq</th></tr></thead><tbody>";
+    for (const JobAttempt& at : job.attempts) {
+      for (const JobEpoch& e : at.epochs) {
+        out += fmt::format(
+            "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>"
+            "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            at.restart, e.index, e.ranks.empty() ? fmt::format("{} log(s)", e.logs) : ranks_text(e.ranks),
+            e.ranks_without.empty() ? "" : ranks_text(e.ranks_without), duration_text(e.longest_duration_s),
+            kwh_text(e.energy_kwh), mass_text(e.co2eq_g));
+      }
+    }
+    out += "</tbody></table>";
+  }
+  return out + "</section>\n";
+}
+
 }  // namespace
 
 std::string render_html_report(const std::vector<RunData>& runs, const HtmlOptions& o) {
@@ -278,6 +341,7 @@ std::string render_html_report(const std::vector<RunData>& runs, const HtmlOptio
                          escape_html(runs[i].stem.empty() ? runs[i].file : runs[i].stem));
     out += "</ul></nav>" + summary_section(runs);
   }
+  out += jobs_section(runs);
   for (std::size_t i = 0; i < runs.size(); ++i) out += run_section(runs[i], i + 1, o);
   if (!o.issues.empty()) {
     out += fmt::format("<section class=\"issues\"><h2>Problems while reading ({})</h2><ul>", o.issues.size());

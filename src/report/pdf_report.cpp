@@ -12,6 +12,7 @@
 #include "report/aggregate.hpp"
 #include "report/formats.hpp"
 #include "report/html_parts.hpp"
+#include "report/jobs.hpp"
 #include "report/pdf_layout.hpp"
 
 namespace carbontracker::report {
@@ -284,6 +285,70 @@ void summary_section(Document& d, const std::vector<RunData>& runs) {
   if (t.runs > 0) d.paragraph(escape_html(paper_statement(t, false)), TextStyle{.boxed = true});
 }
 
+// Distributed jobs, as the HTML report's section: sums, notes, who counted what, epochs by index.
+void jobs_section(Document& d, const std::vector<RunData>& runs) {
+  std::vector<RunFigures> figs;
+  for (const auto& r : runs) figs.push_back(figures_for(r));
+  const std::vector<JobFigures> jobs = jobs_for(runs, figs);
+  if (jobs.empty()) return;
+  d.heading("Distributed jobs", 2);
+  d.paragraph(
+      "Each device is counted by one process of its job, so a job's figures are the sums of its processes'. Epochs "
+      "are lined up by index, never by the hosts' clocks.",
+      kNote);
+  for (const JobFigures& job : jobs) {
+    const TotalFigures& t = job.total;
+    std::string launchers, hosts;
+    for (const auto& l : job.launchers) launchers += (launchers.empty() ? "" : ", ") + l;
+    for (const auto& h : job.hosts) hosts += (hosts.empty() ? "" : ", ") + h;
+    d.heading(escape_html(fmt::format("Job {}{}", job.job_id.empty() ? "(no id)" : job.job_id,
+                                      launchers.empty() ? "" : " (" + launchers + ")")),
+              3);
+    d.facts({{"logs", fmt::format("{}", job.ranks.size())},
+             {"hosts", hosts.empty() ? na("not in this log") : escape_html(hosts)},
+             {"duration", mk(duration_text(job.duration_s)) +
+                              (job.attempts.size() > 1 ? " (the longest rank's, summed over restarts)"
+                                                       : " (the longest rank's)")},
+             {"facility energy", mk(kwh_text(t.energy_kwh))},
+             {"device energy", mk(kwh_text(t.device_energy_kwh))},
+             {"CO2eq", mk(mass_text(t.co2eq_g))},
+             {"basis", fmt::format("{} actual, {} partial, {} predicted{}", t.runs_actual, t.runs_partial,
+                                   t.runs_predicted,
+                                   t.runs_damaged > 0 ? fmt::format("; {} damaged left out", t.runs_damaged) : "")}});
+    for (const auto& n : job.notes) d.paragraph(escape_html(n), kWarning);
+    Table ranks;
+    ranks.head = {"restart", "rank", "host", "counts", "basis", "epochs", "duration", "facility energy", "CO2eq"};
+    ranks.widths = {0.07, 0.06, 0.1, 0.25, 0.12, 0.07, 0.1, 0.12, 0.11};
+    ranks.numeric = {true, true, false, false, false, true, true, true, true};
+    for (const JobRank& r : job.ranks) {
+      std::string counts;
+      if (r.host_measurer) counts = "CPU and DRAM of " + (r.host.empty() ? std::string("its host") : r.host);
+      for (const auto& g : r.gpus) counts += (counts.empty() ? "" : ", ") + g;
+      ranks.rows.push_back({fmt::format("{}", r.restart), r.rank ? fmt::format("{}", *r.rank) : na("not in this log"),
+                            escape_html(r.host),
+                            counts.empty() ? na("no host-wide component and no GPU") : escape_html(counts),
+                            escape_html(to_string(r.basis)) + (r.finished ? "" : " (did not finish)"),
+                            fmt::format("{}", r.epochs), mk(duration_text(r.duration_s)), mk(kwh_text(r.energy_kwh)),
+                            mk(mass_text(r.co2eq_g))});
+    }
+    d.table(ranks);
+    Table epochs;
+    epochs.head = {"restart", "epoch", "ranks", "not reported by", "longest duration", "facility energy", "CO2eq"};
+    epochs.widths = {0.08, 0.07, 0.2, 0.17, 0.15, 0.17, 0.16};
+    epochs.numeric = {true, true, false, false, true, true, true};
+    for (const JobAttempt& at : job.attempts) {
+      for (const JobEpoch& e : at.epochs) {
+        epochs.rows.push_back({fmt::format("{}", at.restart), fmt::format("{}", e.index),
+                               e.ranks.empty() ? fmt::format("{} log(s)", e.logs) : ranks_text(e.ranks),
+                               e.ranks_without.empty() ? "" : ranks_text(e.ranks_without),
+                               mk(duration_text(e.longest_duration_s)), mk(kwh_text(e.energy_kwh)),
+                               mk(mass_text(e.co2eq_g))});
+      }
+    }
+    d.table(epochs);
+  }
+}
+
 }  // namespace
 
 std::string render_pdf_report(const std::vector<RunData>& runs, const HtmlOptions& o) {
@@ -293,6 +358,7 @@ std::string render_pdf_report(const std::vector<RunData>& runs, const HtmlOption
   d.paragraph(fmt::format("{} run(s), generated {}.", runs.size(), utc_text(when)), kNote);
   if (runs.empty()) d.paragraph("No carbontracker run was found in the given logs.", kWhyNot);
   if (runs.size() > 1) summary_section(d, runs);
+  jobs_section(d, runs);
   for (std::size_t i = 0; i < runs.size(); ++i) run_section(d, runs[i], i + 1, o);
   if (!o.issues.empty()) {
     d.heading(fmt::format("Problems while reading ({})", o.issues.size()), 2);

@@ -72,6 +72,20 @@ struct IntensitySample {
   std::string kind;  // "measured", "forecast", ...
 };
 
+// The distributed job a run was one process of (event log's run_start `job`, docs/log-format.md).
+// Logs of single processes have none.
+struct JobIdentity {
+  std::string id;        // "" when the launcher named none
+  std::string launcher;  // "torchrun", "slurm", "openmpi", "mpich", "pmix", "explicit"
+  std::string host;      // the physical host the process ran on
+  std::string node;      // the launcher's node name; may be ""
+  std::optional<int> rank, local_rank, world_size, local_world_size;
+  int restart = 0;                 // torchrun's restart count: ranks are not stable across restarts
+  bool host_measurer = false;      // this process counted its host's CPU and DRAM
+  std::vector<std::string> gpus;   // the GPUs it counted (UUIDs, or channel ids)
+  std::vector<std::string> notes;  // who measures what, caveats (as logged)
+};
+
 struct RunData {
   std::string file;     // the main file read (event log, or the output log of a pair)
   std::string std_file; // the standard log of a pair, when there is one
@@ -99,6 +113,7 @@ struct RunData {
   // The provider's history around the run (about the last 24 h), when a live provider had one.
   std::vector<IntensitySample> intensity_history;
   std::vector<std::string> warnings;  // from the run itself (lost GPUs, fallbacks)
+  std::optional<JobIdentity> job;     // a process of a distributed job (event log only)
 };
 
 struct ReadResult {

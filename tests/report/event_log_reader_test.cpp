@@ -160,5 +160,33 @@ TEST(EventLogReader, NothingReadableIsNoRun) {
   EXPECT_EQ(issues.size(), 1u);
 }
 
+TEST(EventLogReader, RunStartsJobIsTheRunsJobIdentity) {
+  std::string start = kStart;
+  start.insert(start.find(R"("pue")"),
+               R"("job":{"job_id":"4242","launcher":"slurm","host":"node2","node":"n2","rank":3,"local_rank":null,)"
+               R"("world_size":4,"local_world_size":null,"restart":1,"host_measurer":true,"gpus":["GPU-a","GPU-b"],)"
+               R"("notes":["counts node2's CPU"]},)");
+  std::vector<ReadIssue> issues;
+  const auto run = read_event_log(start + epoch_line(1, 10, 20), "job.jsonl", &issues);
+  ASSERT_TRUE(run);
+  EXPECT_TRUE(issues.empty());
+  ASSERT_TRUE(run->job);
+  EXPECT_EQ(run->job->id, "4242");
+  EXPECT_EQ(run->job->launcher, "slurm");
+  EXPECT_EQ(run->job->host, "node2");
+  EXPECT_EQ(run->job->node, "n2");
+  EXPECT_EQ(run->job->rank, 3);
+  EXPECT_FALSE(run->job->local_rank) << "null: not known, not 0";
+  EXPECT_EQ(run->job->world_size, 4);
+  EXPECT_FALSE(run->job->local_world_size);
+  EXPECT_EQ(run->job->restart, 1);
+  EXPECT_TRUE(run->job->host_measurer);
+  EXPECT_EQ(run->job->gpus, (std::vector<std::string>{"GPU-a", "GPU-b"}));
+  EXPECT_EQ(run->job->notes, std::vector<std::string>{"counts node2's CPU"});
+  const auto single = read_event_log(kStart + epoch_line(1, 10, 20), "single.jsonl", &issues);
+  ASSERT_TRUE(single);
+  EXPECT_FALSE(single->job) << "a single process's log has no job";
+}
+
 }  // namespace
 }  // namespace carbontracker::report

@@ -82,8 +82,13 @@ TEST(Aggregate, JsonAndCsvHaveTheDocumentedColumns) {
   const std::string csv = render_csv(runs);
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "file,format,epochs,duration_s,energy_kwh,co2eq_g,basis,intensity_g_per_kwh,intensity_source,estimated_share,"
-            "basis_note,measured_epochs,measured_duration_s,measured_energy_kwh,measured_co2eq_g,damage");
+            "basis_note,measured_epochs,measured_duration_s,measured_energy_kwh,measured_co2eq_g,damage,job_id,host,rank,"
+            "restart");
   EXPECT_NE(csv.find("\"dir/with,comma.log\""), std::string::npos) << csv;
+  EXPECT_EQ(csv.substr(csv.size() - 5), ",,,,\n") << "no job: empty job columns";
+  EXPECT_TRUE(j["runs"][0]["job_id"].is_null());
+  EXPECT_TRUE(j["jobs"].empty());
+  EXPECT_TRUE(j["total"]["device_energy_kwh"].is_null()) << "the run states no PUE: its device energy is unknown";
 }
 
 TEST(Aggregate, LatexStatementCarriesTheCitation) {

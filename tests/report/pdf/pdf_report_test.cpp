@@ -14,6 +14,7 @@
 #include <string>
 
 #include "intensity/tables.hpp"
+#include "job_event_logs.hpp"
 #include "report/aggregate.hpp"
 #include "report/formats.hpp"
 #include "report/html_parts.hpp"
@@ -211,6 +212,24 @@ TEST(PdfReport, NoRunSaysSoOnOnePage) {
   PdfFile pdf(render_pdf_report({}, fixed_options()));
   EXPECT_EQ(pdf.pages(), 1);
   EXPECT_NE(pdf.text().find("No carbontracker run was found"), std::string::npos);
+}
+
+TEST(PdfReport, ADistributedJobHasItsSectionWithNamedGaps) {
+  TempDir logs;
+  auto specs = carbontracker::testing::two_by_two_job("4242");
+  specs.erase(specs.begin() + 1);
+  specs.back().finished = false;
+  specs.back().epochs.resize(2);
+  for (const auto& s : specs) {
+    carbontracker::testing::write_job_event_log(logs.path(), s, fmt::format("r{}_{}.0_20261207", *s.rank, s.pid));
+  }
+  PdfFile pdf(render_pdf_report(read_logs({logs.path()}).runs, fixed_options()));
+  const std::string text = squeeze(pdf.text(0, false));
+  EXPECT_NE(text.find("Distributed jobs"), std::string::npos) << text;
+  EXPECT_NE(text.find("Job 4242 (slurm)"), std::string::npos) << text;
+  EXPECT_NE(text.find("rank 1 of 4 wrote no log: not counted, not estimated"), std::string::npos) << text;
+  EXPECT_NE(text.find("rank 3 on node2 did not finish"), std::string::npos) << text;
+  EXPECT_NE(text.find("CPU and DRAM of node2"), std::string::npos) << text;
 }
 
 }  // namespace
