@@ -11,9 +11,7 @@
 
 namespace carbontracker::distributed {
 
-namespace {
-
-std::string safe_component(const std::string& s) {
+std::string file_name_part(const std::string& s) {
   std::string out;
   for (char c : s) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -23,8 +21,6 @@ std::string safe_component(const std::string& s) {
   if (out.empty() || out == "." || out == "..") out = "_" + out;
   return out;
 }
-
-}  // namespace
 
 std::filesystem::path default_run_dir(const std::function<std::optional<std::string>(const std::string&)>& getenv) {
   auto get = [&](const char* name) -> std::optional<std::string> {
@@ -39,13 +35,13 @@ std::filesystem::path default_run_dir(const std::function<std::optional<std::str
 }
 
 Claims::Claims(const std::filesystem::path& run_dir, const std::string& job_id, const std::string& host_key)
-    : dir_(run_dir / safe_component(job_id) / safe_component(host_key)) {}
+    : dir_(run_dir / file_name_part(job_id) / file_name_part(host_key)) {}
 
 Claims::~Claims() {
   for (const auto& [name, fd] : held_) ::close(fd);  // releases the lock; the file stays for the others
 }
 
-std::filesystem::path Claims::file(const std::string& name) const { return dir_ / (safe_component(name) + ".lock"); }
+std::filesystem::path Claims::file(const std::string& name) const { return dir_ / (file_name_part(name) + ".lock"); }
 
 Result<bool> Claims::claim(const std::string& name, const std::string& who) {
   if (held_.count(name)) return true;

@@ -24,6 +24,10 @@
 
 namespace carbontracker::distributed {
 
+// `s` as one file-name component: characters other than letters, digits, '.', '-' and '_'
+// become '_' (a job id "prterun-x-1@1" or "10.0.0.1:29500" cannot make a path).
+std::string file_name_part(const std::string& s);
+
 std::filesystem::path default_run_dir(const std::function<std::optional<std::string>(const std::string&)>& getenv);
 
 class Claims {

@@ -5,7 +5,8 @@
 // A run emits, in this order: RunStarted; then per epoch EpochEnded, PredictionMade (each refit
 // once the prediction starts), BudgetDecided (a limit crossed); at any time Note, Warning,
 // IntensityChanged, OutputFailed; last RunFinished or RunAbandoned (warnings may follow it), and
-// on rank 0 of a distributed job JobFinished after RunFinished.
+// on rank 0 of a distributed job JobPredicted (once, after an EpochEnded) and JobFinished after
+// RunFinished.
 //
 // Why a std::variant and not a visitor interface with one virtual per type: an event is a value
 // the dispatcher can copy into a queue for a deferred sink (OwnedRunEvent), and a sink handles
@@ -115,6 +116,16 @@ struct JobTotals {
   Totals total;                       // over the ranks' completed epochs (run_end, else the epochs logged)
   double waited_s = 0;
 };
+// Rank 0 of a distributed job: the job's forecast, from the epochs every rank has completed (the
+// longest rank's time, the ranks' summed energy and CO2eq per epoch). For the console; printed once.
+struct JobPredicted {
+  WallTime wall;
+  std::string job_id;
+  Forecast forecast;
+  std::size_t ranks = 0;
+  double pue = 1.0;
+};
+
 struct JobFinished {
   WallTime wall;
   JobTotals job;
@@ -127,7 +138,7 @@ struct RunAbandoned {
 };
 
 using RunEvent = std::variant<RunStarted, EpochEnded, PredictionMade, BudgetDecided, IntensityChanged, Note, Warning,
-                              OutputFailed, RunFinished, RunAbandoned, JobFinished>;
+                              OutputFailed, RunFinished, RunAbandoned, JobPredicted, JobFinished>;
 
 // An event that owns what it points to: what a deferred sink receives, after the tracker's
 // records have moved on. Not copyable (the event points into it).

@@ -3,118 +3,118 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
-#include <map>
 #include <set>
 #include <thread>
 
 namespace carbontracker::tracker {
 
-namespace {
+JobLogs::JobLogs(std::filesystem::path log_dir, outputs::JobRecord me) : dir_(std::move(log_dir)), me_(std::move(me)) {}
 
-struct RankLog {
-  bool ours = false;      // run_start of this job and attempt (decided at the first line)
-  bool decided = false;
-  std::streamoff offset = 0;  // complete lines read so far
-  std::optional<int> rank;
-  std::string host;
-  int epochs = 0;         // completed epochs logged
-  Totals epochs_total;    // their sum
-  std::optional<Totals> end_total;
-  std::optional<int> end_epochs;
-  bool not_measured = false;
-
-  [[nodiscard]] bool ended() const { return end_total.has_value() || not_measured; }
-  [[nodiscard]] int completed() const { return end_epochs.value_or(epochs); }
-};
-
-void take(const outputs::Event& event, const outputs::JobRecord& me, RankLog& log) {
-  if (const auto* start = std::get_if<outputs::RunStartEvent>(&event)) {
-    log.decided = true;
-    log.ours = start->job && start->job->id == me.id && start->job->restart == me.restart;
-    if (log.ours) {
-      log.rank = start->job->rank;
-      log.host = start->job->host;
-    }
-  } else if (const auto* epoch = std::get_if<outputs::EpochEvent>(&event)) {
-    if (!epoch->epoch.complete) return;
-    ++log.epochs;
-    log.epochs_total += epoch->epoch.totals;
-  } else if (const auto* end = std::get_if<outputs::RunEndEvent>(&event)) {
-    log.end_total = end->total.totals;
-    if (end->epochs) log.end_epochs = static_cast<int>(*end->epochs);
-  } else if (std::holds_alternative<outputs::RunNotMeasuredEvent>(event)) {
-    log.not_measured = true;
-  }
-}
-
-// The lines written since the last call (complete lines only: a line being written waits).
-void read_new_lines(const std::filesystem::path& file, const outputs::JobRecord& me, RankLog& log) {
+void JobLogs::read_new_lines(const std::filesystem::path& file, RankLog& log) const {
   std::ifstream in(file, std::ios::binary);
   if (!in) return;
   in.seekg(log.offset);
   std::string line;
   while (std::getline(in, line)) {
-    if (in.eof()) break;  // no newline after it: not complete yet
+    if (in.eof()) break;  // no newline after it: still being written
     log.offset += static_cast<std::streamoff>(line.size()) + 1;
     if (line.empty()) continue;
     auto d = outputs::decode(line, false);
     const auto* ok = std::get_if<outputs::Decoded>(&d);
-    if (ok && ok->event) take(*ok->event, me, log);
-    if (log.decided && !log.ours) return;  // another job's log: never read again
+    if (!ok || !ok->event) continue;
+    const outputs::Event& event = *ok->event;
+    if (const auto* start = std::get_if<outputs::RunStartEvent>(&event)) {
+      log.decided = true;
+      log.ours = start->job && start->job->id == me_.id && start->job->restart == me_.restart;
+      if (!log.ours) return;  // another job's log: never read again
+      log.rank = start->job->rank;
+      log.host = start->job->host;
+    } else if (const auto* epoch = std::get_if<outputs::EpochEvent>(&event)) {
+      if (!epoch->epoch.complete) continue;
+      log.epochs.push_back(epoch->epoch.totals);
+      log.epochs_total += epoch->epoch.totals;
+    } else if (const auto* end = std::get_if<outputs::RunEndEvent>(&event)) {
+      log.end_total = end->total.totals;
+      if (end->epochs) log.end_epochs = static_cast<int>(*end->epochs);
+    } else if (std::holds_alternative<outputs::RunNotMeasuredEvent>(event)) {
+      log.not_measured = true;
+    }
   }
 }
 
-void scan(const std::filesystem::path& dir, const outputs::JobRecord& me, std::map<std::filesystem::path, RankLog>& logs) {
+void JobLogs::poll() {
   static constexpr std::string_view kSuffix = "_carbontracker_events.jsonl";
   std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator(dir, ec); !ec && it != std::filesystem::directory_iterator();
+  for (auto it = std::filesystem::directory_iterator(dir_, ec); !ec && it != std::filesystem::directory_iterator();
        it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (name.size() < kSuffix.size() || name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) continue;
-    RankLog& log = logs[it->path()];
+    RankLog& log = logs_[it->path()];
     if ((log.decided && !log.ours) || log.ended()) continue;
-    read_new_lines(it->path(), me, log);
+    read_new_lines(it->path(), log);
   }
 }
 
-bool caught_up(const RankLog& log, int epochs) { return log.ended() || log.epochs >= epochs; }
-
-bool complete(const std::map<std::filesystem::path, RankLog>& logs, const std::optional<int>& world_size, int epochs) {
-  std::set<int> done;
-  for (const auto& [path, log] : logs) {
+std::vector<const JobLogs::RankLog*> JobLogs::expected() const {
+  std::vector<const RankLog*> out;
+  std::map<int, const RankLog*> by_rank;
+  for (const auto& [path, log] : logs_) {
     if (!log.ours) continue;
-    if (!caught_up(log, epochs)) return false;
-    if (log.rank) done.insert(*log.rank);
+    if (log.rank) by_rank.emplace(*log.rank, &log);
+    else out.push_back(&log);
   }
-  if (!world_size) return true;
-  for (int r = 0; r < *world_size; ++r) {
-    if (!done.count(r)) return false;
+  if (me_.world_size) {
+    for (int r = 0; r < *me_.world_size; ++r) {
+      auto it = by_rank.find(r);
+      out.push_back(it == by_rank.end() ? nullptr : it->second);
+    }
+  } else {
+    for (const auto& [rank, log] : by_rank) out.push_back(log);
+  }
+  return out;
+}
+
+bool JobLogs::caught_up(int epochs) const {
+  for (const RankLog* log : expected()) {
+    if (!log) return false;
+    if (!log->ended() && static_cast<int>(log->epochs.size()) < epochs) return false;
   }
   return true;
 }
 
-}  // namespace
+std::size_t JobLogs::ranks_logging() const {
+  std::size_t n = 0;
+  for (const auto& [path, log] : logs_) n += log.ours ? 1 : 0;
+  return n;
+}
 
-outputs::JobTotals gather_job_totals(const std::filesystem::path& log_dir, const outputs::JobRecord& me, int epochs,
-                                     double wait_s) {
-  using Steady = std::chrono::steady_clock;
-  const auto start = Steady::now();
-  const auto deadline = start + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(wait_s));
-  std::map<std::filesystem::path, RankLog> logs;
-  for (;;) {
-    scan(log_dir, me, logs);
-    if (complete(logs, me.world_size, epochs) || Steady::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+std::vector<prediction::EpochObservation> JobLogs::common_epochs() const {
+  const auto ranks = expected();
+  if (ranks.empty()) return {};
+  std::size_t n = SIZE_MAX;
+  for (const RankLog* log : ranks) {
+    if (!log || log->not_measured) return {};
+    n = std::min(n, log->epochs.size());
   }
+  std::vector<prediction::EpochObservation> out(n);
+  for (const RankLog* log : ranks) {
+    for (std::size_t i = 0; i < n; ++i) {
+      out[i].duration_s = std::max(out[i].duration_s, log->epochs[i].duration_s);
+      out[i].energy_j += log->epochs[i].facility_energy_j;
+      out[i].co2eq_g += log->epochs[i].co2eq_g;
+    }
+  }
+  return out;
+}
 
+outputs::JobTotals JobLogs::totals(int epochs) const {
   outputs::JobTotals t;
-  t.job_id = me.id;
-  t.launcher = me.launcher;
-  t.world_size = me.world_size;
-  t.waited_s = std::chrono::duration<double>(Steady::now() - start).count();
+  t.job_id = me_.id;
+  t.launcher = me_.launcher;
+  t.world_size = me_.world_size;
   std::set<int> seen;
   std::set<std::string> hosts;
-  for (const auto& [path, log] : logs) {
+  for (const auto& [path, log] : logs_) {
     if (!log.ours) continue;
     if (log.rank) seen.insert(*log.rank);
     hosts.insert(log.host);
@@ -123,15 +123,15 @@ outputs::JobTotals gather_job_totals(const std::filesystem::path& log_dir, const
       continue;
     }
     if (log.rank) t.ranks.push_back(*log.rank);
-    if (!caught_up(log, epochs) && log.rank) t.unfinished_ranks.push_back(*log.rank);
+    if (!log.ended() && static_cast<int>(log.epochs.size()) < epochs && log.rank) t.unfinished_ranks.push_back(*log.rank);
     const Totals& total = log.end_total ? *log.end_total : log.epochs_total;
     t.total += total;
     t.duration_s = std::max(t.duration_s, total.duration_s);
-    t.epochs = std::max(t.epochs, log.completed());
+    t.epochs = std::max(t.epochs, log.end_epochs.value_or(static_cast<int>(log.epochs.size())));
   }
   t.total.duration_s = t.duration_s;
-  if (me.world_size) {
-    for (int r = 0; r < *me.world_size; ++r) {
+  if (me_.world_size) {
+    for (int r = 0; r < *me_.world_size; ++r) {
       if (!seen.count(r)) t.missing_ranks.push_back(r);
     }
   }
@@ -139,6 +139,20 @@ outputs::JobTotals gather_job_totals(const std::filesystem::path& log_dir, const
   std::sort(t.unfinished_ranks.begin(), t.unfinished_ranks.end());
   std::sort(t.unmeasured_ranks.begin(), t.unmeasured_ranks.end());
   t.hosts = hosts.size();
+  return t;
+}
+
+outputs::JobTotals gather_job_totals(JobLogs& logs, int epochs, double wait_s) {
+  using Steady = std::chrono::steady_clock;
+  const auto start = Steady::now();
+  const auto deadline = start + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(wait_s));
+  for (;;) {
+    logs.poll();
+    if (logs.caught_up(epochs) || Steady::now() >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  outputs::JobTotals t = logs.totals(epochs);
+  t.waited_s = std::chrono::duration<double>(Steady::now() - start).count();
   return t;
 }
 

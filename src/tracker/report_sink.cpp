@@ -29,8 +29,10 @@ bool inside(double v, double low, double high) { return v >= low && v <= high; }
 void ReportSink::on_event(const outputs::RunEvent& event) {
   if (role_ == ConsoleRole::job_other) {
     const auto* n = std::get_if<outputs::Note>(&event);
+    // Warnings, questions, and rank 0's stop order when it arrives.
     const bool shown = std::holds_alternative<outputs::Warning>(event) ||
                        std::holds_alternative<outputs::OutputFailed>(event) ||
+                       std::holds_alternative<outputs::BudgetDecided>(event) ||
                        (n && n->level == outputs::NoteLevel::prompt);
     if (!shown) return;
   }
@@ -42,7 +44,9 @@ void ReportSink::on_event(const outputs::RunEvent& event) {
         } else if constexpr (std::is_same_v<T, outputs::EpochEnded>) {
           epoch(e);
         } else if constexpr (std::is_same_v<T, outputs::PredictionMade>) {
-          prediction(e);
+          if (role_ != ConsoleRole::job_rank0) prediction(e);  // rank 0 prints the job's (JobPredicted)
+        } else if constexpr (std::is_same_v<T, outputs::JobPredicted>) {
+          if (role_ == ConsoleRole::job_rank0) job_predicted(e);
         } else if constexpr (std::is_same_v<T, outputs::BudgetDecided>) {
           budget(e);
         } else if constexpr (std::is_same_v<T, outputs::Note>) {
@@ -226,6 +230,19 @@ std::string rank_list(const std::vector<int>& ranks) {
 }
 
 }  // namespace
+
+void ReportSink::job_predicted(const outputs::JobPredicted& e) {
+  const auto t = e.wall;
+  const Forecast& f = e.forecast;
+  log_->output(t, fmt::format("Job {}: predicted from epochs 1 to {} of its {} rank(s) (per epoch: the longest rank's "
+                              "time, the ranks' summed energy and CO2eq).",
+                              e.job_id, f.after_epochs, e.ranks));
+  log_->output(t, outputs::consumption_block(fmt::format("Predicted consumption for {} epoch(s) of the job:", f.epochs),
+                                             figures(f.duration_s, f.energy_j, f.co2eq_g), decimal_precision_,
+                                             interpretable_));
+  if (const auto basis = prediction_basis_line(f, e.pue); !basis.empty()) log_->output(t, basis);
+  log_->output(t, interval_line(f, nullptr));
+}
 
 void ReportSink::job_finished(const outputs::JobFinished& e) {
   const auto t = e.wall;

@@ -22,7 +22,8 @@
 namespace carbontracker::tracker {
 
 // The console of a distributed job's ranks (docs/distributed.md): rank 0 prints the job's final
-// report (JobFinished) instead of its own; the other ranks print warnings and questions only.
+// report (JobPredicted, JobFinished) instead of its own; the other ranks print warnings,
+// questions and rank 0's stop order only.
 // The log files are per process whatever the role.
 enum class ConsoleRole { process, job_rank0, job_other };
 
@@ -47,6 +48,7 @@ class ReportSink final : public outputs::Sink {
   void note(const outputs::Note& e);
   void finished(const outputs::RunFinished& e);
   void job_finished(const outputs::JobFinished& e);
+  void job_predicted(const outputs::JobPredicted& e);
   void run_breakdown(outputs::WallTime t, const Snapshot& s);
 
   std::string name_;

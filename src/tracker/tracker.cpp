@@ -88,6 +88,15 @@ void Tracker::Impl::begin() {
                                 static_cast<int>(rd() % 999999u) + 1, run_wall_start};
   }
   add_sinks(naming);
+  if (job_record && config.log_dir && console_role() != tracker::ConsoleRole::process) {
+    job_stop_file = *config.log_dir / (".carbontracker_job_" + distributed::file_name_part(job_record->id) + "_" +
+                                       std::to_string(job_record->restart) + ".stop");
+    if (console_role() == tracker::ConsoleRole::job_rank0) {
+      job_logs = std::make_unique<tracker::JobLogs>(*config.log_dir, *job_record);
+      std::error_code ec;
+      std::filesystem::remove(*job_stop_file, ec);  // an earlier job's order under a reused id
+    }
+  }
   start_metrics_server();
   // A full disk or a file-size limit must not kill the training: with SIGXFSZ at its default
   // (terminate), a write past RLIMIT_FSIZE would. Ignored, the write fails with EFBIG instead.
@@ -308,7 +317,11 @@ EpochRecord Tracker::Impl::end_epoch() {
   refresh_intensity_info();
   if (!work_ended) {
     refit(epoch_counter);
-    handle_budget(snap.whole_run);  // may finish and throw (stop) or ask
+    if (console_role() == tracker::ConsoleRole::process) {
+      handle_budget(snap.whole_run);  // may finish and throw (stop) or ask
+    } else {
+      job_step(true);  // the job's prediction and budget (rank 0), or rank 0's stop order
+    }
   }
   sinks.flush();  // logs are flushed at each epoch end
   const bool until_stop = env.open_ended || (env.monitor_until_stop && config.monitor_epochs == -1);
@@ -390,6 +403,78 @@ void Tracker::Impl::handle_budget(const Totals& actual_so_far) {
   if (auto ev = tracker::evaluate_budget(b, actual_so_far, latest, budget_state)) act_on(std::move(*ev));
 }
 
+// Rank 0: the job's forecast from the epochs every rank completed (printed once), and the
+// budget on the job's figures; its stop order reaches the other ranks through job_stop_file.
+// The other ranks: only rank 0's stop order. Non-blocking (reads what the logs hold now).
+void Tracker::Impl::job_step(bool epoch_ended) {
+  if (!job_logs) {
+    check_job_stop();
+    return;
+  }
+  sinks.flush();  // this rank's own epoch line too
+  job_logs->poll();
+  const int k = derived.epochs_before_pred;
+  if (epoch_ended && k > 0 && forecast_possible(epoch_counter)) {
+    const auto common = job_logs->common_epochs();
+    if (static_cast<int>(common.size()) >= k) {
+      prediction::PredictionInputs in;
+      in.observed = common;
+      in.total_epochs = config.epochs;
+      IntensityInfo future;
+      in.future_intensity_g_per_kwh = future_intensity(static_cast<int>(common.size()), &future);
+      in.confidence = config.prediction_confidence;
+      const bool first = !job_forecast;
+      job_forecast = prediction::predict_robust(in);
+      if (first) emit(outputs::JobPredicted{now_wall(), job_record->id, *job_forecast, job_logs->ranks_logging(), config.pue});
+    }
+  }
+  const auto& b = config.budget;
+  if (!b.max_energy_kwh && !b.max_co2eq_g && !b.max_duration_s) return;
+  const Totals so_far = job_logs->totals(0).total;
+  if (auto ev = tracker::evaluate_budget(b, so_far, job_forecast ? &*job_forecast : nullptr, budget_state)) {
+    ev->message = "job " + job_record->id + ": " + ev->message;
+    act_on(std::move(*ev));
+  }
+}
+
+void Tracker::Impl::write_job_stop(const BudgetEvent& ev) {
+  if (!job_logs || !job_stop_file) return;
+  // Whole or not at all: the other ranks read it at any moment.
+  const std::string text = outputs::encode(outputs::BudgetDecisionEvent{ev}) + "\n";
+  if (auto st = io::write_atomically(*job_stop_file, text); !st) warn("the job's stop order could not be written: " + st.to_string());
+}
+
+void Tracker::Impl::check_job_stop() {
+  if (!job_stop_file || stopped || budget_state.fired.count("job/stop")) return;
+  std::error_code ec;
+  if (!std::filesystem::exists(*job_stop_file, ec)) return;
+  std::ifstream in(*job_stop_file);
+  std::string line;
+  std::getline(in, line);
+  BudgetEvent ev;
+  auto d = outputs::decode(line, false);
+  if (const auto* ok = std::get_if<outputs::Decoded>(&d); ok && ok->event) {
+    if (const auto* b = std::get_if<outputs::BudgetDecisionEvent>(&*ok->event)) ev = b->event;
+  }
+  budget_state.fired.insert("job/stop");
+  ev.action = BudgetAction::stop;
+  ev.outcome = BudgetOutcome::stopped;
+  ev.message = "rank 0 stopped the job (" + (ev.message.empty() ? std::string("its budget") : ev.message) + ")";
+  const std::string text = "Budget: " + ev.message + ".";
+  emit(outputs::BudgetDecided{now_wall(), {ev}});
+  {
+    std::lock_guard lock(mutex);
+    snap.budget_events.push_back(ev);
+    snap.stopped_by_budget = true;
+  }
+  if (env.defer_decisions) {
+    decision = Decision{Decision::Kind::budget_stop, text, ev};
+    return;
+  }
+  finish();
+  throw BudgetExceeded("carbontracker: " + ev.message, ev);
+}
+
 void Tracker::Impl::act_on(BudgetEvent ev) {
   const std::string text = "Budget: " + ev.message + ".";
   switch (config.budget.action) {
@@ -418,6 +503,7 @@ void Tracker::Impl::act_on(BudgetEvent ev) {
     snap.budget_events.push_back(ev);
     if (ev.outcome == BudgetOutcome::stopped) snap.stopped_by_budget = true;
   }
+  if (ev.outcome == BudgetOutcome::stopped) write_job_stop(ev);  // rank 0 of a job: every rank stops
   if (ev.outcome == BudgetOutcome::stopped && !env.defer_decisions) {
     finish();
     throw BudgetExceeded("carbontracker: " + ev.message, ev);
@@ -449,6 +535,10 @@ void Tracker::check_budget_now() {
   const Budget& b = s.config.budget;
   // Nothing to check against: no counter reads (run mode calls this at every tick).
   if (!b.max_energy_kwh && !b.max_co2eq_g && !b.max_duration_s) return;
+  if (s.console_role() != tracker::ConsoleRole::process) {
+    s.job_step(false);  // a job's budget is rank 0's to apply, on the job's figures
+    return;
+  }
   const Sampler::Mark now = s.sampler->mark();
   Totals so_far;
   {
@@ -479,6 +569,7 @@ void Tracker::decide(const Decision& d, bool continue_training) {
     }
   }
   if (!continue_training) s.snap.stopped_by_budget = true;
+  if (!continue_training && d.event) s.write_job_stop(*d.event);
 }
 
 void Tracker::stop() {
@@ -567,12 +658,11 @@ void Tracker::Impl::finish() {
   note_log_status(true);  // a summary that could not be written, before the logs are flushed
   sinks.flush();
   note_log_status();
-  if (console_role() == tracker::ConsoleRole::job_rank0) {
+  if (job_logs) {
     // The other ranks' logs in the shared log_dir: waited for (at most job_wait_s) until each has
     // as many completed epochs as this rank, or its end.
-    emit(outputs::JobFinished{now_wall(), tracker::gather_job_totals(*config.log_dir, *job_record,
-                                                                      static_cast<int>(final_snap.epochs.size()),
-                                                                      config.job_wait_s)});
+    emit(outputs::JobFinished{
+        now_wall(), tracker::gather_job_totals(*job_logs, static_cast<int>(final_snap.epochs.size()), config.job_wait_s)});
     sinks.flush();
   }
 }

@@ -25,6 +25,7 @@
 #include "tracker/budget.hpp"
 #include "tracker/config_check.hpp"
 #include "tracker/host_process.hpp"
+#include "tracker/job_summary.hpp"
 #include "tracker/report_sink.hpp"
 
 namespace carbontracker {
@@ -46,6 +47,11 @@ struct Tracker::Impl {
   distributed::JobIdentity identity;
   std::unique_ptr<distributed::Claims> claims;
   std::optional<outputs::JobRecord> job_record;
+  // Rank 0 with a shared log_dir: the other ranks' logs (the job's prediction, budget and report).
+  std::unique_ptr<tracker::JobLogs> job_logs;
+  std::optional<Forecast> job_forecast;
+  // A job's stop order: written by rank 0 when the job's budget stops it, seen by every rank.
+  std::optional<std::filesystem::path> job_stop_file;
   // Declared before the emissions meter, which reads its current() atomic: destroyed after it.
   std::unique_ptr<intensity::IntensityService> intensity;
   // The sampler's energy listener (grams per channel): declared before the sampler, destroyed after it.
@@ -98,6 +104,11 @@ struct Tracker::Impl {
   EpochRecord end_epoch();
   void refit(int after_epochs);
   void handle_budget(const Totals& actual_so_far);
+  // Distributed jobs: rank 0 predicts for the job and applies the budget to it; the other ranks
+  // apply rank 0's stop order (tracker.cpp).
+  void job_step(bool epoch_ended);
+  void check_job_stop();
+  void write_job_stop(const BudgetEvent& ev);
   void act_on(BudgetEvent event);
   bool ask_user(const std::string& prompt);
   void finish();

@@ -64,6 +64,45 @@ TEST(TrackerJob, TwoRanksCountEachDeviceOnceAndRankZeroReportsTheJob) {
       << out;
 }
 
+TEST(TrackerJob, RankZeroPredictsForTheJobAndItsBudgetStopsEveryRank) {
+  TrackerRig rig;
+  rig.ctx->getenv = testing::fixed_env({{"CARBONTRACKER_RUN_DIR", (rig.dir / "run").string()}});
+  std::ostringstream console1;
+  TrackerEnvironment env1 = rig.env();
+  env1.console = &console1;
+  Config c0 = rank_config(rig, 0, 2);
+  Config c1 = rank_config(rig, 1, 2);
+  for (Config* c : {&c0, &c1}) {
+    c->epochs = 10;
+    c->intensity_g_per_kwh = 100;
+    // Each epoch: 230 J of device energy in the job (363.4 J facility); 10 epochs: ~0.00101 kWh.
+    c->budget.max_energy_kwh = 0.0005;
+    c->budget.action = BudgetAction::stop;
+  }
+  Tracker rank0(c0, rig.env());
+  Tracker rank1(c1, env1);
+  rank0.epoch_start();
+  rank1.epoch_start();
+  rig.spend(10, 5, 100, 10);
+  rank1.epoch_end();  // rank 1's own share (158 J facility x 10) is under the budget: no stop of its own
+  EXPECT_THROW(rank0.epoch_end(), BudgetExceeded);  // the job's forecast (3634 J) is over it
+  const std::string out = rig.console.str();
+  EXPECT_NE(out.find("Predicted consumption for 10 epoch(s) of the job:\n\tTime:\t0:01:40\n\tEnergy:\t0.001009444444 kWh"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(testing::count_of(out, "Predicted consumption"), 1u) << out;  // not rank 0's own share
+  rank1.epoch_start();
+  rig.spend(1, 1, 1, 1);
+  try {
+    rank1.epoch_end();
+    ADD_FAILURE() << "rank 1 did not stop";
+  } catch (const BudgetExceeded& e) {
+    EXPECT_NE(std::string(e.what()).find("rank 0 stopped the job (job job-7: "), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(rank1.snapshot().stopped_by_budget);
+  EXPECT_NE(console1.str().find("rank 0 stopped the job"), std::string::npos) << console1.str();  // a warning
+}
+
 TEST(TrackerJob, ReportEveryRankKeepsEachRanksOwnReport) {
   TrackerRig rig;
   rig.ctx->getenv = testing::fixed_env({{"CARBONTRACKER_RUN_DIR", (rig.dir / "run").string()}});
@@ -129,7 +168,8 @@ TEST(JobSummary, SumsTheRanksAndNamesTheMissingAndTheBehind) {
   outputs::JobRecord me;
   me.id = "j";
   me.world_size = 4;
-  const outputs::JobTotals t = tracker::gather_job_totals(dir.path(), me, 2, 0.3);
+  tracker::JobLogs logs(dir.path(), me);
+  const outputs::JobTotals t = tracker::gather_job_totals(logs, 2, 0.3);
   EXPECT_EQ(t.ranks, std::vector<int>({0, 1, 3}));
   EXPECT_EQ(t.missing_ranks, std::vector<int>({2}));
   EXPECT_EQ(t.unfinished_ranks, std::vector<int>({3}));
@@ -152,7 +192,8 @@ TEST(JobSummary, ALateRankIsWaitedFor) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     write_rank_log(dir.path(), "j", 1, "n2", 20);
   });
-  const outputs::JobTotals t = tracker::gather_job_totals(dir.path(), me, 2, 20);
+  tracker::JobLogs logs(dir.path(), me);
+  const outputs::JobTotals t = tracker::gather_job_totals(logs, 2, 20);
   late.join();
   EXPECT_EQ(t.ranks, std::vector<int>({0, 1}));
   EXPECT_DOUBLE_EQ(t.total.device_energy_j.gpu_j, 120);
