@@ -7,10 +7,13 @@ namespace carbontracker::distributed {
 std::vector<std::size_t> gpus_of_rank(const JobIdentity& id, std::size_t visible_gpus, bool gpus_bound_per_task) {
   std::vector<std::size_t> all(visible_gpus);
   for (std::size_t i = 0; i < visible_gpus; ++i) all[i] = i;
-  if (!id.distributed() || !id.local_rank || gpus_bound_per_task || visible_gpus <= 1) return all;
+  // Without the local rank and the number of local ranks a share could leave a GPU to nobody:
+  // every GPU is claimed first come (each counted once; the split between ranks may be off).
+  if (!id.distributed() || !id.local_rank || !id.local_world_size || gpus_bound_per_task || visible_gpus <= 1) {
+    return all;
+  }
   const auto local = static_cast<std::size_t>(*id.local_rank);
-  const std::size_t ranks = id.local_world_size ? static_cast<std::size_t>(std::max(*id.local_world_size, 1))
-                                                : std::max(local + 1, visible_gpus);
+  const auto ranks = static_cast<std::size_t>(std::max(*id.local_world_size, 1));
   std::vector<std::size_t> mine;
   if (visible_gpus >= ranks) {
     for (std::size_t i = local % ranks; i < visible_gpus; i += ranks) mine.push_back(i);

@@ -29,8 +29,8 @@ namespace carbontracker::distributed {
 // Indices (into the visible GPUs, CUDA order) of the GPUs this rank uses: the local rank's
 // (LOCAL_RANK-th) GPU when there are as many GPUs as local ranks; every local_world_size-th from
 // the local rank when there are more; local_rank mod gpus when ranks share GPUs; all of them
-// when the local rank is unknown or SLURM bound GPUs per task (SLURM_GPUS_PER_TASK: the visible
-// GPUs are this task's own).
+// (claimed first come) when the local rank or the number of local ranks is unknown, or SLURM
+// bound GPUs per task (SLURM_GPUS_PER_TASK: the visible GPUs are this task's own).
 std::vector<std::size_t> gpus_of_rank(const JobIdentity& id, std::size_t visible_gpus, bool gpus_bound_per_task);
 
 struct ScopeDecision {

@@ -21,17 +21,25 @@ JsonWriter begin(EventType type) {
   return w;
 }
 
+}  // namespace
+
+void write_job(JsonWriter& r, const JobRecord& j) {
+  r.begin_object();
+  r.field("job_id", j.id).field("launcher", j.launcher).field("host", j.host).field("node", j.node);
+  r.field("rank", j.rank).field("local_rank", j.local_rank);
+  r.field("world_size", j.world_size).field("local_world_size", j.local_world_size);
+  r.field("restart", j.restart).field("host_measurer", j.host_measurer);
+  r.field("gpus", j.gpus).field("notes", j.notes);
+  r.end_object();
+}
+
+namespace {
+
 void body(JsonWriter& r, const RunStartEvent& e) {
   r.field("carbontracker_version", e.carbontracker_version).field("pid", e.pid);
   if (e.job) {
-    const JobRecord& j = *e.job;
-    r.key("job").begin_object();
-    r.field("job_id", j.id).field("launcher", j.launcher).field("host", j.host).field("node", j.node);
-    r.field("rank", j.rank).field("local_rank", j.local_rank);
-    r.field("world_size", j.world_size).field("local_world_size", j.local_world_size);
-    r.field("restart", j.restart).field("host_measurer", j.host_measurer);
-    r.field("gpus", j.gpus).field("notes", j.notes);
-    r.end_object();
+    r.key("job");
+    write_job(r, *e.job);
   }
   r.field("start_unix_s", e.start_unix_s);
   r.field("epochs", e.epochs);

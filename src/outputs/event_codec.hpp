@@ -151,6 +151,9 @@ using Event = std::variant<RunStartEvent, PowerEvent, EpochEvent, PredictionEven
                            IntensityHistoryEvent, RunEndEvent, RunNotMeasuredEvent>;
 
 std::string encode(const Event& event);
+// The `job` object as run_start and the summary JSON hold it.
+class JsonWriter;
+void write_job(JsonWriter& w, const JobRecord& job);
 // The epoch line of `epoch` without an EpochEvent around it (the tracker's record is not copied):
 // the same text as encode(EpochEvent{epoch}).
 std::string encode_epoch(const EpochRecord& epoch);

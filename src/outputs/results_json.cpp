@@ -6,6 +6,7 @@
 
 #include "core/units.hpp"
 #include "carbontracker/version.hpp"
+#include "outputs/event_codec.hpp"
 #include "outputs/python_format.hpp"
 
 namespace carbontracker::outputs {
@@ -125,7 +126,7 @@ void write_components(JsonWriter& w, const std::vector<ChannelInfo>& channels) {
   w.end_object();
 }
 
-std::string summary_json_text(const Snapshot& s, int indent) {
+std::string summary_json_text(const Snapshot& s, int indent, const JobRecord* job) {
   JsonWriter w(indent);
   w.begin_object();
   w.field("version", kSummaryVersion).field("carbontracker_version", kVersion).field("pue", s.pue);
@@ -156,6 +157,10 @@ std::string summary_json_text(const Snapshot& s, int indent) {
   for (const auto& b : s.budget_events) write_budget_event(w, b);
   w.end_array();
   w.field("stopped_by_budget", s.stopped_by_budget).field("finished", s.finished);
+  if (job) {
+    w.key("job");
+    write_job(w, *job);
+  }
   w.field("warnings", s.warnings).field("command", s.command);
   w.field("planned_epochs", s.planned_epochs);
   optional_value(w, "setup", s.setup, write_totals);

@@ -15,6 +15,8 @@
 
 namespace carbontracker::outputs {
 
+struct JobRecord;
+
 inline constexpr int kSummaryVersion = 1;
 
 void write_energy(JsonWriter& w, const EnergyByComponent& e);
@@ -30,7 +32,8 @@ void write_budget_event(JsonWriter& w, const BudgetEvent& e);
 void write_components(JsonWriter& w, const std::vector<ChannelInfo>& channels);
 
 // The --summary-json document, as nlohmann::json::dump(indent) would print it.
-std::string summary_json_text(const Snapshot& s, int indent = 2);
+// job: the process's place in a distributed job (the `job` object of the event log's run_start).
+std::string summary_json_text(const Snapshot& s, int indent = 2, const JobRecord* job = nullptr);
 // One budget event as a compact JSON object (the Python binding's BudgetExceeded payload).
 std::string budget_event_json_text(const BudgetEvent& e);
 

@@ -9,9 +9,11 @@
 namespace carbontracker::outputs {
 
 void SummarySink::on_event(const RunEvent& event) {
+  if (const auto* started = std::get_if<RunStarted>(&event)) job_ = started->record.job;
   const auto* finished = std::get_if<RunFinished>(&event);
   if (!finished) return;
-  const Status st = io::write_atomically(path_, summary_json_text(*finished->final_snapshot) + "\n",
+  const std::string text = summary_json_text(*finished->final_snapshot, 2, job_ ? &*job_ : nullptr) + "\n";
+  const Status st = io::write_atomically(path_, text,
                                          "could not write the summary");
   if (st) return;
   struct stat old {};

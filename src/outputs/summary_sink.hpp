@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 
 #include "outputs/sink.hpp"
 
@@ -26,6 +27,7 @@ class SummarySink final : public Sink {
  private:
   std::filesystem::path path_;
   Status status_;
+  std::optional<JobRecord> job_;  // from RunStarted: the summary names the job too
 };
 
 }  // namespace carbontracker::outputs

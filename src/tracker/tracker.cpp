@@ -650,7 +650,16 @@ void Tracker::Impl::finish() {
     }
     done.intensity_history = std::move(h);
   }
-  emit(std::move(done));
+  if (job_record && channels.empty()) {
+    // A process of a job whose devices all count elsewhere: its figures are not zero, they are
+    // not measured here (the job's report and `carbontracker report` name it).
+    const std::string reason = "this process measured nothing: every device it sees is counted by another process of job " +
+                               job_record->id;
+    warn("Not measured: " + reason + ". No consumption is reported for this process.");
+    emit(outputs::RunAbandoned{now_wall(), reason});
+  } else {
+    emit(std::move(done));
+  }
   if (pushgateway_sink) {
     // The push runs on the outputs' delivery thread (bounded to 4 s); its outcome is said here.
     if (Status st = pushgateway_sink->wait_for_push(std::chrono::milliseconds(4500)); !st) warn(st.to_string());

@@ -66,7 +66,8 @@ void Tracker::Impl::start_metrics_server() {
 }
 
 // In a job of several ranks, one console report: rank 0's, of the whole job (it needs the other
-// ranks' logs: log_dir, shared). Without log_dir, or asked to, every rank reports for itself.
+// ranks' logs: log_dir, shared); the other ranks print warnings, questions and stop orders only.
+// Rank 0 without log_dir reports for itself; with report_every_rank every rank does.
 tracker::ConsoleRole Tracker::Impl::console_role() const {
   if (!job_record || !job_record->rank || config.report_every_rank) return tracker::ConsoleRole::process;
   if (job_record->world_size && *job_record->world_size <= 1) return tracker::ConsoleRole::process;

@@ -42,7 +42,7 @@ TEST(GpusOfRank, SharesFollowTheLocalRank) {
   EXPECT_EQ(gpus_of_rank(rank_of(0, 1, 2), 1, false), V({0}));      // one visible GPU: its own
   EXPECT_EQ(gpus_of_rank(rank_of(0, std::nullopt), 2, false), V({0, 1}));  // unknown local rank: claims decide
   EXPECT_EQ(gpus_of_rank(rank_of(0, 1, 2), 2, true), V({0, 1}));    // SLURM bound GPUs per task
-  EXPECT_EQ(gpus_of_rank(rank_of(0, 1, std::nullopt), 2, false), V({1}));
+  EXPECT_EQ(gpus_of_rank(rank_of(0, 1, std::nullopt), 2, false), V({0, 1}));  // local ranks unknown: claims decide
   EXPECT_EQ(gpus_of_rank(JobIdentity{}, 3, false), V({0, 1, 2}));   // not in a job
 }
 
