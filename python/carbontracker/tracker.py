@@ -46,6 +46,12 @@ _OUR_OPTIONS = (
     "prediction_confidence",
     "prometheus",
     "pushgateway",
+    "job_id",
+    "rank",
+    "local_rank",
+    "world_size",
+    "job_wait_s",
+    "report_every_rank",
 )
 
 
@@ -113,6 +119,12 @@ class CarbonTracker:
         prediction_confidence=None,
         prometheus=None,
         pushgateway=None,
+        job_id=None,
+        rank=None,
+        local_rank=None,
+        world_size=None,
+        job_wait_s=None,
+        report_every_rank=None,
     ):
         # The Python tool's attributes, for code that reads them: every constructor argument as
         # given (monitor_epochs=-1 stays -1: monitoring then goes on until stop()).

@@ -161,17 +161,33 @@ IdentityInputs identity_inputs_from_process() {
 JobIdentity detect_identity(const IdentityInputs& in) {
   JobIdentity id;
   const Env e(in, id);
-  const bool torchrun = e.has("TORCHELASTIC_RUN_ID") || (e.has("RANK") && e.has("LOCAL_RANK") && e.has("WORLD_SIZE"));
+  // torchrun, and launchers that set its variables (DeepSpeed, accelerate; Lightning's own sets
+  // LOCAL_RANK, NODE_RANK and WORLD_SIZE but no RANK).
+  const bool torchrun = e.has("TORCHELASTIC_RUN_ID") || (e.has("RANK") && e.has("LOCAL_RANK") && e.has("WORLD_SIZE")) ||
+                        (e.has("LOCAL_RANK") && e.has("NODE_RANK") && e.has("WORLD_SIZE"));
+  // A SLURM job step (srun). The batch script itself (no step id) is one process, not a rank.
+  const auto step = e.text("SLURM_STEP_ID");
+  const bool slurm_step = e.has("SLURM_JOB_ID") && e.has("SLURM_PROCID") && step && *step != "batch" &&
+                          *step != "extern" && *step != "4294967294" && *step != "4294967291";
   if (torchrun) {
     from_torchrun(e, id);
-  } else if (e.has("SLURM_JOB_ID") && e.has("SLURM_PROCID")) {
+  } else if (e.has("OMPI_COMM_WORLD_RANK") || e.has("PMI_RANK") || e.has("PMIX_RANK")) {
+    // MPI before SLURM: mpirun inside an allocation leaves every process with the SLURM_PROCID
+    // and SLURM_LOCALID of the daemon that started it (same trap as torchrun inside srun).
+    if (e.has("OMPI_COMM_WORLD_RANK")) from_open_mpi(e, id);
+    else if (e.has("PMI_RANK")) from_mpich(e, id);
+    else from_pmix(e, id);
+    // srun --mpi=pmi2/pmix started the ranks itself: then SLURM's node-local view is this rank's.
+    if (slurm_step && id.rank && e.number("SLURM_PROCID") == id.rank) {
+      JobIdentity slurm;
+      from_slurm(e, slurm);
+      if (!id.local_rank) id.local_rank = slurm.local_rank;
+      if (!id.local_world_size) id.local_world_size = slurm.local_world_size;
+      if (!id.world_size) id.world_size = slurm.world_size;
+      id.node = slurm.node;
+    }
+  } else if (slurm_step) {
     from_slurm(e, id);
-  } else if (e.has("OMPI_COMM_WORLD_RANK")) {
-    from_open_mpi(e, id);
-  } else if (e.has("PMI_RANK")) {
-    from_mpich(e, id);
-  } else if (e.has("PMIX_RANK")) {
-    from_pmix(e, id);
   }
   // The SLURM job id is the one users know, also for torchrun or MPI inside an allocation.
   if (auto slurm_job = e.text("SLURM_JOB_ID"); slurm_job && id.distributed()) id.job_id = *slurm_job;

@@ -6,9 +6,13 @@
 //    name): tests fake the machine there. Pure; never throws for bad input (a rank that is not a
 //    number is left unknown and named in notes).
 //  - Precedence, for nested launchers (docs/distributed.md): torchrun (TORCHELASTIC_RUN_ID, or
-//    RANK + LOCAL_RANK + WORLD_SIZE) wins over SLURM, because torchrun inside `srun` leaves every
-//    worker with SLURM_LOCALID=0; then SLURM (SLURM_JOB_ID + SLURM_PROCID), Open MPI
-//    (OMPI_COMM_WORLD_RANK), MPICH / Intel MPI / Slurm pmi2 (PMI_RANK), PMIx (PMIX_RANK).
+//    RANK + LOCAL_RANK + WORLD_SIZE, or Lightning's LOCAL_RANK + NODE_RANK + WORLD_SIZE), then
+//    MPI: Open MPI (OMPI_COMM_WORLD_RANK), MPICH / Intel MPI / Slurm pmi2 (PMI_RANK), PMIx
+//    (PMIX_RANK), then a SLURM job step (SLURM_JOB_ID + SLURM_PROCID + SLURM_STEP_ID). torchrun
+//    or mpirun inside an allocation leave every process with the SLURM_LOCALID of the one task
+//    that started them, so SLURM comes last; SLURM's node-local view is used for MPI ranks only
+//    when srun started them (SLURM_PROCID equals the MPI rank). The batch script itself (no
+//    step id) is one process, not a rank.
 //  - job_id: CARBONTRACKER_JOB_ID, else SLURM_JOB_ID (also when torchrun runs inside SLURM: it is
 //    the id users know), else the launcher's own (TORCHELASTIC_RUN_ID unless "none", then
 //    MASTER_ADDR:MASTER_PORT; PMIX_NAMESPACE; PMI_JOBID; OMPI_MCA_orte_ess_jobid). Empty when the

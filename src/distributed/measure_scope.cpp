@@ -63,11 +63,13 @@ ScopeDecision decide_scope(const JobIdentity& id, const std::vector<ChannelInfo>
   const bool has_host_channels =
       std::any_of(channels.begin(), channels.end(), [](const ChannelInfo& c) { return host_wide(c.component); });
   std::string host_reason;
-  if (id.local_rank && *id.local_rank != 0) {
+  if (!has_host_channels) {
+    d.host_measurer = false;  // nothing of the host's to count (components=gpu, or none found)
+  } else if (id.local_rank && *id.local_rank != 0) {
     d.host_measurer = false;
     host_reason = "measured by local rank 0 of " + (id.node.empty() ? id.host : id.node) + " (this is local rank " +
                   std::to_string(*id.local_rank) + ")";
-  } else if (has_host_channels) {
+  } else {
     d.host_measurer = claim("host", host_reason);
   }
 

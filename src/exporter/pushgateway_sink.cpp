@@ -52,10 +52,14 @@ std::string segment(const std::string& name, const std::string& value) {
 
 }  // namespace
 
-std::string pushgateway_url(const std::string& base, const std::string& host, const std::string& rank) {
+std::string pushgateway_url(const std::string& base, const std::string& host, const std::string& rank,
+                            const std::string& job_id) {
   std::string b = base;
   while (!b.empty() && b.back() == '/') b.pop_back();
-  return b + "/metrics/job/carbontracker" + segment("node", host) + segment("rank", rank);
+  // The job id in the key too: two jobs with the same rank on one node must not replace each
+  // other's group (a PUT replaces its whole group).
+  return b + "/metrics/job/carbontracker" + (job_id.empty() ? std::string() : segment("job_id", job_id)) +
+         segment("node", host) + segment("rank", rank);
 }
 
 Status check_pushgateway_url(const std::string& url) {
@@ -75,13 +79,14 @@ PushgatewaySink::PushgatewaySink(std::shared_ptr<const MetricsStore> store, std:
 Status PushgatewaySink::push() {
   const auto snap = store_->load();
   if (!snap) return {StatusCode::unavailable, "the Pushgateway push: no metrics to push"};
-  std::string host, rank;
+  std::string host, rank, job_id;
   for (const auto& [k, v] : snap->target) {
     if (k == "host") host = v;
     if (k == "rank") rank = v;
+    if (k == "job_id") job_id = v;
   }
   io::HttpRequest req;
-  req.url = pushgateway_url(url_, host, rank);
+  req.url = pushgateway_url(url_, host, rank, job_id);
   req.method = "PUT";
   req.body = render_metrics_text(*snap);
   req.content_type = std::string(kMetricsContentType);

@@ -31,7 +31,8 @@
 namespace carbontracker::exporter {
 
 // "<base>/metrics/job/carbontracker/node/<host>/rank/<rank>", base without a trailing '/'.
-std::string pushgateway_url(const std::string& base, const std::string& host, const std::string& rank);
+std::string pushgateway_url(const std::string& base, const std::string& host, const std::string& rank,
+                            const std::string& job_id = "");
 
 // Checks a `pushgateway` setting: an http:// or https:// URL.
 Status check_pushgateway_url(const std::string& url);

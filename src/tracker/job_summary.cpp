@@ -29,6 +29,7 @@ void JobLogs::read_new_lines(const std::filesystem::path& file, RankLog& log) co
       if (!log.ours) return;  // another job's log: never read again
       log.rank = start->job->rank;
       log.host = start->job->host;
+      log.start_unix_s = start->start_unix_s;
     } else if (const auto* epoch = std::get_if<outputs::EpochEvent>(&event)) {
       if (!epoch->epoch.complete) continue;
       log.epochs.push_back(epoch->epoch.totals);
@@ -60,8 +61,12 @@ std::vector<const JobLogs::RankLog*> JobLogs::expected() const {
   std::map<int, const RankLog*> by_rank;
   for (const auto& [path, log] : logs_) {
     if (!log.ours) continue;
-    if (log.rank) by_rank.emplace(*log.rank, &log);
-    else out.push_back(&log);
+    if (!log.rank) {
+      out.push_back(&log);
+      continue;
+    }
+    auto [it, fresh] = by_rank.emplace(*log.rank, &log);
+    if (!fresh && log.start_unix_s > it->second->start_unix_s) it->second = &log;
   }
   if (me_.world_size) {
     for (int r = 0; r < *me_.world_size; ++r) {
@@ -84,7 +89,7 @@ bool JobLogs::caught_up(int epochs) const {
 
 std::size_t JobLogs::ranks_logging() const {
   std::size_t n = 0;
-  for (const auto& [path, log] : logs_) n += log.ours ? 1 : 0;
+  for (const RankLog* log : expected()) n += log ? 1 : 0;
   return n;
 }
 
@@ -112,27 +117,31 @@ outputs::JobTotals JobLogs::totals(int epochs) const {
   t.job_id = me_.id;
   t.launcher = me_.launcher;
   t.world_size = me_.world_size;
-  std::set<int> seen;
   std::set<std::string> hosts;
-  for (const auto& [path, log] : logs_) {
-    if (!log.ours) continue;
-    if (log.rank) seen.insert(*log.rank);
-    hosts.insert(log.host);
-    if (log.not_measured) {
-      if (log.rank) t.unmeasured_ranks.push_back(*log.rank);
+  for (const RankLog* log : expected()) {
+    if (!log) continue;
+    hosts.insert(log->host);
+    if (log->not_measured) {
+      if (log->rank) t.unmeasured_ranks.push_back(*log->rank);
       continue;
     }
-    if (log.rank) t.ranks.push_back(*log.rank);
-    if (!log.ended() && static_cast<int>(log.epochs.size()) < epochs && log.rank) t.unfinished_ranks.push_back(*log.rank);
-    const Totals& total = log.end_total ? *log.end_total : log.epochs_total;
+    if (log->rank) t.ranks.push_back(*log->rank);
+    if (!log->ended() && static_cast<int>(log->epochs.size()) < epochs && log->rank) {
+      t.unfinished_ranks.push_back(*log->rank);
+    }
+    const Totals& total = log->end_total ? *log->end_total : log->epochs_total;
     t.total += total;
     t.duration_s = std::max(t.duration_s, total.duration_s);
-    t.epochs = std::max(t.epochs, log.end_epochs.value_or(static_cast<int>(log.epochs.size())));
+    t.epochs = std::max(t.epochs, log->end_epochs.value_or(static_cast<int>(log->epochs.size())));
   }
   t.total.duration_s = t.duration_s;
   if (me_.world_size) {
+    std::set<int> present;
+    for (const RankLog* log : expected()) {
+      if (log && log->rank) present.insert(*log->rank);
+    }
     for (int r = 0; r < *me_.world_size; ++r) {
-      if (!seen.count(r)) t.missing_ranks.push_back(r);
+      if (!present.count(r)) t.missing_ranks.push_back(r);
     }
   }
   std::sort(t.ranks.begin(), t.ranks.end());
@@ -146,9 +155,13 @@ outputs::JobTotals gather_job_totals(JobLogs& logs, int epochs, double wait_s) {
   using Steady = std::chrono::steady_clock;
   const auto start = Steady::now();
   const auto deadline = start + std::chrono::duration_cast<Steady::duration>(std::chrono::duration<double>(wait_s));
+  // Ranks that run no tracker never write: with no other rank's log after a short grace, the
+  // wait ends (the report names the missing ranks).
+  const auto grace = start + std::chrono::seconds(3);
   for (;;) {
     logs.poll();
     if (logs.caught_up(epochs) || Steady::now() >= deadline) break;
+    if (logs.ranks_logging() <= 1 && Steady::now() >= grace) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   outputs::JobTotals t = logs.totals(epochs);

@@ -10,12 +10,14 @@
 //  - A rank counts with its run_end's total when it has one, else with the completed epochs it
 //    logged (each epoch line is flushed at epoch_end): a rank in its wrap-up, or waiting at a
 //    barrier for rank 0, is not waited for once it logged as many epochs as rank 0.
-//  - The expected ranks are 0..world_size-1 when the world size is known, else the logs found.
+//  - The expected ranks are 0..world_size-1 when the world size is known, else the logs found;
+//    a rank with several logs of the job id (an id used again) counts with its newest only.
 //    Ranks without a log are named in missing_ranks, ranks with fewer epochs in
 //    unfinished_ranks (counted as logged): never guessed or extrapolated.
 //  - gather_job_totals() polls every 100 ms until every expected rank has a run_end or at least
-//    `epochs` completed epochs, at most wait_s (real time). Blocking: rank 0's training thread,
-//    when its run ends.
+//    `epochs` completed epochs, at most wait_s (real time), and at most 3 s while no other rank
+//    has a log at all (ranks that run no tracker). Blocking: rank 0's training thread, when its
+//    run ends.
 //  - Not thread-safe: the tracker's training thread only.
 #pragma once
 
@@ -42,6 +44,7 @@ class JobLogs {
   // The job so far: each rank's completed epochs (or its run_end's total), summed; duration the
   // longest rank's.
   [[nodiscard]] outputs::JobTotals totals(int epochs) const;
+  // Expected ranks with a log (this one's included).
   [[nodiscard]] std::size_t ranks_logging() const;
 
  private:
@@ -50,6 +53,7 @@ class JobLogs {
     std::streamoff offset = 0;
     std::optional<int> rank;
     std::string host;
+    double start_unix_s = 0;
     std::vector<Totals> epochs;  // completed, in order
     Totals epochs_total;
     std::optional<Totals> end_total;
@@ -58,7 +62,9 @@ class JobLogs {
     [[nodiscard]] bool ended() const { return end_total.has_value() || not_measured; }
   };
   void read_new_lines(const std::filesystem::path& file, RankLog& log) const;
-  [[nodiscard]] std::vector<const RankLog*> expected() const;  // nullptr: an expected rank without a log
+  // One log per expected rank (nullptr: none yet), the newest where a rank has several (a job id
+  // used again: torchrun's MASTER_ADDR:MASTER_PORT, srun steps of one SLURM job).
+  [[nodiscard]] std::vector<const RankLog*> expected() const;
 
   std::filesystem::path dir_;
   outputs::JobRecord me_;

@@ -413,6 +413,13 @@ void Tracker::Impl::job_step(bool epoch_ended) {
   }
   sinks.flush();  // this rank's own epoch line too
   job_logs->poll();
+  if (epoch_ended && epoch_counter == 1 && job_logs->ranks_logging() <= 1 && job_record->world_size.value_or(1) > 1) {
+    // The other ranks wrote their run_start at construction: none here means no tracker there.
+    warn(fmt::format("only this rank of job {} writes a log in {}: the other {} rank(s) run no tracker (or use another "
+                     "log_dir), so the devices only they use are not measured; create the tracker in every rank "
+                     "(docs/distributed.md)",
+                     job_record->id, config.log_dir->string(), *job_record->world_size - 1));
+  }
   const int k = derived.epochs_before_pred;
   if (epoch_ended && k > 0 && forecast_possible(epoch_counter)) {
     const auto common = job_logs->common_epochs();

@@ -57,7 +57,7 @@ TEST(Identity, TorchrunInsideSrunTakesTorchrunRanksAndTheSlurmJobId) {
 }
 
 TEST(Identity, SlurmTasks) {
-  const JobIdentity id = identity_of({{"SLURM_JOB_ID", "99"}, {"SLURM_PROCID", "3"}, {"SLURM_LOCALID", "1"},
+  const JobIdentity id = identity_of({{"SLURM_JOB_ID", "99"}, {"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "3"}, {"SLURM_LOCALID", "1"},
                                      {"SLURM_NTASKS", "4"}, {"SLURM_NODEID", "1"}, {"SLURM_TASKS_PER_NODE", "2(x2)"},
                                      {"SLURMD_NODENAME", "node2"}});
   EXPECT_EQ(id.launcher, Launcher::slurm);
@@ -69,8 +69,42 @@ TEST(Identity, SlurmTasks) {
   EXPECT_EQ(id.node_rank, 1);
   EXPECT_EQ(id.node, "node2");
   // Uneven tasks per node: the local size is unknown, not guessed.
-  EXPECT_FALSE(identity_of({{"SLURM_JOB_ID", "1"}, {"SLURM_PROCID", "0"}, {"SLURM_TASKS_PER_NODE", "2,1"}})
+  EXPECT_FALSE(identity_of({{"SLURM_JOB_ID", "1"}, {"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "0"}, {"SLURM_TASKS_PER_NODE", "2,1"}})
                    .local_world_size.has_value());
+}
+
+TEST(Identity, TheBatchScriptIsOneProcessNotARank) {
+  // sbatch's script: SLURM_PROCID=0 of SLURM_NTASKS=4, but the tasks are the srun steps it starts.
+  EXPECT_FALSE(identity_of({{"SLURM_JOB_ID", "5"}, {"SLURM_PROCID", "0"}, {"SLURM_LOCALID", "0"}, {"SLURM_NTASKS", "4"}})
+                   .distributed());
+  EXPECT_FALSE(identity_of({{"SLURM_JOB_ID", "5"}, {"SLURM_STEP_ID", "4294967294"}, {"SLURM_PROCID", "0"}}).distributed());
+}
+
+TEST(Identity, MpirunInsideAnAllocationTakesTheMpiRanks) {
+  // mpirun in a batch script: every rank inherits the batch step's SLURM_PROCID 0 / LOCALID 0.
+  const JobIdentity id = identity_of({{"SLURM_JOB_ID", "6"}, {"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "0"},
+                                     {"SLURM_LOCALID", "0"}, {"SLURM_NTASKS", "2"}, {"OMPI_COMM_WORLD_RANK", "5"},
+                                     {"OMPI_COMM_WORLD_LOCAL_RANK", "1"}, {"OMPI_COMM_WORLD_SIZE", "8"}});
+  EXPECT_EQ(id.launcher, Launcher::open_mpi);
+  EXPECT_EQ(id.rank, 5);
+  EXPECT_EQ(id.local_rank, 1);
+  EXPECT_EQ(id.world_size, 8);
+  EXPECT_EQ(id.job_id, "6");
+  // srun --mpi=pmix started the ranks itself: PMIX_RANK is SLURM_PROCID, and SLURM knows the node.
+  const JobIdentity pmix = identity_of({{"SLURM_JOB_ID", "6"}, {"SLURM_STEP_ID", "1"}, {"SLURM_PROCID", "3"},
+                                       {"SLURM_LOCALID", "1"}, {"SLURM_NTASKS", "4"}, {"SLURM_TASKS_PER_NODE", "2(x2)"},
+                                       {"PMIX_RANK", "3"}, {"PMIX_NAMESPACE", "slurm.pmix.6.1"}});
+  EXPECT_EQ(pmix.launcher, Launcher::pmix);
+  EXPECT_EQ(pmix.local_rank, 1);
+  EXPECT_EQ(pmix.local_world_size, 2);
+  EXPECT_EQ(pmix.world_size, 4);
+}
+
+TEST(Identity, LightningsOwnLauncherHasNoGlobalRank) {
+  const JobIdentity id = identity_of({{"LOCAL_RANK", "1"}, {"NODE_RANK", "0"}, {"WORLD_SIZE", "4"}});
+  EXPECT_EQ(id.launcher, Launcher::torchrun);
+  EXPECT_EQ(id.local_rank, 1);
+  EXPECT_FALSE(id.rank.has_value());
 }
 
 TEST(Identity, MpiFlavours) {
@@ -97,7 +131,7 @@ TEST(Identity, MpiFlavours) {
 
 TEST(Identity, ARankThatIsNotANumberIsUnknownAndNamed) {
   const JobIdentity id =
-      identity_of({{"SLURM_JOB_ID", "1"}, {"SLURM_PROCID", "zero"}, {"SLURM_LOCALID", "-1"}, {"SLURM_NTASKS", "2"}});
+      identity_of({{"SLURM_JOB_ID", "1"}, {"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "zero"}, {"SLURM_LOCALID", "-1"}, {"SLURM_NTASKS", "2"}});
   EXPECT_FALSE(id.rank.has_value());
   EXPECT_FALSE(id.local_rank.has_value());
   ASSERT_EQ(id.notes.size(), 2u);
@@ -107,18 +141,18 @@ TEST(Identity, ARankThatIsNotANumberIsUnknownAndNamed) {
 TEST(Identity, PhysicalHostFromMachineIdUnlessANodeIsSimulated) {
   testing::TempDir etc;
   testing::write_file(etc / "machine-id", "0123abcd\n");
-  const JobIdentity real = identity_of({{"SLURM_JOB_ID", "1"}, {"SLURM_PROCID", "0"}}, etc.path());
+  const JobIdentity real = identity_of({{"SLURM_JOB_ID", "1"}, {"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "0"}}, etc.path());
   EXPECT_EQ(real.machine_id, "0123abcd");
   EXPECT_EQ(real.host_key(), "gpu-box/0123abcd");
 
   const JobIdentity simulated =
-      identity_of({{"SLURM_JOB_ID", "1"}, {"SLURM_PROCID", "0"}, {"CARBONTRACKER_NODE", "fake-node-2"}}, etc.path());
+      identity_of({{"SLURM_JOB_ID", "1"}, {"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "0"}, {"CARBONTRACKER_NODE", "fake-node-2"}}, etc.path());
   EXPECT_EQ(simulated.host, "fake-node-2");
   EXPECT_EQ(simulated.host_key(), "fake-node-2");
 }
 
 TEST(Identity, ExplicitJobIdWinsAndMakesAJobOfASingleProcess) {
-  EXPECT_EQ(identity_of({{"SLURM_JOB_ID", "1"}, {"SLURM_PROCID", "0"}, {"CARBONTRACKER_JOB_ID", "mine"}}).job_id, "mine");
+  EXPECT_EQ(identity_of({{"SLURM_JOB_ID", "1"}, {"SLURM_STEP_ID", "0"}, {"SLURM_PROCID", "0"}, {"CARBONTRACKER_JOB_ID", "mine"}}).job_id, "mine");
   const JobIdentity alone = identity_of({{"CARBONTRACKER_JOB_ID", "sweep-3"}});
   EXPECT_EQ(alone.launcher, Launcher::explicit_config);
   EXPECT_TRUE(alone.distributed());

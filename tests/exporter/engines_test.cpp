@@ -129,7 +129,10 @@ TEST(PrometheusEngines, PushgatewayReceivesAShortRunsPush) {
   if (!installed(kPushgateway)) GTEST_SKIP() << "prometheus-pushgateway not installed (scripts/install-deps)";
   TempDir dir;
   const int pg_port = free_port();
-  EngineProcess pg("pushgateway", {kPushgateway, "--web.listen-address=127.0.0.1:" + std::to_string(pg_port)}, {},
+  // Debian's build persists to /var/lib/prometheus/pushgateway.data by default: groups of earlier
+  // runs would come back. This one keeps its groups in memory only.
+  EngineProcess pg("pushgateway",
+                   {kPushgateway, "--web.listen-address=127.0.0.1:" + std::to_string(pg_port), "--persistence.file="}, {},
                    dir.path());
   ASSERT_TRUE(eventually([&] { return get_body(pg_port, "/-/ready").size() > 0; }, std::chrono::seconds(20)))
       << pg.err();

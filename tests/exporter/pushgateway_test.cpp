@@ -16,6 +16,7 @@ TEST(PushgatewayUrl, GroupingKeyJobNodeRank) {
             "http://pg:9091/metrics/job/carbontracker/node/a%20b/rank@base64/=");
   // A '/' cannot be percent-encoded in a path segment the Pushgateway splits: base64url.
   EXPECT_EQ(pushgateway_url("http://pg", "x/y", "0"), "http://pg/metrics/job/carbontracker/node@base64/eC95/rank/0");
+  EXPECT_EQ(pushgateway_url("http://pg", "n1", "2", "4242"), "http://pg/metrics/job/carbontracker/job_id/4242/node/n1/rank/2");
   EXPECT_TRUE(check_pushgateway_url("http://127.0.0.1:9091").is_ok());
   EXPECT_FALSE(check_pushgateway_url("127.0.0.1:9091").is_ok());
   EXPECT_FALSE(check_pushgateway_url("ftp://x").is_ok());
@@ -51,7 +52,7 @@ TEST(PushgatewaySink, PutsTheFinalMetricsAtRunFinished) {
   EXPECT_TRUE(sink.wait_for_push(std::chrono::milliseconds(100)).is_ok());
   std::lock_guard lock(m);
   EXPECT_EQ(method, "PUT");
-  EXPECT_EQ(path, "/metrics/job/carbontracker/node/node1/rank/2");
+  EXPECT_EQ(path, "/metrics/job/carbontracker/job_id/j/node/node1/rank/2");
   EXPECT_EQ(type, "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_EQ(body, render_metrics_text(*snap));
 }
