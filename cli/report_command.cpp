@@ -57,6 +57,9 @@ std::function<int()> add_report_command(CLI::App& app) {
                                    "give log directories or log files (see carbontracker report --help)");
       }
     }
+    if (a->table != "runs" && a->format != "csv") {
+      throw CLI::ValidationError("--table " + a->table, "only the CSV format has tables: add --format csv");
+    }
     // A PDF is bytes, not text: never poured onto a terminal (checked before anything is read).
     if (a->format == "pdf" && !a->statement && a->output.empty() && ::isatty(STDOUT_FILENO)) {
       throw CLI::ValidationError("--format pdf",

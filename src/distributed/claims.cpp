@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -30,7 +31,11 @@ std::filesystem::path default_run_dir(const std::function<std::optional<std::str
     return v;
   };
   if (auto d = get("CARBONTRACKER_RUN_DIR")) return *d;
-  if (auto d = get("XDG_RUNTIME_DIR")) return std::filesystem::path(*d) / "carbontracker";
+  // srun passes on the login node's XDG_RUNTIME_DIR, which a compute node may not have.
+  std::error_code ec;
+  if (auto d = get("XDG_RUNTIME_DIR"); d && std::filesystem::is_directory(*d, ec)) {
+    return std::filesystem::path(*d) / "carbontracker";
+  }
   return std::filesystem::path("/tmp") / ("carbontracker-" + std::to_string(::getuid()));
 }
 
@@ -41,16 +46,32 @@ Claims::~Claims() {
   for (const auto& [name, fd] : held_) ::close(fd);  // releases the lock; the file stays for the others
 }
 
+// The run directory and the job's directories below it: made 0700 and refused unless this user
+// owns them (not a link, not writable by others). A shared /tmp lets anyone create
+// /tmp/carbontracker-<uid> first and hold our claims.
+Status Claims::make_private_dirs() const {
+  const std::string fix =
+      "set CARBONTRACKER_RUN_DIR to a directory on local disk that only you can write, the same for every rank of the job";
+  const std::filesystem::path run = dir_.parent_path().parent_path();
+  for (const auto& d : {run, dir_.parent_path(), dir_}) {
+    if (::mkdir(d.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Status(StatusCode::unavailable, "cannot create the job's run directory " + d.string() + ": " + std::strerror(errno), fix);
+    }
+    struct stat st {};
+    if (::lstat(d.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid() || (st.st_mode & 0022) != 0) {
+      return Status(StatusCode::permission_denied,
+                    "the job's run directory " + d.string() + " is not this user's own directory (its owner, a link, or others may write to it)",
+                    fix);
+    }
+  }
+  return {};
+}
+
 std::filesystem::path Claims::file(const std::string& name) const { return dir_ / (file_name_part(name) + ".lock"); }
 
 Result<bool> Claims::claim(const std::string& name, const std::string& who) {
   if (held_.count(name)) return true;
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  if (ec) {
-    return Status(StatusCode::unavailable, "cannot create the job's run directory " + dir_.string() + ": " + ec.message(),
-                  "set CARBONTRACKER_RUN_DIR to a writable directory on local disk, the same for every rank of the job");
-  }
+  if (Status st = make_private_dirs(); !st) return st;
   const std::filesystem::path path = file(name);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {

@@ -6,7 +6,8 @@
 // Contract
 //  - The run directory must be local to the physical host and shared by the job's processes on
 //    it (default: $CARBONTRACKER_RUN_DIR, else $XDG_RUNTIME_DIR/carbontracker, else
-//    /tmp/carbontracker-<uid>; default_run_dir()). It is created (0700) when missing.
+//    /tmp/carbontracker-<uid>; default_run_dir()). It and the job's directories are created 0700
+//    and refused (an error, not a claim) unless this user owns them and no one else can write them.
 //  - claim(): true when this process now holds the name (or already did), false when another
 //    process holds it (holder() then says who, as that process wrote it: may be empty for the
 //    instant between its lock and its write), an error when the directory or file cannot be used.
@@ -45,6 +46,7 @@ class Claims {
 
  private:
   [[nodiscard]] std::filesystem::path file(const std::string& name) const;
+  [[nodiscard]] Status make_private_dirs() const;
   std::filesystem::path dir_;
   std::map<std::string, int> held_;  // name -> fd
 };

@@ -91,10 +91,12 @@ void Tracker::Impl::begin() {
   if (job_record && config.log_dir && console_role() != tracker::ConsoleRole::process) {
     job_stop_file = *config.log_dir / (".carbontracker_job_" + distributed::file_name_part(job_record->id) + "_" +
                                        std::to_string(job_record->restart) + ".stop");
+    std::error_code ec;
     if (console_role() == tracker::ConsoleRole::job_rank0) {
       job_logs = std::make_unique<tracker::JobLogs>(*config.log_dir, *job_record);
-      std::error_code ec;
       std::filesystem::remove(*job_stop_file, ec);  // an earlier job's order under a reused id
+    } else if (const auto t = std::filesystem::last_write_time(*job_stop_file, ec); !ec) {
+      stale_stop_time = t;
     }
   }
   start_metrics_server();
@@ -454,7 +456,8 @@ void Tracker::Impl::write_job_stop(const BudgetEvent& ev) {
 void Tracker::Impl::check_job_stop() {
   if (!job_stop_file || stopped || budget_state.fired.count("job/stop")) return;
   std::error_code ec;
-  if (!std::filesystem::exists(*job_stop_file, ec)) return;
+  const auto written = std::filesystem::last_write_time(*job_stop_file, ec);
+  if (ec || (stale_stop_time && written == *stale_stop_time)) return;  // none, or an earlier job's
   std::ifstream in(*job_stop_file);
   std::string line;
   std::getline(in, line);

@@ -52,6 +52,9 @@ struct Tracker::Impl {
   std::optional<Forecast> job_forecast;
   // A job's stop order: written by rank 0 when the job's budget stops it, seen by every rank.
   std::optional<std::filesystem::path> job_stop_file;
+  // The order's modification time when this process started, if one was there: an order of an
+  // earlier job under the same id, not this job's (rank 0 replaces the file when it writes).
+  std::optional<std::filesystem::file_time_type> stale_stop_time;
   // Declared before the emissions meter, which reads its current() atomic: destroyed after it.
   std::unique_ptr<intensity::IntensityService> intensity;
   // The sampler's energy listener (grams per channel): declared before the sampler, destroyed after it.

@@ -57,6 +57,8 @@ void Tracker::Impl::start_metrics_server() {
   if (!config.prometheus) return;
   auto where = exporter::parse_listen_address(*config.prometheus);  // checked at construction
   if (!where) throw ConfigError("prometheus", where.status().message(), where.status().fix());
+  // The ranks of a job on one node share the setting: each serves on the port plus its local rank.
+  if (where->port != 0 && job_record && job_record->local_rank) where->port += *job_record->local_rank;
   auto server = exporter::MetricsServer::start(metrics_store, *where);
   if (!server) throw ConfigError("prometheus", server.status().message(), server.status().fix());
   metrics_server = std::move(*server);

@@ -135,3 +135,33 @@ TEST(MeasureScope, ARankThatMeasuresNothingSaysSo) {
 
 }  // namespace
 }  // namespace carbontracker::distributed
+
+namespace carbontracker::distributed {
+namespace {
+
+TEST(Claims, ARunDirectoryOthersMayWriteIsRefusedNotUsed) {
+  testing::TempDir run;
+  std::filesystem::create_directory(run / "shared");
+  std::filesystem::permissions(run / "shared", std::filesystem::perms::all);  // 0777, as /tmp without the sticky bit
+  Claims claims(run / "shared", "job-1", "box");
+  const auto r = claims.claim("host", "me");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("others may write"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().fix().find("CARBONTRACKER_RUN_DIR"), std::string::npos);
+}
+
+TEST(Claims, TheRunDirectoryIsMadePrivate) {
+  testing::TempDir run;
+  Claims claims(run / "new", "job-1", "box");
+  ASSERT_TRUE(claims.claim("host", "me").is_ok());
+  const auto perms = std::filesystem::status(run / "new").permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_all);
+}
+
+TEST(Claims, AnXdgRuntimeDirThatDoesNotExistFallsBackToTmp) {
+  const auto dir = default_run_dir(testing::fixed_env({{"XDG_RUNTIME_DIR", "/nonexistent/run/user/1000"}}));
+  EXPECT_EQ(dir.parent_path(), "/tmp");
+}
+
+}  // namespace
+}  // namespace carbontracker::distributed

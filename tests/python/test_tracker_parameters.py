@@ -50,6 +50,12 @@ OURS = [
     "prediction_confidence",
     "prometheus",
     "pushgateway",
+    "job_id",
+    "rank",
+    "local_rank",
+    "world_size",
+    "job_wait_s",
+    "report_every_rank",
 ]
 
 
