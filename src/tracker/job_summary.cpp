@@ -45,14 +45,22 @@ void JobLogs::read_new_lines(const std::filesystem::path& file, RankLog& log) co
 
 void JobLogs::poll() {
   static constexpr std::string_view kSuffix = "_carbontracker_events.jsonl";
-  std::error_code ec;
-  for (auto it = std::filesystem::directory_iterator(dir_, ec); !ec && it != std::filesystem::directory_iterator();
-       it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.size() < kSuffix.size() || name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) continue;
-    RankLog& log = logs_[it->path()];
+  // The directory is listed until every expected rank's log is found; then only the known logs
+  // are read on (a log_dir on a network file system with many old runs is costly to list).
+  const auto ranks = expected();
+  const bool all_found = me_.world_size && std::none_of(ranks.begin(), ranks.end(), [](const RankLog* l) { return !l; });
+  if (!all_found) {
+    std::error_code ec;
+    for (auto it = std::filesystem::directory_iterator(dir_, ec); !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (name.size() < kSuffix.size() || name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0) continue;
+      logs_.try_emplace(it->path());
+    }
+  }
+  for (auto& [path, log] : logs_) {
     if ((log.decided && !log.ours) || log.ended()) continue;
-    read_new_lines(it->path(), log);
+    read_new_lines(path, log);
   }
 }
 

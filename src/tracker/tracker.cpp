@@ -413,6 +413,12 @@ void Tracker::Impl::job_step(bool epoch_ended) {
     check_job_stop();
     return;
   }
+  const auto& b = config.budget;
+  const bool budgets = b.max_energy_kwh || b.max_co2eq_g || b.max_duration_s;
+  const bool predicting = epoch_ended && derived.epochs_before_pred > 0 && !job_forecast;
+  // The logs are read for what they are needed for: the prediction until it is made, the first
+  // epoch's check, the budgets (log_dir may be a network file system).
+  if (!budgets && !predicting && !(epoch_ended && epoch_counter == 1)) return;
   sinks.flush();  // this rank's own epoch line too
   job_logs->poll();
   if (epoch_ended && epoch_counter == 1 && job_logs->ranks_logging() <= 1 && job_record->world_size.value_or(1) > 1) {
@@ -437,8 +443,7 @@ void Tracker::Impl::job_step(bool epoch_ended) {
       if (first) emit(outputs::JobPredicted{now_wall(), job_record->id, *job_forecast, job_logs->ranks_logging(), config.pue});
     }
   }
-  const auto& b = config.budget;
-  if (!b.max_energy_kwh && !b.max_co2eq_g && !b.max_duration_s) return;
+  if (!budgets) return;
   const Totals so_far = job_logs->totals(0).total;
   if (auto ev = tracker::evaluate_budget(b, so_far, job_forecast ? &*job_forecast : nullptr, budget_state)) {
     ev->message = "job " + job_record->id + ": " + ev->message;
