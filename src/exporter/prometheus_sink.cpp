@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include "carbontracker/version.hpp"
@@ -39,21 +40,25 @@ void PrometheusSink::on_power(double t_s, std::span<const double> energy_j) {
   std::lock_guard lock(mutex_);
   if (finished_ || energy_j.size() != state_.channels.size()) return;
   double added_j = 0;
+  // Per channel, its last finite point: a channel that gave no usable value for a while gets its
+  // power over the whole gap, not 0 W from a NaN.
+  last_energy_j_.resize(energy_j.size(), std::numeric_limits<double>::quiet_NaN());
+  last_point_t_s_.resize(energy_j.size(), std::numeric_limits<double>::quiet_NaN());
   for (std::size_t i = 0; i < energy_j.size(); ++i) {
     auto& c = state_.channels[i];
     const double e = energy_j[i];
     if (!std::isfinite(e)) continue;
-    if (last_t_s_ && t_s > *last_t_s_ && i < last_energy_j_.size()) {
-      c.power_w = std::max(0.0, (e - last_energy_j_[i]) / (t_s - *last_t_s_));
+    if (std::isfinite(last_energy_j_[i]) && t_s > last_point_t_s_[i]) {
+      c.power_w = std::max(0.0, (e - last_energy_j_[i]) / (t_s - last_point_t_s_[i]));
     }
     if (e > c.energy_j) {
       added_j += e - c.energy_j;
       c.energy_j = e;
     }
+    last_energy_j_[i] = e;
+    last_point_t_s_[i] = t_s;
   }
   if (state_.intensity && state_.co2eq_g) *state_.co2eq_g += added_j * pue_ * state_.intensity->g_per_kwh / kJoulesPerKwh;
-  last_t_s_ = t_s;
-  last_energy_j_.assign(energy_j.begin(), energy_j.end());
   publish_locked();
 }
 

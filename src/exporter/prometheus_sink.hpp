@@ -58,7 +58,7 @@ class PrometheusSink final : public outputs::Sink {
   std::mutex mutex_;
   MetricsSnapshot state_;
   double pue_ = 1.0;
-  std::optional<double> last_t_s_;
+  std::vector<double> last_point_t_s_;  // per channel: its last finite point (sampler thread)
   std::vector<double> last_energy_j_;
   bool finished_ = false;
 };

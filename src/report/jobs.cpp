@@ -134,7 +134,12 @@ std::vector<JobFigures> jobs_for(const std::vector<RunData>& runs, const std::ve
       if (!run.finished) at.unfinished.push_back(job.ranks.size());
       if (std::isfinite(f.duration_s)) at.duration_s = std::max(at.duration_s, f.duration_s);
       const std::string who = rank_name(rank);
-      for (const auto& g : id_of.gpus) gpu_owners[id_of.restart][g].push_back(who);
+      // A UUID names one GPU anywhere; a channel id without one ("nvml:0", a simulated GPU) only
+      // on its host.
+      for (const auto& g : id_of.gpus) {
+        const bool uuid = g.rfind("GPU-", 0) == 0 || g.rfind("MIG-", 0) == 0;
+        gpu_owners[id_of.restart][uuid ? g : id_of.host + "/" + g].push_back(who);
+      }
       if (!id_of.host.empty()) host_measured[id_of.restart][id_of.host] |= id_of.host_measurer;
 
       for (const EpochData& e : run.epochs) {

@@ -2,6 +2,7 @@
 // store's snapshot; counters never go down; the final totals are the report's.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <thread>
 
 #include "exporter/prometheus_sink.hpp"
@@ -22,6 +23,23 @@ outputs::RunStarted started() {
   gpu.method = Method::power;
   e.record.channels = {cpu, gpu};
   return e;
+}
+
+TEST(PrometheusSink, ANaNPointLeavesTheChannelsPowerToItsNextFinitePoint) {
+  auto store = std::make_shared<MetricsStore>();
+  PrometheusSink sink(store, {"node1", "", "", {}});
+  sink.on_event(started());
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double p1[] = {10.0, 100.0};
+  const double p2[] = {nan, 200.0};  // the CPU channel's read failed
+  const double p3[] = {50.0, 300.0};
+  sink.on_power(1.0, p1);
+  sink.on_power(2.0, p2);
+  sink.on_power(3.0, p3);
+  const auto s = store->load();
+  EXPECT_DOUBLE_EQ(*s->channels[0].power_w, 20.0);  // (50 - 10) J over 2 s, not 0 W
+  EXPECT_DOUBLE_EQ(s->channels[0].energy_j, 50.0);
+  EXPECT_DOUBLE_EQ(*s->channels[1].power_w, 100.0);
 }
 
 TEST(PrometheusSink, KeepsTheStoreCurrent) {
