@@ -186,6 +186,36 @@ TEST_F(CApi, ValuesOfEveryJsonTypeReachTheConfig) {
   EXPECT_TRUE(prefixed);
 }
 
+TEST_F(CApi, AJobIdentitySetInTheConfigIsRecorded) {
+  // A launcher carbontracker does not read: the caller names the job and the rank itself.
+  const auto logs = machine_.dir() / "logs";
+  const auto summary_file = machine_.dir() / "summary.json";
+  ::setenv("CARBONTRACKER_RUN_DIR", (machine_.dir() / "run").c_str(), 1);
+  json config = {{"epochs", 1},           {"verbose", 0},      {"log_dir", logs.string()},
+                 {"summary_json", summary_file.string()}, {"sim_gpu", "Sim GPU"}, {"sim_gpu_watts", 100},
+                 {"job_id", "capi-job"},   {"rank", 0},         {"local_rank", 0},
+                 {"world_size", 1}};
+  auto t = make(config.dump());
+  ASSERT_EQ(ct_epoch_start(t.get()), CT_OK);
+  work();
+  ASSERT_EQ(ct_epoch_end(t.get()), CT_OK) << ct_last_error(t.get());
+  ASSERT_EQ(ct_stop(t.get()), CT_OK) << ct_last_error(t.get());
+  ::unsetenv("CARBONTRACKER_RUN_DIR");
+  const json file = json::parse(testing::read_text(summary_file));
+  ASSERT_TRUE(file.contains("job")) << file.dump();
+  EXPECT_EQ(file["job"]["job_id"], "capi-job");
+  EXPECT_EQ(file["job"]["rank"], 0);
+  EXPECT_EQ(file["job"]["world_size"], 1);
+  EXPECT_EQ(file["job"]["gpus"].size(), 1u);  // the simulated GPU, counted by this process
+  bool in_event_log = false;
+  for (const auto& f : std::filesystem::directory_iterator(logs)) {
+    if (f.path().string().ends_with("_events.jsonl")) {
+      in_event_log |= testing::read_text(f.path()).find("\"job_id\":\"capi-job\"") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(in_event_log);
+}
+
 TEST_F(CApi, NullArgumentsAreRefusedAndExplained) {
   ct_tracker* t = reinterpret_cast<ct_tracker*>(0x1);
   EXPECT_EQ(ct_tracker_new(nullptr, &t), CT_ERR_NULL);
