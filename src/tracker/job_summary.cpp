@@ -32,8 +32,9 @@ void JobLogs::read_new_lines(const std::filesystem::path& file, RankLog& log) co
       log.start_unix_s = start->start_unix_s;
     } else if (const auto* epoch = std::get_if<outputs::EpochEvent>(&event)) {
       if (!epoch->epoch.complete) continue;
-      log.epochs.push_back(epoch->epoch.totals);
-      log.epochs_total += epoch->epoch.totals;
+      const Totals& t = epoch->epoch.totals;
+      log.epochs.push_back({t.duration_s, t.facility_energy_j, t.co2eq_g});
+      log.epochs_total += t;
     } else if (const auto* end = std::get_if<outputs::RunEndEvent>(&event)) {
       log.end_total = end->total.totals;
       if (end->epochs) log.end_epochs = static_cast<int>(*end->epochs);
@@ -113,7 +114,7 @@ std::vector<prediction::EpochObservation> JobLogs::common_epochs() const {
   for (const RankLog* log : ranks) {
     for (std::size_t i = 0; i < n; ++i) {
       out[i].duration_s = std::max(out[i].duration_s, log->epochs[i].duration_s);
-      out[i].energy_j += log->epochs[i].facility_energy_j;
+      out[i].energy_j += log->epochs[i].energy_j;  // facility energy
       out[i].co2eq_g += log->epochs[i].co2eq_g;
     }
   }

@@ -54,7 +54,9 @@ class JobLogs {
     std::optional<int> rank;
     std::string host;
     double start_unix_s = 0;
-    std::vector<Totals> epochs;  // completed, in order
+    // Completed, in order. Not a vector of Totals: that instantiation would be exported from
+    // libcarbontracker.so with Totals (a public type; tests/capi checks the exports).
+    std::vector<prediction::EpochObservation> epochs;
     Totals epochs_total;
     std::optional<Totals> end_total;
     std::optional<int> end_epochs;

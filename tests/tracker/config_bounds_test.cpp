@@ -156,7 +156,8 @@ TEST(ConfigBounds, CheckConfigRefusesTheSameValues) {
       if (d < std::numeric_limits<int>::max()) bad.push_back(d);
     }
     const bool double_field = key != "epochs" && key != "epochs_before_pred" && key != "monitor_epochs" &&
-                              key != "verbose" && key != "decimal_precision";
+                              key != "verbose" && key != "decimal_precision" && key != "rank" &&
+                              key != "local_rank" && key != "world_size";
     if (double_field) {
       for (double d : {std::nan(""), std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()}) {
         bad.push_back(d);
