@@ -670,7 +670,9 @@ void Tracker::Impl::finish() {
     // not measured here (the job's report and `carbontracker report` name it).
     const std::string reason = "this process measured nothing: every device it sees is counted by another process of job " +
                                job_record->id;
-    warn("Not measured: " + reason + ". No consumption is reported for this process.");
+    // Expected, not a fault (a CPU-only node has one host for several ranks): said in the logs and
+    // the job's report, not as a warning on every such rank's console.
+    note(outputs::NoteLevel::output, "Not measured: " + reason + ". No consumption is reported for this process.");
     emit(outputs::RunAbandoned{now_wall(), reason});
   } else {
     emit(std::move(done));

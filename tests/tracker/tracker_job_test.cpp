@@ -62,9 +62,7 @@ TEST(TrackerJob, TwoRanksCountEachDeviceOnceAndRankZeroReportsTheJob) {
     }
   }
   EXPECT_EQ(not_measured, 1u);  // rank 1's run_end: not measured, not 0 J
-  // The other ranks print warnings only: here that rank 1 measured nothing.
-  EXPECT_EQ(testing::count_of(console1.str(), "\n"), 1u) << console1.str();
-  EXPECT_NE(console1.str().find("Not measured: this process measured nothing"), std::string::npos) << console1.str();
+  EXPECT_EQ(console1.str(), "");  // the other ranks print nothing (but warnings)
   const std::string out = rig.console.str();
   EXPECT_NE(out.find("Job job-7 (explicit): 1 of 2 rank(s) reported, on 1 host(s); rank 1 measured nothing."),
             std::string::npos)
