@@ -66,6 +66,13 @@ RunFigures figures_for(const RunData& r) {
   if (r.estimated_energy_j && r.measured_energy_j && *r.estimated_energy_j + *r.measured_energy_j > 0) {
     f.estimated_share = *r.estimated_energy_j / (*r.estimated_energy_j + *r.measured_energy_j);
   }
+  if (r.not_measured) {
+    f.basis = RunBasis::none;
+    f.basis_note = "not measured: " + *r.not_measured;
+    f.epochs = static_cast<int>(r.epochs.size());
+    f.duration_s = f.energy_kwh = f.co2eq_g = std::nan("");
+    return f;
+  }
   if (prediction_covers_more(r)) {
     // monitor_epochs below the planned epochs: the actual block is the monitored part only.
     f.basis = RunBasis::predicted;

@@ -189,16 +189,10 @@ class EventReader {
     if (r.stopped_by_budget) run_.stopped_by_budget = true;
   }
 
-  // Nothing was measured: a run_end without totals (its total is reported as damaged: missing).
-  void on(const outputs::RunNotMeasuredEvent&, const Decoded&, int line) {
-    outputs::RunEndEvent none;
-    const double nan = std::nan("");
-    none.total.totals.duration_s = none.total.totals.co2eq_g = none.total.energy_kwh = nan;
-    none.total.totals.measured_j = none.total.totals.estimated_j = nan;
-    none.whole_run.totals.duration_s = none.whole_run.totals.co2eq_g = none.whole_run.energy_kwh = nan;
-    Decoded missing;
-    missing.damaged.push_back({"total.energy_kwh", "missing"});
-    on(none, missing, line);
+  // Nothing was measured: the run counts with no figure (basis none), and says why.
+  void on(const outputs::RunNotMeasuredEvent& e, const Decoded&, int /*line*/) {
+    run_.not_measured = e.reason;
+    run_.finished = true;
   }
 
   // A total whose energy is missing, null, NaN or negative, or whose CO2eq is NaN or negative.

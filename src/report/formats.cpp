@@ -180,7 +180,7 @@ std::string render_text(const std::vector<RunFigures>& runs, const TotalFigures&
       out += fmt::format("{}\n  left out of the totals: {}\n", r.file,
                          r.damage ? fmt::format("damaged value at {}:{}: {}", r.damage->file, r.damage->line,
                                                 r.damage->message)
-                                  : std::string("no energy figure in this log"));
+                                  : !r.basis_note.empty() ? r.basis_note : std::string("no energy figure in this log"));
       out += job_line(r);
       continue;
     }

@@ -99,6 +99,9 @@ struct RunData {
   std::optional<Consumption> predicted;
   bool early_stop = false;  // "Training was interrupted" (stopped before monitor_epochs)
   bool finished = false;    // the run ended normally (actual block / run_end record)
+  // Event log: the run_end says nothing was measured, and why (`run` whose command could not
+  // start; a process of a distributed job whose devices all count elsewhere). Not damage.
+  std::optional<std::string> not_measured;
   // Event log only:
   std::vector<ChannelData> channels;
   std::vector<PowerPoint> power;            // the power timeline

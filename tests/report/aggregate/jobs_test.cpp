@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 
 #include "job_event_logs.hpp"
 #include "report/formats.hpp"
@@ -289,6 +290,40 @@ TEST(Jobs, LogsOfSingleProcessesHaveNoJobAndTheTextIsUnchanged) {
   EXPECT_EQ(render_text(got.figures, t, {}, false, got.jobs), render_text(got.figures, t, {}, false));
   EXPECT_EQ(render_text(got.figures, t, {}, false).find("job"), std::string::npos);
   EXPECT_TRUE(render_json(got.figures, t, {}, got.jobs)["jobs"].empty());
+}
+
+}  // namespace
+}  // namespace carbontracker::report
+
+namespace carbontracker::report {
+namespace {
+
+TEST(Jobs, ARankThatMeasuredNothingIsNotMeasuredNotDamaged) {
+  testing::TempDir dir;
+  auto specs = testing::two_by_two_job("77");
+  // Rank 3 counted nothing (its devices count elsewhere): its run_end says so, with no figures.
+  specs[3].finished = false;
+  write_specs(dir.path(), specs);
+  const auto rank3 = dir.path() / fmt::format("j77_r3_x0_{}.0_20261207_carbontracker_events.jsonl", specs[3].pid);
+  ASSERT_TRUE(std::filesystem::exists(rank3));
+  {
+    std::ofstream out(rank3, std::ios::app);
+    out << outputs::encode(outputs::RunNotMeasuredEvent{"this process measured nothing: every device it sees is counted "
+                                                        "by another process of job 77"})
+        << "\n";
+  }
+  const JobsRead got = jobs_of_dir(dir.path());
+  EXPECT_TRUE(got.read.issues.empty()) << got.read.issues.front().message;  // not a reading problem
+  const TotalFigures all = totals_for(got.figures);
+  EXPECT_EQ(all.runs_damaged, 0);
+  EXPECT_EQ(all.runs, 3);
+  bool said = false;
+  for (const auto& f : got.figures) {
+    if (f.basis == RunBasis::none) said = f.basis_note.find("not measured: this process measured nothing") == 0;
+  }
+  EXPECT_TRUE(said);
+  const std::string text = render_text(got.figures, all, got.read.issues, false, got.jobs);
+  EXPECT_NE(text.find("left out of the totals: not measured: this process measured nothing"), std::string::npos) << text;
 }
 
 }  // namespace
