@@ -229,6 +229,22 @@ std::string render_text(const std::vector<RunFigures>& runs, const TotalFigures&
   return out;
 }
 
+// The figures of a total, the same keys for the report's total and each job's.
+nlohmann::json totals_json(const TotalFigures& t) {
+  return {{"energy_kwh", t.energy_kwh},
+          {"device_energy_kwh", maybe(t.device_energy_kwh)},
+          {"co2eq_g", t.co2eq_g},
+          {"runs", t.runs},
+          {"runs_actual", t.runs_actual},
+          {"runs_partial", t.runs_partial},
+          {"runs_predicted", t.runs_predicted},
+          {"runs_without_co2eq", t.runs_without_co2},
+          {"predicted_energy_kwh", t.predicted_energy_kwh},
+          {"runs_predicted_partly_measured", t.runs_predicted_partly_measured},
+          {"measured_part_energy_kwh", t.measured_part_energy_kwh},
+          {"runs_damaged", t.runs_damaged}};
+}
+
 nlohmann::json job_json(const JobFigures& job) {
   nlohmann::json ranks = nlohmann::json::array();
   for (const JobRank& r : job.ranks) {
@@ -280,24 +296,16 @@ nlohmann::json job_json(const JobFigures& job) {
                         {"duration_s", at.duration_s},
                         {"epochs", std::move(epochs)}});
   }
-  const TotalFigures& t = job.total;
-  return {{"job_id", job.job_id},
-          {"launcher", joined(job.launchers)},
-          {"hosts", job.hosts},
-          {"logs", job.ranks.size()},
-          {"duration_s", job.duration_s},
-          {"energy_kwh", t.energy_kwh},
-          {"device_energy_kwh", maybe(t.device_energy_kwh)},
-          {"co2eq_g", t.co2eq_g},
-          {"runs", t.runs},
-          {"runs_actual", t.runs_actual},
-          {"runs_partial", t.runs_partial},
-          {"runs_predicted", t.runs_predicted},
-          {"runs_without_co2eq", t.runs_without_co2},
-          {"runs_damaged", t.runs_damaged},
-          {"notes", job.notes},
-          {"attempts", std::move(attempts)},
-          {"ranks", std::move(ranks)}};
+  nlohmann::json out = totals_json(job.total);
+  out.update({{"job_id", job.job_id},
+              {"launcher", joined(job.launchers)},
+              {"hosts", job.hosts},
+              {"logs", job.ranks.size()},
+              {"duration_s", job.duration_s},
+              {"notes", job.notes},
+              {"attempts", std::move(attempts)},
+              {"ranks", std::move(ranks)}});
+  return out;
 }
 
 nlohmann::json render_json(const std::vector<RunFigures>& runs, const TotalFigures& t,
@@ -339,19 +347,7 @@ nlohmann::json render_json(const std::vector<RunFigures>& runs, const TotalFigur
   for (const auto& j : jobs) job_list.push_back(job_json(j));
   return {{"version", kReportFormatVersion},
           {"runs", std::move(arr)},
-          {"total",
-           {{"energy_kwh", t.energy_kwh},
-            {"device_energy_kwh", maybe(t.device_energy_kwh)},
-            {"co2eq_g", t.co2eq_g},
-            {"runs", t.runs},
-            {"runs_actual", t.runs_actual},
-            {"runs_partial", t.runs_partial},
-            {"runs_predicted", t.runs_predicted},
-            {"runs_without_co2eq", t.runs_without_co2},
-            {"predicted_energy_kwh", t.predicted_energy_kwh},
-            {"runs_predicted_partly_measured", t.runs_predicted_partly_measured},
-            {"measured_part_energy_kwh", t.measured_part_energy_kwh},
-            {"runs_damaged", t.runs_damaged}}},
+          {"total", totals_json(t)},
           {"jobs", std::move(job_list)},
           {"statement", t.runs > 0 ? nlohmann::json(paper_statement(t, false)) : nlohmann::json(nullptr)},
           {"issues", std::move(problems)}};
