@@ -89,11 +89,7 @@ class EventReader {
         run_.devices[std::string(to_string(p.component))] = p.devices;
       }
     }
-    if (r.job) {
-      const outputs::JobRecord& j = *r.job;
-      run_.job = JobIdentity{j.id,        j.launcher,   j.host,    j.node,          j.rank,  j.local_rank,
-                             j.world_size, j.local_world_size, j.restart, j.host_measurer, j.gpus, j.notes};
-    }
+    run_.job = r.job;
     for (const auto& c : r.channels) {
       run_.channels.push_back({c.id, std::string(to_string(c.component)), c.name, std::string(to_string(c.method)), c.source});
     }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "outputs/event_codec.hpp"
+
 namespace carbontracker::report {
 
 // Problems met while reading, never fatal: "file:line: reason (skipped)".
@@ -72,19 +74,9 @@ struct IntensitySample {
   std::string kind;  // "measured", "forecast", ...
 };
 
-// The distributed job a run was one process of (event log's run_start `job`, docs/log-format.md).
-// Logs of single processes have none.
-struct JobIdentity {
-  std::string id;        // "" when the launcher named none
-  std::string launcher;  // "torchrun", "slurm", "openmpi", "mpich", "pmix", "explicit"
-  std::string host;      // the physical host the process ran on
-  std::string node;      // the launcher's node name; may be ""
-  std::optional<int> rank, local_rank, world_size, local_world_size;
-  int restart = 0;                 // torchrun's restart count: ranks are not stable across restarts
-  bool host_measurer = false;      // this process counted its host's CPU and DRAM
-  std::vector<std::string> gpus;   // the GPUs it counted (UUIDs, or channel ids)
-  std::vector<std::string> notes;  // who measures what, caveats (as logged)
-};
+// The distributed job a run was one process of: the event log's run_start `job`, the codec's own
+// record (docs/log-format.md). Logs of single processes have none.
+using JobIdentity = outputs::JobRecord;
 
 struct RunData {
   std::string file;     // the main file read (event log, or the output log of a pair)

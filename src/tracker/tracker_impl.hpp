@@ -102,20 +102,21 @@ struct Tracker::Impl {
   template <class F>
   auto guarded(const char* what, F&& body) -> decltype(body());
   void begin();
-  void keep_own_devices(sensors::Inventory& inventory, const SensorContext& ctx);
   void surface_errors();
   EpochRecord end_epoch();
   void refit(int after_epochs);
   void handle_budget(const Totals& actual_so_far);
-  // Distributed jobs: rank 0 predicts for the job and applies the budget to it; the other ranks
-  // apply rank 0's stop order (tracker.cpp).
-  void job_step(bool epoch_ended);
-  void check_job_stop();
-  void write_job_stop(const BudgetEvent& ev);
   void act_on(BudgetEvent event);
   bool ask_user(const std::string& prompt);
   void finish();
   Totals whole_run_until(const Sampler::Mark& now) const;
+
+  // job_mode.cpp: in a distributed job, the devices this process keeps; rank 0 predicts for the
+  // job and applies the budget to it; the other ranks apply rank 0's stop order.
+  void keep_own_devices(sensors::Inventory& inventory, const SensorContext& ctx);
+  void job_step(bool epoch_ended);
+  void check_job_stop();
+  void write_job_stop(const BudgetEvent& ev);
 
   // run_mode.cpp
   bool forecast_possible(int after_epochs) const;
