@@ -10,6 +10,9 @@ export CT_RIG_NODE=$node
 # Two simulated nodes on one machine are two hosts; CT_RIG_REAL_HOST=1 keeps the machine's own
 # identity (host name and machine id), for one node per machine.
 if [ "${CT_RIG_REAL_HOST:-}" = 1 ]; then unset CARBONTRACKER_NODE; else export CARBONTRACKER_NODE=$node; fi
+# The job's claims in the rig's own run directory (one per simulated machine, shared by its
+# nodes), not /tmp/carbontracker-<uid>, which other tests may use with the same job id.
+export CARBONTRACKER_RUN_DIR=$CT_RIG_ROOT/run
 export CARBONTRACKER_SYSFS_ROOT=$dir/sys
 export CARBONTRACKER_PROCFS_ROOT=$CT_RIG_PROCFS
 export CARBONTRACKER_NVML_LIBRARY=$CT_RIG_NVML

@@ -142,6 +142,7 @@ TEST(PrometheusEngines, PushgatewayReceivesAShortRunsPush) {
                         "WORLD_SIZE=1", "LOCAL_WORLD_SIZE=1"}) {
     env.emplace_back(v);
   }
+  env.emplace_back("CARBONTRACKER_RUN_DIR=" + (dir / "run").string());  // its own claims
   // A run far shorter than any scrape interval: 40 J on the GPU, then it ends and pushes.
   const auto r = run_process({CARBONTRACKER_CLI, "run", "--prometheus", "127.0.0.1:0", "--pushgateway",
                               "http://127.0.0.1:" + std::to_string(pg_port), "--update-interval", "0.1", "--", "/bin/sh",

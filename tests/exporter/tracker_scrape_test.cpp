@@ -37,7 +37,11 @@ int port_in(const std::string& console) {
 
 TEST(TrackerPrometheus, ScrapedEnergyEqualsTheSnapshot) {
   TrackerRig rig;
-  rig.ctx->getenv = testing::fixed_env({{"CARBONTRACKER_NODE", "nodeA"}, {"CARBONTRACKER_JOB_ID", "job-1"}});
+  // The job's claims in this test's own run directory: tests running at the same time with the
+  // same job id and host would otherwise take each other's devices.
+  rig.ctx->getenv = testing::fixed_env({{"CARBONTRACKER_NODE", "nodeA"},
+                                        {"CARBONTRACKER_JOB_ID", "job-1"},
+                                        {"CARBONTRACKER_RUN_DIR", (rig.dir / "run").string()}});
   Tracker t(prometheus_config(2), rig.env());
   const std::string console = rig.console.str();
   const int port = port_in(console);
