@@ -112,6 +112,7 @@ void Tracker::Impl::begin() {
   reports = std::move(inventory.reports);
   SamplerOptions opts;
   opts.interval_s = config.update_interval;
+  opts.sample_every_s = config.sample_every.value_or(0.0);
   emissions_meter = std::make_unique<emissions::EmissionsMeter>(intensity->current());
   opts.energy_listener = emissions_meter.get();  // each J weighted by the intensity in force then
   opts.on_point = sinks.power_callback();  // the sinks that take the power timeline (the event log)
@@ -138,6 +139,10 @@ void Tracker::Impl::begin() {
     pending_error = st;
   }
   run_start = sampler->mark();
+  if (metrics_store && metrics_server) {
+    metrics_store->set_refresher([s = sampler.get()] { s->refresh(); });
+    scrape_refresh.store = metrics_store;
+  }
   intensity->start();  // fetches run on its own thread from here on
   note(outputs::NoteLevel::log, "Monitoring thread started.");
   sinks.flush();
@@ -493,6 +498,7 @@ void Tracker::Impl::finish() {
     snap.whole_run = whole_run_until(end);
     snap.finished = true;
   }
+  scrape_refresh.clear();  // the final values stay up; nothing is read any more
   sampler->stop();
   intensity->stop();
   drain_sampler_warnings();

@@ -72,6 +72,17 @@ struct Tracker::Impl {
   std::unique_ptr<exporter::MetricsServer> metrics_server;
   // config.pushgateway: finish() waits (bounded) for its push and reports a failure.
   std::shared_ptr<exporter::PushgatewaySink> pushgateway_sink;
+  // A scrape reads the sensors (Sampler::refresh) while the run lasts. Declared after the
+  // sampler: the refresher is cleared before the sampler goes, even if a server thread that was
+  // left running (metrics_server.hpp, stop) still holds the store.
+  struct ScrapeRefresh {
+    std::shared_ptr<exporter::MetricsStore> store;
+    void clear() noexcept {
+      if (store) store->set_refresher({});
+      store.reset();
+    }
+    ~ScrapeRefresh() { clear(); }
+  } scrape_refresh;
 
   // --- run state (training thread) ---
   Sampler::Mark run_start;
