@@ -114,7 +114,7 @@ std::vector<std::string> RunGlue::exit_warnings(const runner::RunResult& result,
   }
   const bool ran_to_end = result.exit_code == 0 && !result.stopped;
   const auto plan = planned();
-  const int seen = static_cast<int>(snap.epochs.size());
+  const int seen = snap.epochs_completed;
   if (plan && marked_ && seen > *plan) {
     out.push_back(fmt::format("{} epochs seen, {} planned: the markers beyond the planned count were counted as "
                               "further epochs; fix: check the planned count (--epochs) and that the pattern matches "

@@ -111,7 +111,7 @@ void PrometheusSink::on_event(const outputs::RunEvent& event) {
           if (std::isfinite(snap.whole_run.co2eq_g)) {
             state_.co2eq_g = std::max(state_.co2eq_g.value_or(0.0), snap.whole_run.co2eq_g);
           }
-          state_.epochs = std::max(state_.epochs.value_or(0), static_cast<int>(snap.epochs.size()));
+          state_.epochs = std::max(state_.epochs.value_or(0), snap.epochs_completed);
           publish_locked();
         }
       },

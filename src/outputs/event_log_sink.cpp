@@ -26,7 +26,7 @@ void EventLogSink::on_event(const RunEvent& event) {
           if (e.intensity_history) log_->append(*e.intensity_history);
           write_held_power();
           const Snapshot& s = *e.final_snapshot;
-          log_->append(RunEndEvent{s.epochs.size(), TotalsRecord::of(s.epochs_total), TotalsRecord::of(s.whole_run),
+          log_->append(RunEndEvent{static_cast<std::size_t>(s.epochs_completed), TotalsRecord::of(s.epochs_total), TotalsRecord::of(s.whole_run),
                                    s.interrupted, s.stopped_by_budget});
           log_->flush();
         } else if constexpr (std::is_same_v<T, RunAbandoned>) {

@@ -194,7 +194,7 @@ void ReportSink::finished(const outputs::RunFinished& e) {
   log_->output(t, avg);
   const std::string desc = epochs_before_pred_ == 0 && e.planned_epochs == 1
                                ? std::string("Actual consumption:")
-                               : fmt::format("Actual consumption for {} epoch(s):", s.epochs.size());
+                               : fmt::format("Actual consumption for {} epoch(s):", s.epochs_completed);
   const auto& tot = s.epochs_total;
   log_->output(t, outputs::consumption_block(desc, figures(tot.duration_s, tot.facility_energy_j, tot.co2eq_g),
                                              decimal_precision_, interpretable_));

@@ -95,6 +95,7 @@ TEST(PrometheusSink, KeepsTheStoreCurrent) {
   final.whole_run.device_energy_j.gpu_j = 420.0;
   final.whole_run.co2eq_g = 1.0;
   final.epochs.resize(2);
+  final.epochs_completed = 2;
   sink.on_event(outputs::RunFinished{{}, &final, 2, std::nullopt});
   s = store->load();
   EXPECT_DOUBLE_EQ(s->channels[0].energy_j, 30.0);

@@ -258,6 +258,7 @@ TEST(EventLogSink, WritesEachRunEventAsItsRecordAndThrottlesPowerPoints) {
   epoch.totals.duration_s = 10;
   Snapshot snap;
   snap.epochs = {epoch};
+  snap.epochs_completed = 1;
   (*sink)->on_event(RunStarted{kWall, RunStartEvent{}, {}, 12, true, false});
   const double energy[] = {1.0, 2.0};
   (*sink)->on_power(0.0, energy);

@@ -36,6 +36,7 @@ outputs::RunStarted started() {
 Snapshot final_snapshot(const EpochRecord& epoch) {
   Snapshot s;
   s.epochs = {epoch};
+  s.epochs_completed = 1;
   s.epochs_total = epoch.totals;
   s.whole_run = epoch.totals;
   s.intensity = {250, "user setting", IntensityKind::fixed, "set in the configuration"};
