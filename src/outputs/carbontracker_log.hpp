@@ -69,6 +69,7 @@ class CarbontrackerLog {
  private:
   CarbontrackerLog() = default;
   void write(std::FILE* f, std::string_view text);
+  void line(std::FILE* f, std::chrono::system_clock::time_point wall, std::string_view tag, std::string_view message);
   std::FILE* err_file();
   const std::string& line_time(std::chrono::system_clock::time_point wall);  // log_time, cached per second
 
@@ -81,6 +82,7 @@ class CarbontrackerLog {
   Status status_;
   std::time_t line_time_secs_ = 0;
   std::string line_time_;
+  std::string line_;  // the line being written
 };
 
 // "2025-11-18 15:53:54" in local time; with millis: "2025-11-18 15:53:54,123".

@@ -1,6 +1,7 @@
 #include "tracker/report_sink.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <type_traits>
 
 #include <fmt/format.h>
@@ -115,8 +116,13 @@ void ReportSink::epoch(const outputs::EpochEnded& ev) {
   if (!log_->naming()) return;  // the epoch block is std log only: the console's sink skips it
   const auto t = ev.wall;
   const EpochRecord& e = *ev.epoch;
-  log_->info(t, fmt::format("Epoch {}:", e.index));
-  log_->info(t, "Duration: " + outputs::epoch_duration(e.totals.duration_s));
+  // Lines built in a buffer kept across epochs: the std log's block costs no allocation.
+  line_.clear();
+  fmt::format_to(std::back_inserter(line_), "Epoch {}:", e.index);
+  log_->info(t, line_);
+  line_.assign("Duration: ");
+  line_ += outputs::epoch_duration(e.totals.duration_s);
+  log_->info(t, line_);
   // The Python tool's two components: gpu, and cpu (which includes DRAM). Summed over devices.
   const auto& d = e.totals.device_energy_j;
   const double dur = e.totals.duration_s;
@@ -124,7 +130,11 @@ void ReportSink::epoch(const outputs::EpochEnded& ev) {
   for (const auto& c : channels_) (c.component == Component::gpu ? has_gpu : has_host) = true;
   if (has_gpu) log_->info(t, outputs::average_power_line("gpu", dur > 0 ? d.gpu_j / dur : 0.0));
   if (has_host) log_->info(t, outputs::average_power_line("cpu", dur > 0 ? (d.cpu_j + d.dram_j + d.psys_j) / dur : 0.0));
-  for (const auto& n : e.notes) log_->info(t, "Note: " + n);
+  for (const auto& n : e.notes) {
+    line_.assign("Note: ");
+    line_ += n;
+    log_->info(t, line_);
+  }
 }
 
 void ReportSink::prediction(const outputs::PredictionMade& e) {
