@@ -143,16 +143,25 @@ const std::string& CarbontrackerLog::line_time(std::chrono::system_clock::time_p
 
 // "<time> - <tag><message>\n" built in a buffer kept across lines: one fwrite, no allocation once
 // it has grown. Nothing is formatted when there is no file (no log_dir) or it has failed.
-void CarbontrackerLog::line(std::FILE* f, std::chrono::system_clock::time_point wall, std::string_view tag,
-                            std::string_view message) {
-  if (!f || !status_.is_ok()) return;
+bool CarbontrackerLog::begin_line(std::FILE* f, std::chrono::system_clock::time_point wall, std::string_view tag) {
+  if (!f || !status_.is_ok()) return false;
   line_.clear();
   line_ += line_time(wall);
   line_ += " - ";
   line_ += tag;
-  line_ += message;
+  return true;
+}
+
+void CarbontrackerLog::end_line(std::FILE* f) {
   line_ += '\n';
   write(f, line_);
+}
+
+void CarbontrackerLog::line(std::FILE* f, std::chrono::system_clock::time_point wall, std::string_view tag,
+                            std::string_view message) {
+  if (!begin_line(f, wall, tag)) return;
+  line_ += message;
+  end_line(f);
 }
 
 void CarbontrackerLog::info(std::chrono::system_clock::time_point wall, std::string_view message) {

@@ -64,7 +64,6 @@ class ReportSink final : public outputs::Sink {
   double pue_ = 1.0;
   std::string header_intensity_line_;
   std::optional<Forecast> last_printed_;  // the forecast whose interval was last printed
-  std::string line_;                      // scratch for the per-epoch lines
 };
 
 }  // namespace carbontracker::tracker
