@@ -8,8 +8,8 @@ Measures, each side by side with a Python baseline doing nothing:
               and RSS added (baseline: importing an empty module the same way).
   constructor CarbonTracker(epochs=...) wall time, first (loads the extension) and later ones;
               child processes spawned (must be 0). Baseline: constructing an empty Python object.
-  epoch_end   median/p90/p99 of epoch_start()+epoch_end() pairs' epoch_end, with and without
-              log_dir (baseline: an empty Python method call).
+  epoch_end   median/p90/p99 of epoch_start()+epoch_end() pairs' epoch_end, and epoch_start's
+              median, with and without log_dir (baseline: an empty Python method call).
   steady CPU  process CPU time per monitored minute at the default update_interval=1, while the
               main thread sleeps inside an epoch (baseline: the same sleep with no tracker).
 Uses the host's sensors (set CARBONTRACKER_SYSFS_ROOT etc. to pin them) and a fixed intensity,
@@ -121,16 +121,19 @@ def bench_epoch_end(epochs, log_dir):
     from carbontracker.tracker import CarbonTracker
 
     t = CarbonTracker(epochs=epochs, verbose=0, log_dir=log_dir, **INTENSITY)
-    ends = []
+    starts, ends = [], []
     pc = time.perf_counter_ns
     for _ in range(epochs):
-        t.epoch_start()
         a = pc()
+        t.epoch_start()
+        b = pc()
         t.epoch_end()
-        ends.append((pc() - a) / 1e3)
+        ends.append((pc() - b) / 1e3)
+        starts.append((b - a) / 1e3)
     t.stop()
     first10 = ends[:10]
     return {
+        "epoch_start_median_us": statistics.median(starts),
         "median_us": statistics.median(ends),
         "p90_us": pct(ends, 90),
         "p99_us": pct(ends, 99),

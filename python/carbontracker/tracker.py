@@ -203,13 +203,13 @@ class CarbonTracker:
         training; exits with status 0 when stop_and_confirm is answered n (as the Python tool)."""
         self._in_epoch = False
         try:
-            self._native.epoch_end()
+            finished = self._native.epoch_end()
         except StopTraining as e:
             self._finished()
             if type(e) is StopTraining:  # the user's "n": the Python tool's sys.exit(0)
                 raise SystemExit(0) from None
             raise
-        if self._native.finished():
+        if finished:
             self._finished()
 
     def stop(self):

@@ -184,8 +184,11 @@ class NativeTracker {
   void epoch_start() {
     call([&] { tracker_->epoch_start(); });
   }
-  void epoch_end() {
+  // Returns finished(): the wrapper needs it after every epoch_end, and one call into the
+  // module is cheaper than two. The EpochRecord is not converted (the Python API returns None).
+  bool epoch_end() {
     call([&] { (void)tracker_->epoch_end(); });
+    return tracker_->finished();
   }
   void discard_epoch() {
     call([&] { tracker_->discard_epoch(); });

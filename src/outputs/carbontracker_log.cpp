@@ -141,13 +141,35 @@ const std::string& CarbontrackerLog::line_time(std::chrono::system_clock::time_p
   return line_time_;
 }
 
+// "<time> - <tag><message>\n" built in a buffer kept across lines: one fwrite, no allocation once
+// it has grown. Nothing is formatted when there is no file (no log_dir) or it has failed.
+bool CarbontrackerLog::begin_line(std::FILE* f, std::chrono::system_clock::time_point wall, std::string_view tag) {
+  if (!f || !status_.is_ok()) return false;
+  line_.clear();
+  line_ += line_time(wall);
+  line_ += " - ";
+  line_ += tag;
+  return true;
+}
+
+void CarbontrackerLog::end_line(std::FILE* f) {
+  line_ += '\n';
+  write(f, line_);
+}
+
+void CarbontrackerLog::line(std::FILE* f, std::chrono::system_clock::time_point wall, std::string_view tag,
+                            std::string_view message) {
+  if (!begin_line(f, wall, tag)) return;
+  line_ += message;
+  end_line(f);
+}
+
 void CarbontrackerLog::info(std::chrono::system_clock::time_point wall, std::string_view message) {
-  if (!std_ || !status_.is_ok()) return;  // no log file (no log_dir): nothing to format
-  write(std_, fmt::format("{} - {}\n", line_time(wall), message));
+  line(std_, wall, {}, message);
 }
 
 void CarbontrackerLog::output(std::chrono::system_clock::time_point wall, std::string_view message) {
-  if (output_ && status_.is_ok()) write(output_, fmt::format("{} - CarbonTracker: {}\n", line_time(wall), message));
+  line(output_, wall, "CarbonTracker: ", message);
   if (console_ && verbose_ > 0) *console_ << "CarbonTracker: " << message << '\n' << std::flush;
 }
 
@@ -156,7 +178,7 @@ void CarbontrackerLog::console_only(std::string_view message) {
 }
 
 void CarbontrackerLog::output_log_only(std::chrono::system_clock::time_point wall, std::string_view message) {
-  if (output_ && status_.is_ok()) write(output_, fmt::format("{} - CarbonTracker: {}\n", line_time(wall), message));
+  line(output_, wall, "CarbonTracker: ", message);
 }
 
 void CarbontrackerLog::prompt(std::chrono::system_clock::time_point wall, std::string_view message) {

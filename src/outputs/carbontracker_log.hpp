@@ -15,10 +15,14 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <iterator>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
 
 #include "core/status.hpp"
 
@@ -48,6 +52,17 @@ class CarbontrackerLog {
 
   // wall: the time stamped on the line (injected clock).
   void info(std::chrono::system_clock::time_point wall, std::string_view message);
+  // As info(), the message formatted straight into the line (no string in between); nothing is
+  // formatted when there is no std log.
+  template <class... Args>
+  void info_format(std::chrono::system_clock::time_point wall, fmt::format_string<Args...> format, Args&&... args) {
+    if (!begin_line(std_, wall, {})) return;
+    fmt::format_to(std::back_inserter(line_), format, std::forward<Args>(args)...);
+    end_line(std_);
+  }
+  // Whether info() writes anywhere: false without log_dir, or once the logs failed. A caller
+  // whose message costs something to build asks first.
+  [[nodiscard]] bool writes_info() const noexcept { return std_ && status_.is_ok(); }
   void output(std::chrono::system_clock::time_point wall, std::string_view message);
   // As output(), but shown on the console whatever `verbose` says (a question awaiting an answer).
   void prompt(std::chrono::system_clock::time_point wall, std::string_view message);
@@ -69,6 +84,10 @@ class CarbontrackerLog {
  private:
   CarbontrackerLog() = default;
   void write(std::FILE* f, std::string_view text);
+  void line(std::FILE* f, std::chrono::system_clock::time_point wall, std::string_view tag, std::string_view message);
+  // line() in two halves: the time and tag into line_ (false: nothing to write), then the newline and the write.
+  bool begin_line(std::FILE* f, std::chrono::system_clock::time_point wall, std::string_view tag);
+  void end_line(std::FILE* f);
   std::FILE* err_file();
   const std::string& line_time(std::chrono::system_clock::time_point wall);  // log_time, cached per second
 
@@ -81,6 +100,7 @@ class CarbontrackerLog {
   Status status_;
   std::time_t line_time_secs_ = 0;
   std::string line_time_;
+  std::string line_;  // the line being written
 };
 
 // "2025-11-18 15:53:54" in local time; with millis: "2025-11-18 15:53:54,123".

@@ -5,6 +5,7 @@
 
 #include "core/units.hpp"
 #include "outputs/devices_report.hpp"
+#include "outputs/json_text.hpp"
 #include "outputs/json_writer.hpp"
 #include "outputs/results_json.hpp"
 
@@ -149,11 +150,146 @@ std::string encode(const Event& event) {
       event);
 }
 
+// The per-epoch records, written straight into the string. Keys in nlohmann's sorted order (as
+// JsonWriter sorts them), scalars as nlohmann prints them (outputs/json_text.hpp); the test
+// EventCodecFast compares every line with encode()'s on many records.
+namespace {
+
+using json_text::append_double;
+using json_text::append_int;
+
+void fast_energy(std::string& out, const EnergyByComponent& e) {
+  out += "{\"cpu\":";
+  append_double(out, e.cpu_j);
+  out += ",\"dram\":";
+  append_double(out, e.dram_j);
+  out += ",\"gpu\":";
+  append_double(out, e.gpu_j);
+  out += ",\"psys\":";
+  append_double(out, e.psys_j);
+  out += ",\"total\":";
+  append_double(out, e.total_j());
+  out += '}';
+}
+
+void fast_epoch(std::string& out, const EpochRecord& e) {
+  const Totals& t = e.totals;
+  out += "{\"channel_energy_j\":[";
+  for (std::size_t i = 0; i < e.channel_energy_j.size(); ++i) {
+    if (i > 0) out += ',';
+    append_double(out, e.channel_energy_j[i]);
+  }
+  out += "],\"co2eq_g\":";
+  append_double(out, t.co2eq_g);
+  out += ",\"complete\":";
+  json_text::append_bool(out, e.complete);
+  out += ",\"duration_s\":";
+  append_double(out, t.duration_s);
+  out += ",\"end\":";
+  json_text::append_iso_utc(out, e.wall_end);
+  out += ",\"energy_j\":";
+  fast_energy(out, t.device_energy_j);
+  out += ",\"energy_kwh\":";
+  append_double(out, kwh_from_j(t.facility_energy_j));
+  out += ",\"estimated_energy_j\":";
+  append_double(out, t.estimated_j);
+  out += ",\"facility_energy_j\":";
+  append_double(out, t.facility_energy_j);
+  out += ",\"index\":";
+  append_int(out, e.index);
+  out += ",\"intensity_g_per_kwh\":";
+  append_double(out, e.intensity_g_per_kwh);
+  out += ",\"measured_energy_j\":";
+  append_double(out, t.measured_j);
+  out += ",\"notes\":[";
+  for (std::size_t i = 0; i < e.notes.size(); ++i) {
+    if (i > 0) out += ',';
+    json_text::append_string(out, e.notes[i]);
+  }
+  out += "],\"start\":";
+  json_text::append_iso_utc(out, e.wall_start);
+  out += ",\"start_s\":";
+  append_double(out, e.start_s);
+  out += '}';
+}
+
+void fast_forecast(std::string& out, const Forecast& f, double pue) {
+  out += "{\"after_epochs\":";
+  append_int(out, f.after_epochs);
+  out += ",\"co2eq_g\":";
+  append_double(out, f.co2eq_g);
+  out += ",\"co2eq_g_high\":";
+  append_double(out, f.co2eq_g_high);
+  out += ",\"co2eq_g_low\":";
+  append_double(out, f.co2eq_g_low);
+  out += ",\"confidence\":";
+  append_double(out, f.confidence);
+  out += ",\"device_energy_kwh\":";
+  if (pue > 0) {
+    append_double(out, kwh_from_j(f.energy_j / pue));
+  } else {
+    out += "null";
+  }
+  out += ",\"duration_s\":";
+  append_double(out, f.duration_s);
+  out += ",\"duration_s_high\":";
+  append_double(out, f.duration_s_high);
+  out += ",\"duration_s_low\":";
+  append_double(out, f.duration_s_low);
+  out += ",\"energy_kwh\":";
+  append_double(out, kwh_from_j(f.energy_j));
+  out += ",\"energy_kwh_high\":";
+  append_double(out, kwh_from_j(f.energy_j_high));
+  out += ",\"energy_kwh_low\":";
+  append_double(out, kwh_from_j(f.energy_j_low));
+  out += ",\"epochs\":";
+  append_int(out, f.epochs);
+  out += ",\"intensity_g_per_kwh\":";
+  append_double(out, f.intensity_g_per_kwh);
+  out += ",\"method\":";
+  json_text::append_string(out, to_string(f.method));
+  out += '}';
+}
+
+}  // namespace
+
+void append_epoch_line(std::string& out, const EpochRecord& epoch) {
+  out += "{\"epoch\":";
+  fast_epoch(out, epoch);
+  out += ",\"type\":\"epoch\",\"v\":";
+  append_int(out, kEventLogVersion);
+  out += '}';
+}
+
+void append_prediction_line(std::string& out, const PredictionEvent& e) {
+  out += "{\"forecast\":";
+  fast_forecast(out, e.forecast.forecast, e.pue);
+  out += ",\"paper\":";
+  fast_forecast(out, e.paper.forecast, e.pue);
+  out += ",\"printed\":";
+  json_text::append_bool(out, e.printed);
+  out += ",\"type\":\"prediction\",\"v\":";
+  append_int(out, kEventLogVersion);
+  out += '}';
+}
+
+void append_power_line(std::string& out, double t_s, std::span<const double> energy_j) {
+  out += "{\"energy_j\":[";
+  for (std::size_t i = 0; i < energy_j.size(); ++i) {
+    if (i > 0) out += ',';
+    append_double(out, energy_j[i]);
+  }
+  out += "],\"t_s\":";
+  append_double(out, t_s);
+  out += ",\"type\":\"power\",\"v\":";
+  append_int(out, kEventLogVersion);
+  out += '}';
+}
+
 std::string encode_epoch(const EpochRecord& epoch) {
-  JsonWriter w = begin(EventType::epoch);
-  body(w, epoch);
-  w.end_object();
-  return w.take();
+  std::string out;
+  append_epoch_line(out, epoch);
+  return out;
 }
 
 ForecastRecord ForecastRecord::of(const Forecast& f) {

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -154,8 +155,14 @@ std::string encode(const Event& event);
 // The `job` object as run_start and the summary JSON hold it.
 class JsonWriter;
 void write_job(JsonWriter& w, const JobRecord& job);
-// The epoch line of `epoch` without an EpochEvent around it (the tracker's record is not copied):
-// the same text as encode(EpochEvent{epoch}).
+// The records written on every epoch (and the sampler's power record), appended to `out`
+// without the newline: the same text as encode() of the same record, written straight into the
+// string (no JsonWriter, no allocation once `out` has grown). The epoch line takes the tracker's
+// record as it is (no EpochEvent copy).
+void append_epoch_line(std::string& out, const EpochRecord& epoch);
+void append_prediction_line(std::string& out, const PredictionEvent& e);
+void append_power_line(std::string& out, double t_s, std::span<const double> energy_j);
+// append_epoch_line into a new string.
 std::string encode_epoch(const EpochRecord& epoch);
 
 // A value present in the line but unusable: field "epoch.energy_j.gpu", why "null" / "NaN" /

@@ -19,6 +19,8 @@ Result<std::unique_ptr<EventLog>> EventLog::open(const std::filesystem::path& pa
   if (!file && err == ENOMEM) throw std::bad_alloc();  // not a bad log_dir
   if (!file) return file.status();
   log->file_ = file->release();
+  // Before register_fork_safe (which may make it unbuffered) and before any write.
+  (void)std::setvbuf(log->file_, nullptr, _IOFBF, kBufferBytes);
   register_fork_safe(log->file_);
   return log;
 }
@@ -46,6 +48,10 @@ void EventLog::append_line(std::string line) {
   line += '\n';
   std::lock_guard lock(mutex_);
   if (!file_ || !status_.is_ok()) return;
+  write_locked(line);
+}
+
+void EventLog::write_locked(std::string_view line) {
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size()) failed(errno);
 }
 

@@ -17,8 +17,10 @@ void EventLogSink::on_event(const RunEvent& event) {
         if constexpr (std::is_same_v<T, RunStarted>) {
           log_->append(e.record);
         } else if constexpr (std::is_same_v<T, EpochEnded>) {
-          log_->append_line(encode_epoch(*e.epoch));
-        } else if constexpr (std::is_same_v<T, PredictionMade> || std::is_same_v<T, BudgetDecided>) {
+          log_->append_encoded([&](std::string& out) { append_epoch_line(out, *e.epoch); });
+        } else if constexpr (std::is_same_v<T, PredictionMade>) {
+          log_->append_encoded([&](std::string& out) { append_prediction_line(out, e.record); });
+        } else if constexpr (std::is_same_v<T, BudgetDecided>) {
           log_->append(e.record);
         } else if constexpr (std::is_same_v<T, Warning>) {
           log_->append(WarningEvent{e.message});
@@ -50,7 +52,7 @@ void EventLogSink::on_power(double t_s, std::span<const double> energy_j) {
     }
     holding_ = false;
     last_power_t_s_ = t_s;
-    log_->append(PowerEvent{t_s, {energy_j.begin(), energy_j.end()}});
+    log_->append_encoded([&](std::string& out) { append_power_line(out, t_s, energy_j); });
   } catch (...) {  // out of memory on the sampler thread: drop this point
   }
 }
@@ -60,7 +62,7 @@ void EventLogSink::write_held_power() {
   if (!holding_) return;
   holding_ = false;
   last_power_t_s_ = held_t_s_;
-  log_->append(PowerEvent{held_t_s_, held_energy_j_});
+  log_->append_encoded([&](std::string& out) { append_power_line(out, held_t_s_, held_energy_j_); });
 }
 
 }  // namespace carbontracker::outputs

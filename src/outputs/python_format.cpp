@@ -20,14 +20,7 @@ std::string report_time(double seconds) {
   return fmt::format("{}{}:{:02d}:{:02d}", negative ? "-" : "", h, m, s);
 }
 
-std::string epoch_duration(double seconds) {
-  if (!std::isfinite(seconds)) return "unknown";
-  const bool negative = seconds < 0;
-  seconds = std::fabs(seconds);
-  const auto whole_minutes = static_cast<long long>(seconds / 60);
-  const double s = seconds - static_cast<double>(whole_minutes) * 60;
-  return fmt::format("{}{}:{:02d}:{:05.2f}", negative ? "-" : "", whole_minutes / 60, whole_minutes % 60, s);
-}
+std::string epoch_duration(double seconds) { return fmt::format("{}", EpochDuration{seconds}); }
 
 std::string consumption_block(std::string_view desc, const ConsumptionFigures& f, int decimal_precision,
                               bool interpretable) {
@@ -63,9 +56,26 @@ std::string components_found(const std::vector<ComponentDevices>& components) {
 }
 
 std::string average_power_line(std::string_view component, double watts) {
-  // Unknown is "None", as the Python tool logs it (its parser and ours read it as unknown), never 0.
-  if (!std::isfinite(watts)) return fmt::format("Average power usage (W) for {}: None", component);
-  return fmt::format("Average power usage (W) for {}: {:.6f}", component, watts);
+  return fmt::format("{}", AveragePower{component, watts});
 }
 
 }  // namespace carbontracker::outputs
+
+fmt::format_context::iterator fmt::formatter<carbontracker::outputs::EpochDuration>::format(
+    const carbontracker::outputs::EpochDuration& d, format_context& ctx) const {
+  double seconds = d.seconds;
+  if (!std::isfinite(seconds)) return fmt::format_to(ctx.out(), "unknown");
+  const bool negative = seconds < 0;
+  seconds = std::fabs(seconds);
+  const auto whole_minutes = static_cast<long long>(seconds / 60);
+  const double s = seconds - static_cast<double>(whole_minutes) * 60;
+  return fmt::format_to(ctx.out(), "{}{}:{:02d}:{:05.2f}", negative ? "-" : "", whole_minutes / 60, whole_minutes % 60,
+                        s);
+}
+
+fmt::format_context::iterator fmt::formatter<carbontracker::outputs::AveragePower>::format(
+    const carbontracker::outputs::AveragePower& p, format_context& ctx) const {
+  // Unknown is "None", as the Python tool logs it (its parser and ours read it as unknown), never 0.
+  if (!std::isfinite(p.watts)) return fmt::format_to(ctx.out(), "Average power usage (W) for {}: None", p.component);
+  return fmt::format_to(ctx.out(), "Average power usage (W) for {}: {:.6f}", p.component, p.watts);
+}

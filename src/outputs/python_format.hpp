@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace carbontracker::outputs {
 
 inline constexpr double kCarGramsPerKm = 106.8;  // EEA 2024, average new car (Python tool v2.4.x)
@@ -22,6 +24,15 @@ inline constexpr std::string_view kPythonPueSource = "Daniel Bizo, 2023, Uptime 
 
 std::string report_time(double seconds);
 std::string epoch_duration(double seconds);
+// epoch_duration() and average_power_line() as fmt arguments ("{}"), formatted where they are
+// written (a log line's buffer) instead of into a string of their own.
+struct EpochDuration {
+  double seconds = 0;
+};
+struct AveragePower {
+  std::string_view component;
+  double watts = 0;
+};
 
 struct ConsumptionFigures {
   double duration_s = 0;
@@ -44,3 +55,14 @@ std::string components_found(const std::vector<ComponentDevices>& components);
 std::string average_power_line(std::string_view component, double watts);
 
 }  // namespace carbontracker::outputs
+
+template <>
+struct fmt::formatter<carbontracker::outputs::EpochDuration> {
+  constexpr auto parse(format_parse_context& ctx) -> decltype(ctx.begin()) { return ctx.begin(); }
+  format_context::iterator format(const carbontracker::outputs::EpochDuration& d, format_context& ctx) const;
+};
+template <>
+struct fmt::formatter<carbontracker::outputs::AveragePower> {
+  constexpr auto parse(format_parse_context& ctx) -> decltype(ctx.begin()) { return ctx.begin(); }
+  format_context::iterator format(const carbontracker::outputs::AveragePower& p, format_context& ctx) const;
+};

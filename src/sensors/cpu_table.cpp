@@ -119,7 +119,46 @@ std::string format_decimal(double v) {
   return s;
 }
 
+namespace {
+
+bool icontains(std::string_view hay, std::string_view needle) noexcept {
+  if (needle.empty()) return true;
+  if (needle.size() > hay.size()) return false;
+  for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    if (iequals(hay.substr(i, needle.size()), needle)) return true;
+  }
+  return false;
+}
+
+// The longest maximal run of ASCII letters and digits of s (the first of equal length).
+std::string_view longest_alnum_run(std::string_view s) noexcept {
+  std::string_view best;
+  for (std::size_t i = 0; i < s.size();) {
+    if (!is_alnum(s[i])) {
+      ++i;
+      continue;
+    }
+    std::size_t e = i;
+    while (e < s.size() && is_alnum(s[e])) ++e;
+    if (e - i > best.size()) best = s.substr(i, e - i);
+    i = e;
+  }
+  return best;
+}
+
+}  // namespace
+
 CpuTable CpuTable::parse(std::string_view csv_text, const std::string& source_name) {
+  return parse_filtered(csv_text, source_name, {});
+}
+
+CpuTable CpuTable::parse_for(std::string_view csv_text, std::string_view raw_model, const std::string& source_name) {
+  const std::string normalized = normalize_cpu_name(raw_model);
+  return parse_filtered(csv_text, source_name, longest_alnum_run(normalized));
+}
+
+CpuTable CpuTable::parse_filtered(std::string_view csv_text, const std::string& source_name,
+                                  std::string_view must_contain) {
   CpuTable table;
   // Names such as "Intel EP80579 Integrated, 1066 MHz" are quoted because they hold commas.
   const std::array<std::string, 2> columns{"Name", "TDP"};
@@ -127,6 +166,7 @@ CpuTable CpuTable::parse(std::string_view csv_text, const std::string& source_na
       csv_text, source_name, columns,
       [&](unsigned line, const csv::Cells<2>& cells) {
         const std::string& name = cells[0];
+        if (!icontains(name, must_contain)) return;  // cannot normalise to the name looked for
         const std::string& tdp_text = cells[1];
         auto reject = [&](std::string reason) { table.rejected_.push_back({line, name, std::move(reason)}); };
         if (name.empty()) {

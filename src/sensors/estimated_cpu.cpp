@@ -237,7 +237,8 @@ void probe_estimated_cpu(const SensorContext& ctx, Coverage& coverage, ProbeOutp
       info.logical_cpus = count_stat_cpus(*stat_text);
       notes.push_back("logical CPUs counted from " + stat_path.string() + ": " + std::to_string(info.logical_cpus));
     }
-    CpuEstimatePlan plan = plan_cpu_estimate(info);
+    // Only the rows this model can match are parsed (CpuTable::parse_for): the same plan.
+    CpuEstimatePlan plan = plan_cpu_estimate(info, CpuTable::parse_for(carbontracker::data::kCpuPowerCsv, info.model));
 
     ChannelInfo ch;
     ch.id = "tdp-estimate:cpu";

@@ -115,23 +115,24 @@ void ReportSink::epoch(const outputs::EpochEnded& ev) {
   if (!log_->naming()) return;  // the epoch block is std log only: the console's sink skips it
   const auto t = ev.wall;
   const EpochRecord& e = *ev.epoch;
-  log_->info(t, fmt::format("Epoch {}:", e.index));
-  log_->info(t, "Duration: " + outputs::epoch_duration(e.totals.duration_s));
+  // Each line formatted straight into the log's line buffer: the block costs no allocation.
+  log_->info_format(t, "Epoch {}:", e.index);
+  log_->info_format(t, "Duration: {}", outputs::EpochDuration{e.totals.duration_s});
   // The Python tool's two components: gpu, and cpu (which includes DRAM). Summed over devices.
   const auto& d = e.totals.device_energy_j;
   const double dur = e.totals.duration_s;
   bool has_gpu = false, has_host = false;
   for (const auto& c : channels_) (c.component == Component::gpu ? has_gpu : has_host) = true;
-  if (has_gpu) log_->info(t, outputs::average_power_line("gpu", dur > 0 ? d.gpu_j / dur : 0.0));
-  if (has_host) log_->info(t, outputs::average_power_line("cpu", dur > 0 ? (d.cpu_j + d.dram_j + d.psys_j) / dur : 0.0));
-  for (const auto& n : e.notes) log_->info(t, "Note: " + n);
+  if (has_gpu) log_->info_format(t, "{}", outputs::AveragePower{"gpu", dur > 0 ? d.gpu_j / dur : 0.0});
+  if (has_host) log_->info_format(t, "{}", outputs::AveragePower{"cpu", dur > 0 ? (d.cpu_j + d.dram_j + d.psys_j) / dur : 0.0});
+  for (const auto& n : e.notes) log_->info_format(t, "Note: {}", n);
 }
 
 void ReportSink::prediction(const outputs::PredictionMade& e) {
   const auto t = e.wall;
   const Forecast& robust = e.record.forecast.forecast;
   const Forecast& paper = e.record.paper.forecast;
-  log_->info(t, forecast_log_line(robust));
+  if (log_->writes_info()) log_->info(t, forecast_log_line(robust));  // the console's sink has no std log
   if (!e.record.printed) {
     // Run mode: an update is printed only when it leaves the interval printed before.
     if (!open_ended_ || !last_printed_) return;

@@ -148,3 +148,60 @@ def test_a_forked_child_neither_reports_nor_hangs_and_cannot_use_the_tracker(tmp
     assert "child: TrackerError True" in r.stdout and "child exit 0" in r.stdout
     assert r.stdout.count("Finished monitoring.") == 1
     assert "Actual consumption for 1 epoch(s):" in read_log(tmp_path, "_output")
+
+
+def test_sigkill_leaves_logs_with_every_epoch_that_epoch_end_returned_for(tmp_path):
+    # epoch_end writes the epoch's records to the kernel (write(2), no fsync) before it returns:
+    # whatever the moment of a SIGKILL, the event log and the std log hold every epoch the
+    # script saw epoch_end return for (it prints the number after the call). Epochs are short
+    # so that the kill often lands inside epoch_end or its writes.
+    import json
+    import os
+    import random
+
+    code = PRELUDE + textwrap.dedent(
+        """
+        t = CarbonTracker(epochs=100000, log_dir=log_dir, epochs_before_pred=2, verbose=0, **SIM)
+        epoch = 0
+        while True:
+            t.epoch_start()
+            epoch += 1
+            t.epoch_end()
+            sys.stdout.write(f"{epoch}\\n")
+            sys.stdout.flush()
+        """
+    )
+    rng = random.Random(15)
+    for round_ in range(6):
+        log_dir = tmp_path / f"run{round_}"
+        child = subprocess.Popen(
+            [sys.executable, "-c", code, str(log_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        acked = 0
+        try:
+            target = rng.randint(1, 300)
+            deadline = time.monotonic() + 60
+            while acked < target and time.monotonic() < deadline:
+                line = child.stdout.readline()
+                if not line:
+                    break
+                acked = int(line)
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=30)
+        finally:
+            if child.poll() is None:
+                child.kill()
+        assert acked >= 1, child.stderr.read()
+        events = list(log_dir.glob("*_carbontracker_events.jsonl"))
+        assert len(events) == 1, events
+        lines = events[0].read_text().split("\n")
+        # Only the last line may be cut (the kill came during a write); every finished line parses.
+        epochs = set()
+        for line in lines[:-1]:
+            record = json.loads(line)
+            if record["type"] == "epoch":
+                epochs.add(record["epoch"]["index"])
+        assert set(range(1, acked + 1)) <= epochs, (round_, acked, sorted(epochs)[-3:])
+        std = read_log(log_dir, "")
+        for n in (1, acked):
+            assert f" - Epoch {n}:\n" in std, (round_, n)

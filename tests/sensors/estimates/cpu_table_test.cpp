@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/text.hpp"
 #include "sensors/estimated_cpu.hpp"
 
 namespace carbontracker::sensors {
@@ -220,6 +221,40 @@ TEST(FormatDecimal, IgnoresACommaDecimalLocale) {
   std::setlocale(LC_ALL, "C");
   ASSERT_EQ(t.rows().size(), 1u);
   EXPECT_DOUBLE_EQ(t.rows()[0].tdp_w, 6.5);
+}
+
+}  // namespace
+}  // namespace carbontracker::sensors
+
+namespace carbontracker::sensors {
+namespace {
+
+// parse_for (the tracker's start-up path) finds what the whole table finds: for table names as
+// written, as /proc/cpuinfo spells them ("(R)", "CPU @ 2.50GHz"), in other cases, and for names
+// that are not in it or are ambiguous.
+TEST(CpuTable, ParseForLooksUpWhatTheWholeTableLooksUp) {
+  const CpuTable& whole = builtin_cpu_table();
+  std::vector<std::string> queries = {"Intel(R) Xeon(R) Gold 6248 CPU @ 2.50GHz", "AMD EPYC 7742 64-Core Processor",
+                                      "13th Gen Intel(R) Core(TM) i7-13700K", "AMD Ryzen 7 5800H with Radeon Graphics",
+                                      "FX(tm)-8350", "Unknown CPU 1234", "", "---", "(R)", "Intel"};
+  for (std::size_t i = 0; i < whole.rows().size(); i += 41) {
+    const std::string& name = whole.rows()[i].name;
+    queries.push_back(name);
+    queries.push_back(text::to_upper(name) + " CPU @ 3.00GHz");
+  }
+  for (const auto& q : queries) {
+    const CpuTableMatch a = whole.lookup(q);
+    const CpuTableMatch b = CpuTable::parse_for(data::kCpuPowerCsv, q).lookup(q);
+    ASSERT_EQ(a.kind, b.kind) << q;
+    EXPECT_EQ(a.normalized, b.normalized) << q;
+    ASSERT_EQ(a.row.has_value(), b.row.has_value()) << q;
+    if (a.row) {
+      EXPECT_EQ(a.row->line, b.row->line) << q;
+      EXPECT_EQ(a.row->tdp_w, b.row->tdp_w) << q;
+    }
+    ASSERT_EQ(a.candidates.size(), b.candidates.size()) << q;
+    for (std::size_t k = 0; k < a.candidates.size(); ++k) EXPECT_EQ(a.candidates[k].line, b.candidates[k].line) << q;
+  }
 }
 
 }  // namespace
