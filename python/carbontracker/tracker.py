@@ -30,6 +30,7 @@ __all__ = ["CarbonTracker", "CarbonTrackerThread", "CarbonIntensityThread"]
 # Ours, after the Python tool's parameters: name -> default (None: the C++ default).
 _OUR_OPTIONS = (
     "pue",
+    "sample_every",
     "max_energy_kwh",
     "max_co2eq_g",
     "max_duration_s",
@@ -103,6 +104,7 @@ class CarbonTracker:
         sim_gpu_util=None,
         *,
         pue=None,
+        sample_every=None,
         max_energy_kwh=None,
         max_co2eq_g=None,
         max_duration_s=None,

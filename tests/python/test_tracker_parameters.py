@@ -34,6 +34,7 @@ PYTHON_TOOL_SIGNATURE = [
 
 OURS = [
     "pue",
+    "sample_every",
     "max_energy_kwh",
     "max_co2eq_g",
     "max_duration_s",

@@ -133,7 +133,7 @@ def test_every_constructor_argument_is_an_attribute_with_the_value_given(tmp_pat
     try:
         for name, value in given.items():
             assert getattr(t, name) == value, name
-        not_given = {"zone", "cloud", "gb_postcode", "prometheus", "pushgateway", "job_id", "rank", "local_rank",
+        not_given = {"sample_every", "zone", "cloud", "gb_postcode", "prometheus", "pushgateway", "job_id", "rank", "local_rank",
                      "world_size", "job_wait_s", "report_every_rank"}
         for name in not_given:  # not given: None (the default applies)
             assert getattr(t, name) is None, name
