@@ -139,7 +139,8 @@ struct Snapshot {
   IntensityInfo intensity;
   std::optional<Forecast> prediction;          // printed after epochs_before_pred epochs
   std::optional<Forecast> paper_prediction;    // the paper's model at the same moment
-  // Every refit (one per epoch from the first prediction on) while there are at most
+  // Every refit (one per epoch from the first prediction on; during a run without a budget the
+  // latest one joins at the next epoch end: tracker/refit_worker.hpp) while there are at most
   // 2 x kSnapshotForecastsKept; beyond, the first and the last kSnapshotForecastsKept, in order.
   // predictions_made is the exact count; the latest refit is always the last element.
   std::vector<Forecast> prediction_history;

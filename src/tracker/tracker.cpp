@@ -233,6 +233,7 @@ Totals Tracker::Impl::whole_run_until(const Sampler::Mark& now) const {
 EpochRecord Tracker::Impl::end_epoch() {
   const Sampler::Mark end = sampler->mark();
   const auto wall_end = now_wall();
+  take_pending_refit();  // the previous epoch's prediction record comes before this epoch's
   const auto in_use = sampler->in_use();
   EpochRecord rec = emissions::make_epoch(epoch_counter, true, channels, {&*epoch_mark, &end}, in_use, config.pue,
                                           intensity->current().load(), to_seconds(epoch_mark->t - run_start.t),
@@ -274,8 +275,26 @@ void Tracker::Impl::refit(int after_epochs) {
   IntensityInfo future;
   in.future_intensity_g_per_kwh = future_intensity(after_epochs, &future);
   in.confidence = config.prediction_confidence;
-  const Forecast robust = prediction::predict_robust(observed, in);
-  const Forecast paper = prediction::predict_paper(observed, in);
+  // The printed prediction (and its question) and a budget's check need the result now; any
+  // other refit runs on the worker and is applied at the next epoch end or at stop. Run mode
+  // refits here: its process is not the training's, and its notes between epochs keep their order.
+  const Budget& b = config.budget;
+  const bool budget = b.max_energy_kwh || b.max_co2eq_g || b.max_duration_s;
+  if (!first && !budget && !env.defer_decisions) {
+    refit_worker.post(observed, in);
+    refit_posted_wall = now_wall();
+    return;
+  }
+  apply_refit(prediction::predict_robust(observed, in), prediction::predict_paper(observed, in), first, now_wall());
+}
+
+void Tracker::Impl::take_pending_refit() {
+  if (!refit_worker.pending()) return;
+  if (auto r = refit_worker.take()) apply_refit(r->robust, r->paper, false, refit_posted_wall);
+}
+
+void Tracker::Impl::apply_refit(const Forecast& robust, const Forecast& paper, bool first,
+                                std::chrono::system_clock::time_point made) {
   {
     std::lock_guard lock(mutex);
     history.forecasts.push(robust);
@@ -284,7 +303,7 @@ void Tracker::Impl::refit(int after_epochs) {
       snap.paper_prediction = paper;
     }
   }
-  emit(outputs::PredictionMade{now_wall(),
+  emit(outputs::PredictionMade{made,
                                {first, outputs::ForecastRecord::of(robust), outputs::ForecastRecord::of(paper), config.pue},
                                first ? prediction_note : std::string()});
   if (!first) return;
@@ -482,6 +501,7 @@ void Tracker::Impl::finish() {
   stopped = true;
   const Sampler::Mark end = sampler->mark();
   const auto wall_end = now_wall();
+  take_pending_refit();
   if (epoch_mark) {
     EpochRecord partial = emissions::make_epoch(epoch_counter, false, channels, {&*epoch_mark, &end},
                                                 sampler->in_use(), config.pue, intensity->current().load(),

@@ -25,6 +25,7 @@
 #include "prediction/observed_history.hpp"
 #include "tracker/budget.hpp"
 #include "tracker/epoch_history.hpp"
+#include "tracker/refit_worker.hpp"
 #include "tracker/config_check.hpp"
 #include "tracker/host_process.hpp"
 #include "tracker/job_summary.hpp"
@@ -106,6 +107,9 @@ struct Tracker::Impl {
   std::optional<Sampler::Mark> last_end_mark;
   // The completed epochs as the prediction reads them: running sums + the recent window.
   prediction::ObservedHistory observed;
+  // Refits whose result can wait for the next epoch end run here (tracker/refit_worker.hpp).
+  tracker::RefitWorker refit_worker;
+  std::chrono::system_clock::time_point refit_posted_wall{};  // the record says when it was made
   std::chrono::system_clock::time_point last_end_wall{};
   tracker::ForkGuard fork_guard;        // in a fork()ed child every call is a no-op
 
@@ -124,6 +128,11 @@ struct Tracker::Impl {
   void surface_errors();
   EpochRecord end_epoch();
   void refit(int after_epochs);
+  // A refit's result into the snapshot and the outputs (and the question after the first).
+  void apply_refit(const Forecast& robust, const Forecast& paper, bool first,
+                   std::chrono::system_clock::time_point made);
+  // The refit handed to the worker, if any: applied now (before this epoch's record, or at stop).
+  void take_pending_refit();
   void handle_budget(const Totals& actual_so_far);
   void act_on(BudgetEvent event);
   bool ask_user(const std::string& prompt);

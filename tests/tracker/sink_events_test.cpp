@@ -214,7 +214,8 @@ TEST(SinkEvents, EpochEndDoesNotWaitForADeferredSinkThatIsBlocked) {
     ASSERT_EQ(got.size(), 3u);
     EXPECT_EQ(got.back().index, 3);
     EXPECT_EQ(blocked->calls(), 0) << "still blocked in its first event";
-    EXPECT_EQ(inline_rec->words(), "S E1 P1! E2 P2 E3 P3");
+    // Epoch 3's refit ran on the worker: its record comes at the next epoch end or at stop.
+    EXPECT_EQ(inline_rec->words(), "S E1 P1! E2 P2 E3");
     blocked->open();
     t.stop();
     inline_words = inline_rec->words();
