@@ -56,6 +56,12 @@ std::optional<RefitWorker::Result> RefitWorker::take() noexcept {
   if (!posted_) return std::nullopt;
   posted_ = false;
   std::unique_lock lock(mutex_);
+  if (job_ready_) {
+    // The worker has not started it (a busy machine did not schedule it yet): computing it here
+    // costs what a refit on this thread always did, and never waits on the scheduler.
+    job_ready_ = false;
+    return compute(observed_, settings_);
+  }
   cv_.wait(lock, [&] { return result_ready_; });
   result_ready_ = false;
   return std::move(result_);

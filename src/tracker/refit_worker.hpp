@@ -9,6 +9,9 @@
 //  - One refit in flight at a time: post() hands one over, take() waits for it (no-op when none)
 //    and must be called before the next post(). post() copies the inputs into a buffer the worker
 //    owns (no allocation once warm); the result is what the same calls give on the caller's thread.
+//    A refit the worker has not started when take() asks for it is computed by take() itself, so
+//    the caller waits at most for the rest of a refit in progress, never for the scheduler to get
+//    round to the worker on a busy machine.
 //  - The thread starts at the first post(). If it cannot start, post() computes the refit itself.
 //  - Thread-safety: post(), pending() and take() from one thread (the training thread).
 //  - Never throws; a refit that failed (out of memory) gives no result.
