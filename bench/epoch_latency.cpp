@@ -17,12 +17,21 @@
 // writes a buffer larger than L2 before each call, as a training step between two epoch
 // boundaries would. The last epoch_end also runs the final report and stop(): shown apart.
 //
-// It also times the prediction refit alone (predict_robust + predict_paper over k epochs, as
-// Tracker::Impl::refit calls them) for a few k, to show what dominates epoch_end.
+// It also times the prediction refit alone (predict_robust + predict_paper after k epochs, from
+// an ObservedHistory as Tracker::Impl::refit calls them) for a few k, to show what dominates
+// epoch_end.
+//
+// --epochs-list 1000,10000,100000 runs one tracker per length and prints, per length, epoch_end's
+// p50/p99 over the last 10 % of its epochs (the steady state a long run reaches), the peak RSS of
+// that run (VmHWM, reset before each run through /proc/self/clear_refs), the size of its summary
+// JSON (summary_json is set in this mode) and the run's wall time: flat rows mean a cost per epoch
+// that does not grow with the epoch count (issue 15). The clock is simulated as above (60 s
+// epochs), so a 100,000-epoch run "lasts" 70 days and takes seconds.
 //
 // Usage: epoch_latency [--epochs N (1000)] [--setup fixtures|host|both (fixtures)] [--logs on|off|both]
 //                      [--cache hot|cold|both] [--epoch-s S (60)] [--evict-kib K (16384)]
-//                      [--repeat R (1)] [--csv FILE] [--no-refit-table]
+//                      [--repeat R (1)] [--csv FILE] [--no-refit-table] [--epochs-list N,N,...]
+#include <sys/stat.h>
 #include <time.h>
 
 #include <algorithm>
@@ -65,6 +74,7 @@ struct Options {
   int repeat = 1;
   std::string csv;
   bool refit_table = true;
+  std::vector<int> epochs_list;  // --epochs-list: the flatness table instead of the buckets
 };
 
 // The real clocks plus an offset that only the benchmark moves. The sampler thread waits in
@@ -158,7 +168,27 @@ struct RunResult {
   double last_end_ms = 0;  // the last epoch_end, which also runs the final report and stop
   std::string channels;
   std::vector<int> notes;  // notes per epoch (0 expected)
+  double run_s = 0;                 // construction to the tracker's destruction
+  double peak_rss_mb = 0;           // VmHWM after the run (reset before it where the kernel allows)
+  std::uintmax_t summary_bytes = 0;  // the summary JSON's size (when summary_json was set)
 };
+
+// VmHWM / VmRSS of this process in MB (0 when /proc is not there).
+double proc_status_mb(const char* key) {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(key, 0) == 0) return std::stod(line.substr(std::string(key).size())) / 1024.0;
+  }
+  return 0;
+}
+
+// Resets VmHWM to the current RSS (Linux >= 4.0); false where it cannot.
+bool reset_peak_rss() {
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";
+  out.flush();
+  return static_cast<bool>(out);
+}
 
 std::string describe_channels(const std::vector<ChannelInfo>& channels) {
   std::map<std::string, int> counts;
@@ -179,7 +209,7 @@ bool fixture_channels_ok(const std::vector<ChannelInfo>& channels) {
   return powercap == 4 && nvml == 8 && channels.size() == 12;
 }
 
-RunResult run_tracker(const Options& o, const std::string& setup, bool logs, bool cold) {
+RunResult run_tracker(const Options& o, const std::string& setup, bool logs, bool cold, bool summary = false) {
   std::optional<testing::FakeNvml> nvml;  // held for the tracker's lifetime
   auto ctx = std::make_shared<SensorContext>();
   ctx->getenv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
@@ -196,10 +226,9 @@ RunResult run_tracker(const Options& o, const std::string& setup, bool logs, boo
   std::optional<TempLogDir> dir;
   Config cfg;
   cfg.epochs = o.epochs;
-  if (logs) {
-    dir.emplace();
-    cfg.log_dir = dir->path();
-  }
+  if (logs || summary) dir.emplace();
+  if (logs) cfg.log_dir = dir->path();
+  if (summary) cfg.summary_json = dir->path() / "summary.json";
   NullBuffer null_buffer;
   std::ostream console(&null_buffer);
   OffsetClock clock;
@@ -215,7 +244,8 @@ RunResult run_tracker(const Options& o, const std::string& setup, bool logs, boo
   std::vector<std::uint64_t> gpu_mj(8, 1000000);
 
   const auto t0 = Steady::now();
-  Tracker tracker(cfg, env);
+  std::optional<Tracker> holder(std::in_place, cfg, env);
+  Tracker& tracker = *holder;
   r.construct_ms = std::chrono::duration<double, std::milli>(Steady::now() - t0).count();
   const auto channels = tracker.snapshot().channels;
   r.channels = describe_channels(channels);
@@ -255,11 +285,18 @@ RunResult run_tracker(const Options& o, const std::string& setup, bool logs, boo
   r.end_us.pop_back();
   r.end_cpu_us.pop_back();
   if (!tracker.finished()) throw std::runtime_error("the tracker did not finish after its last epoch");
+  r.peak_rss_mb = proc_status_mb("VmHWM:");
+  holder.reset();
+  r.run_s = std::chrono::duration<double>(Steady::now() - t0).count();
+  if (cfg.summary_json) {
+    std::error_code ec;
+    r.summary_bytes = std::filesystem::file_size(*cfg.summary_json, ec);
+  }
   return r;
 }
 
-// Epoch ranges the prediction's cost depends on: it refits over all epochs so far, up to a
-// window of kMaxWindowEpochs (128) most recent ones.
+// Epoch ranges the prediction's cost depends on: it refits over the kMaxWindowEpochs (128) most
+// recent epochs (plus running sums), so its cost grows up to epoch 129 and not after.
 struct Bucket {
   const char* name;
   int first, last;  // 1-based, inclusive
@@ -282,26 +319,24 @@ std::vector<double> slice(const std::vector<double>& v, const Bucket& b) {
   return out;
 }
 
-// predict_robust + predict_paper over k epochs, as the tracker calls them after epoch k;
-// the median time per call pair.
+// predict_robust + predict_paper after k epochs, as the tracker calls them after epoch k (from
+// its ObservedHistory, appended once per epoch); the median time per call pair.
 double refit_us(int k, int epochs) {
   std::mt19937_64 rng(7);
   std::normal_distribution<double> jitter(0.0, 0.01);
-  prediction::PredictionInputs in;
-  in.total_epochs = epochs;
-  in.future_intensity_g_per_kwh = 473;
-  in.confidence = 0.9;
+  prediction::ObservedHistory observed;
+  const prediction::ForecastSettings settings{epochs, 473, 0.9};
   for (int i = 0; i < k; ++i) {
     const double d = 60 * (1 + jitter(rng));
     const double j = 8 * 300 * d * (1 + jitter(rng));
-    in.observed.push_back({d, j, j / 3.6e6 * 473});
+    observed.append({d, j, j / 3.6e6 * 473});
   }
   std::vector<double> us;
   const auto until = Steady::now() + std::chrono::milliseconds(50);
   do {
     const auto t = Steady::now();
-    const Forecast robust = prediction::predict_robust(in);
-    const Forecast paper = prediction::predict_paper(in);
+    const Forecast robust = prediction::predict_robust(observed, settings);
+    const Forecast paper = prediction::predict_paper(observed, settings);
     us.push_back(std::chrono::duration<double, std::micro>(Steady::now() - t).count());
     if (!(robust.energy_j > 0) || !(paper.energy_j > 0)) throw std::runtime_error("refit gave no forecast");
   } while (Steady::now() < until || us.size() < 5);
@@ -329,7 +364,8 @@ Options parse(int argc, char** argv) {
                  "usage: epoch_latency [--epochs N (1000)] [--setup fixtures|host|both (fixtures)]\n"
                  "                     [--logs on|off|both] [--cache hot|cold|both] [--epoch-s S (60)]\n"
                  "                     [--evict-kib K (16384)]\n"
-                 "                     [--repeat R (1)] [--csv FILE] [--no-refit-table]\n",
+                 "                     [--repeat R (1)] [--csv FILE] [--no-refit-table]\n"
+                 "                     [--epochs-list N,N,... (e.g. 1000,10000,100000)]\n",
                  argc, argv);
   while (args.next()) {
     const std::string& flag = args.flag();
@@ -354,6 +390,16 @@ Options parse(int argc, char** argv) {
       o.evict_kib = static_cast<std::size_t>(args.number());
     } else if (flag == "--repeat") {
       o.repeat = static_cast<int>(args.number());
+    } else if (flag == "--epochs-list") {
+      o.epochs_list.clear();
+      const std::string list = args.value();
+      for (std::size_t at = 0; at <= list.size();) {
+        const auto comma = std::min(list.find(',', at), list.size());
+        const int n = std::atoi(list.substr(at, comma - at).c_str());
+        if (n < 20) args.fail("--epochs-list takes epoch counts of at least 20, comma-separated");
+        o.epochs_list.push_back(n);
+        at = comma + 1;
+      }
     } else if (flag == "--csv") {
       o.csv = args.value();
     } else {
@@ -363,7 +409,52 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
+constexpr double kFlatTargetP99_us = 100.0;
+
+// --epochs-list: one run per length; epoch_end over the last 10 % of each run's epochs.
+int run_lengths(const Options& base) {
+  std::cout << fmt::format("epoch_end latency by run length (simulated epoch length {} s); p50/p99 over the last 10 % "
+                           "of each run's epochs (the last epoch_end, which runs the final report, apart); "
+                           "steady_clock, microseconds\n",
+                           base.epoch_s);
+  std::cout << "| setup | logs | cache | epochs | last 10 %: n | p50 µs | p99 µs | max µs | on-CPU p50 / p99 µs "
+               "| all: p50 / p99 µs | epoch_start p50 / p99 µs | final epoch_end ms | peak RSS MB | summary JSON bytes "
+               "| run s |\n"
+               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  const bool rss_reset = reset_peak_rss();
+  bool met = true;
+  for (const auto& setup : base.setups) {
+    for (bool logs : base.logs) {
+      for (bool cold : base.cold) {
+        for (int n : base.epochs_list) {
+          Options o = base;
+          o.epochs = n;
+          reset_peak_rss();
+          const RunResult r = run_tracker(o, setup, logs, cold, true);
+          const int last = static_cast<int>(r.end_us.size());  // epochs 1..n-1
+          const Bucket tail{"last 10 %", last - std::max(1, n / 10) + 1, last};
+          const Stats s = stats_of(slice(r.end_us, tail));
+          const Stats cpu = stats_of(slice(r.end_cpu_us, tail));  // wall far above it: preempted
+          const Stats all = stats_of(r.end_us);
+          const Stats st = stats_of(r.start_us);
+          if (n == base.epochs_list.back()) met = met && s.p99_us < kFlatTargetP99_us;
+          std::cout << fmt::format("| {} | {} | {} | {} | {} | {:.1f} | {:.1f} | {:.1f} | {:.1f} / {:.1f} | {:.1f} / {:.1f} "
+                                   "| {:.1f} / {:.1f} | {:.2f} | {:.1f} | {} | {:.1f} |\n",
+                                   setup, logs ? "on" : "off", cold ? "cold" : "hot", n, s.n, s.p50_us, s.p99_us,
+                                   s.max_us, cpu.p50_us, cpu.p99_us, all.p50_us, all.p99_us, st.p50_us, st.p99_us, r.last_end_ms,
+                                   r.peak_rss_mb, r.summary_bytes, r.run_s);
+        }
+      }
+    }
+  }
+  std::cout << fmt::format("\npeak RSS: {}; epoch_end p99 < {:.0f} µs over the last 10 % of the longest run: {}\n",
+                           rss_reset ? "VmHWM, reset before each run" : "VmHWM (could not be reset: the peak so far)",
+                           kFlatTargetP99_us, met ? "met" : "MISSED");
+  return met ? 0 : 3;
+}
+
 int run(const Options& o) {
+  if (!o.epochs_list.empty()) return run_lengths(o);
   std::cout << fmt::format("epoch_start/epoch_end latency over {} epochs of a tracker run (epochs={}), simulated "
                            "epoch length {} s; steady_clock around each call, microseconds\n",
                            o.epochs, o.epochs, o.epoch_s);
@@ -413,9 +504,9 @@ int run(const Options& o) {
   std::cout << '\n';
   for (const auto& line : extra) std::cout << line << '\n';
   if (o.refit_table) {
-    std::cout << "\nPrediction refit alone (predict_robust + predict_paper over k epochs, median of repeated "
+    std::cout << "\nPrediction refit alone (predict_robust + predict_paper after k epochs from an ObservedHistory, median of repeated "
                  "calls, hot cache):\n| k | refit µs |\n|---|---|\n";
-    for (int k : {1, 2, 5, 10, 32, 64, 128, 129, 256, 999}) {
+    for (int k : {1, 2, 5, 10, 32, 64, 128, 129, 256, 999, 9999, 99999}) {
       if (k > o.epochs) break;
       std::cout << fmt::format("| {} | {:.1f} |\n", k, refit_us(k, o.epochs));
     }

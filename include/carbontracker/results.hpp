@@ -105,17 +105,45 @@ struct BudgetEvent {
   std::string message;
 };
 
+// Completed epochs that a long run's snapshot holds summed instead of one by one (see
+// Snapshot::epochs): epochs first_index..last_index, both included.
+struct EpochBlock {
+  int first_index = 0;  // 1-based
+  int last_index = 0;
+  double start_s = 0;   // the first epoch's start, since the tracker started (monotonic)
+  std::chrono::system_clock::time_point wall_start{};  // the first epoch's start
+  std::chrono::system_clock::time_point wall_end{};    // the last epoch's end
+  Totals totals;        // summed over the block's epochs
+};
+
+// A snapshot's memory (and the summary JSON written from it) is bounded however long the run:
+// per-epoch detail for the first and the last kSnapshotEpochsKept completed epochs, the epochs
+// between them in at most kSnapshotMaxEpochBlocks blocks (each twice as long as the last time
+// the blocks were merged pairwise), and the first and last kSnapshotForecastsKept refits.
+inline constexpr int kSnapshotEpochsKept = 1000;
+inline constexpr int kSnapshotMaxEpochBlocks = 256;
+inline constexpr int kSnapshotForecastsKept = 1000;
+
 struct Snapshot {
   std::vector<ChannelInfo> channels;
-  std::vector<EpochRecord> epochs;             // completed epochs
+  // Completed epochs one by one, in order: all of them while there are at most
+  // 2 x kSnapshotEpochsKept; beyond, the first and the last kSnapshotEpochsKept, and the ones
+  // between them summed in epoch_blocks (in order). epochs_completed is the exact count.
+  std::vector<EpochRecord> epochs;
+  std::vector<EpochBlock> epoch_blocks;        // empty until a run passes 2 x kSnapshotEpochsKept epochs
+  int epochs_completed = 0;                    // epochs.size() + the blocks' epochs
   std::optional<EpochRecord> interrupted;      // the epoch in progress at stop(), if any
-  Totals epochs_total;                         // over completed epochs
+  Totals epochs_total;                         // over completed epochs (all of them, exact)
   Totals whole_run;                            // tracker start to now (or stop), epochs or not
   double pue = 1.58;  // Config::pue's default (the Python tool's PUE_2023)
   IntensityInfo intensity;
   std::optional<Forecast> prediction;          // printed after epochs_before_pred epochs
   std::optional<Forecast> paper_prediction;    // the paper's model at the same moment
-  std::vector<Forecast> prediction_history;    // every refit, one per epoch from then on
+  // Every refit (one per epoch from the first prediction on) while there are at most
+  // 2 x kSnapshotForecastsKept; beyond, the first and the last kSnapshotForecastsKept, in order.
+  // predictions_made is the exact count; the latest refit is always the last element.
+  std::vector<Forecast> prediction_history;
+  int predictions_made = 0;
   std::vector<BudgetEvent> budget_events;
   bool stopped_by_budget = false;
   std::vector<std::string> warnings;

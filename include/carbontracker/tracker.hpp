@@ -62,7 +62,7 @@ struct Config {
   int epochs = 1;
   int epochs_before_pred = 1;  // 0 (or -1): never predict
   int monitor_epochs = -1;     // -1: all `epochs`
-  double update_interval = 1;  // s between power samples
+  double update_interval = 1;  // s between power samples (channels that only give power)
   bool interpretable = true;   // "This is equivalent to: ... km travelled by car"
   bool stop_and_confirm = false;
   bool ignore_errors = false;
@@ -95,6 +95,9 @@ struct Config {
   std::optional<std::string> provider;        // force a provider: electricitymaps, energidataservice,
                                               // carbonintensity_uk, watttime
   bool geolocate = false;                     // IP geolocation when no location is given
+  // Read every channel at this period too (unset: counters and estimates are read only at
+  // epoch boundaries and when they need it; docs/sensors.md "When the sensors are read").
+  std::optional<double> sample_every;
   double intensity_refresh_s = 900;           // live values fetched every 15 min
   std::optional<std::filesystem::path> summary_json;  // final result as one JSON object
   double prediction_confidence = 0.9;

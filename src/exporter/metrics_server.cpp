@@ -134,6 +134,7 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(std::shared_ptr<cons
   svr.set_keep_alive_max_count(1);
   svr.set_keep_alive_timeout(1);
   svr.Get("/metrics", [store](const httplib::Request&, httplib::Response& res) {
+    store->refresh();  // fresh readings, when the owner reads on demand (metrics_store.hpp)
     const auto snap = store->load();
     res.set_content(snap ? render_metrics_text(*snap) : std::string(), std::string(kMetricsContentType));
   });

@@ -5,8 +5,9 @@
 //  - start() binds before it returns: a port in use or an address that cannot be bound is a
 //    Status naming the address (the caller turns it into a configuration error); port 0 picks a
 //    free port, and url() says which.
-//  - A scrape only loads the store's pointer and renders from it: it never waits on the sampler
-//    or training threads and never reads a sensor.
+//  - A scrape runs the store's refresher (at most one per 0.5 s: the tracker reads its sensors,
+//    microseconds) and then loads the store's pointer and renders from it: it never waits on the
+//    training thread for longer than one sensor read.
 //  - Bounded: a fixed pool of worker threads, a bounded queue of accepted connections (past it
 //    the accepting thread serves the connection itself, which holds back further accepts: the
 //    kernel's backlog absorbs the rest), read and write timeouts and one request per

@@ -24,11 +24,13 @@ void EventLogSink::on_event(const RunEvent& event) {
           log_->append(WarningEvent{e.message});
         } else if constexpr (std::is_same_v<T, RunFinished>) {
           if (e.intensity_history) log_->append(*e.intensity_history);
+          write_held_power();
           const Snapshot& s = *e.final_snapshot;
           log_->append(RunEndEvent{s.epochs.size(), TotalsRecord::of(s.epochs_total), TotalsRecord::of(s.whole_run),
                                    s.interrupted, s.stopped_by_budget});
           log_->flush();
         } else if constexpr (std::is_same_v<T, RunAbandoned>) {
+          write_held_power();
           log_->append(RunNotMeasuredEvent{e.reason});
           log_->flush();
         }
@@ -38,12 +40,27 @@ void EventLogSink::on_event(const RunEvent& event) {
 }
 
 void EventLogSink::on_power(double t_s, std::span<const double> energy_j) {
-  if (t_s - last_power_t_s_ < kPowerEveryS) return;
-  last_power_t_s_ = t_s;
+  std::lock_guard lock(power_mutex_);
   try {
+    if (t_s - last_power_t_s_ < kPowerEveryS) {
+      holding_ = true;
+      held_t_s_ = t_s;
+      held_energy_j_.assign(energy_j.begin(), energy_j.end());
+      return;
+    }
+    holding_ = false;
+    last_power_t_s_ = t_s;
     log_->append(PowerEvent{t_s, {energy_j.begin(), energy_j.end()}});
   } catch (...) {  // out of memory on the sampler thread: drop this point
   }
+}
+
+void EventLogSink::write_held_power() {
+  std::lock_guard lock(power_mutex_);
+  if (!holding_) return;
+  holding_ = false;
+  last_power_t_s_ = held_t_s_;
+  log_->append(PowerEvent{held_t_s_, held_energy_j_});
 }
 
 }  // namespace carbontracker::outputs

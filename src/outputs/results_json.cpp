@@ -1,5 +1,6 @@
 #include "outputs/results_json.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -41,6 +42,23 @@ void optional_value(JsonWriter& w, std::string_view name, const std::optional<T>
   } else {
     w.value(nullptr);
   }
+}
+
+void write_epoch_block(JsonWriter& w, const EpochBlock& b) {
+  w.begin_object();
+  w.field("first_index", b.first_index).field("last_index", b.last_index);
+  w.field("epochs", b.last_index - b.first_index + 1).field("start_s", b.start_s);
+  w.field("start", iso_utc(b.wall_start)).field("end", iso_utc(b.wall_end));
+  totals_fields(w, b.totals);
+  w.end_object();
+}
+
+// The exact number of completed epochs: the tracker's count, or what a snapshot filled by hand
+// holds.
+std::size_t completed_epochs(const Snapshot& s) {
+  std::size_t held = s.epochs.size();
+  for (const auto& b : s.epoch_blocks) held += static_cast<std::size_t>(std::max(0, b.last_index - b.first_index + 1));
+  return std::max(held, static_cast<std::size_t>(std::max(0, s.epochs_completed)));
 }
 
 }  // namespace
@@ -133,13 +151,20 @@ std::string summary_json_text(const Snapshot& s, int indent, const JobRecord* jo
   w.field("pue_source", pue_source(s.pue));
   w.key("components");
   write_components(w, s.channels);
+  // A long run: the first and last epochs in detail, the ones between summed in blocks
+  // (docs/log-format.md, "Long runs").
+  const std::size_t completed = completed_epochs(s);
   w.key("epochs").begin_array();
   for (const auto& e : s.epochs) write_epoch(w, e);
+  w.end_array();
+  w.field("epochs_in_blocks", completed - std::min(completed, s.epochs.size()));
+  w.key("epoch_blocks").begin_array();
+  for (const auto& b : s.epoch_blocks) write_epoch_block(w, b);
   w.end_array();
   optional_value(w, "interrupted_epoch", s.interrupted, write_epoch);
   w.key("total").begin_object();
   totals_fields(w, s.epochs_total);
-  w.field("epochs", s.epochs.size());
+  w.field("epochs", completed);
   w.field("intensity_g_per_kwh", s.intensity.g_per_kwh);
   w.field("intensity_source", s.intensity.source).field("intensity_kind", to_string(s.intensity.kind));
   w.end_object();
@@ -153,6 +178,7 @@ std::string summary_json_text(const Snapshot& s, int indent, const JobRecord* jo
   w.key("prediction_history").begin_array();
   for (const auto& f : s.prediction_history) write_forecast(w, f, s.pue);
   w.end_array();
+  w.field("predictions_made", std::max(s.prediction_history.size(), static_cast<std::size_t>(std::max(0, s.predictions_made))));
   w.key("budget_events").begin_array();
   for (const auto& b : s.budget_events) write_budget_event(w, b);
   w.end_array();

@@ -6,8 +6,9 @@
 // - Passive: a sink never owns a thread or a loop and never waits for anything; it is called.
 // - Threads: on_event(), flush(), status() and shutdown() are called on one thread at a time:
 //   the training thread for an inline sink, the dispatcher's delivery thread for a deferred one
-//   (delivery()). on_power() alone is called on the sampler thread (and only for an inline sink
-//   whose wants_power() is true): a sink that takes power points guards what on_power() shares.
+//   (delivery()). on_power() alone is called by the sampler, one call at a time and in time
+//   order, on its thread or on a scrape's (Sampler::refresh), and only for an inline sink whose
+//   wants_power() is true: a sink that takes power points guards what on_power() shares.
 // - Never throws. A sink that does anyway (a bug) is caught by the dispatcher, switched off and
 //   reported once as a warning; epoch_end and the other sinks go on. Out of memory
 //   (std::bad_alloc) is the exception: it reaches the caller as everywhere in the tracker.

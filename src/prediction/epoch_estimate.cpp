@@ -129,9 +129,18 @@ std::size_t regime_start(std::span<const double> s, const EstimatorPrior& prior,
 }  // namespace
 
 EpochEstimate estimate_epoch(std::span<const double> values, const EstimatorPrior& prior) {
+  int unmeasured = 0;
+  for (double v : values) unmeasured += usable(v) ? 0 : 1;
+  return estimate_epoch_recent(values.size(), values.empty() ? kNaN : values[0], values, unmeasured, prior);
+}
+
+EpochEstimate estimate_epoch_recent(std::size_t k, double first_value, std::span<const double> recent,
+                                    int unmeasured, const EstimatorPrior& prior) {
   EpochEstimate e;
-  const std::size_t k = values.size();
-  for (double v : values) e.unmeasured += usable(v) ? 0 : 1;
+  e.unmeasured = unmeasured;
+  // recent[j] is epoch (offset + j + 1)'s value.
+  const std::size_t offset = k - std::min(recent.size(), k);
+  if (recent.size() > k) recent = recent.last(k);
 
   // Estimation set: epochs 2..k once there are two (epoch 1 is warm-up: cuDNN autotuning,
   // caches, clocks ramping), the most recent kMaxWindowEpochs of them, measured ones only.
@@ -139,15 +148,17 @@ EpochEstimate estimate_epoch(std::span<const double> values, const EstimatorPrio
   e.warmup_excluded = first == 1;
   std::vector<double> s;
   std::vector<int> epoch_of;  // 1-based epoch number of s[i]
-  const std::size_t from = std::max(first, k > kMaxWindowEpochs ? k - kMaxWindowEpochs : std::size_t{0});
+  const std::size_t from =
+      std::max({first, k > kMaxWindowEpochs ? k - kMaxWindowEpochs : std::size_t{0}, offset});
   for (std::size_t i = from; i < k; ++i) {
-    if (!usable(values[i])) continue;
-    s.push_back(values[i]);
+    const double v = recent[i - offset];
+    if (!usable(v)) continue;
+    s.push_back(v);
     epoch_of.push_back(static_cast<int>(i + 1));
   }
-  if (s.empty() && first == 1 && usable(values[0])) {
+  if (s.empty() && first == 1 && usable(first_value)) {
     // Only the warm-up epoch was measured: it is all there is.
-    s.push_back(values[0]);
+    s.push_back(first_value);
     epoch_of.push_back(1);
     e.warmup_excluded = false;
   }

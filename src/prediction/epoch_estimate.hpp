@@ -62,6 +62,15 @@ struct EpochEstimate {
 // values[i] is epoch i+1's value.
 EpochEstimate estimate_epoch(std::span<const double> values, const EstimatorPrior& prior);
 
+// The same estimate from what it actually reads, so that a long run's refit costs O(window), not
+// O(epochs): `epochs` = k, the number of observed epochs; `first_value` = epoch 1's value (read
+// only when k >= 1); `recent` = the last recent.size() values, epochs k - recent.size() + 1 .. k,
+// with recent.size() >= min(k, kMaxWindowEpochs) (extra older values are ignored); `unmeasured`
+// = how many of all k values are not usable. Bitwise the result of estimate_epoch over the whole
+// series.
+EpochEstimate estimate_epoch_recent(std::size_t epochs, double first_value, std::span<const double> recent,
+                                    int unmeasured, const EstimatorPrior& prior);
+
 struct SumInterval {
   double point = 0, low = 0, high = 0;
 };

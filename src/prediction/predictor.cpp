@@ -11,32 +11,45 @@
 namespace carbontracker::prediction {
 namespace {
 
+int observed_epochs(const ObservedHistory& h) noexcept {
+  return static_cast<int>(std::min<std::size_t>(h.size(), std::numeric_limits<int>::max()));
+}
 
-int planned_epochs(const PredictionInputs& in) noexcept {
-  const int k = static_cast<int>(std::min<std::size_t>(in.observed.size(), std::numeric_limits<int>::max()));
-  return std::max(in.total_epochs, k);
+int planned_epochs(const ObservedHistory& h, const ForecastSettings& s) noexcept {
+  return std::max(s.total_epochs, observed_epochs(h));
 }
 
 void set_all(double& point, double& low, double& high, double value) noexcept { point = low = high = value; }
 
+int int_count(std::size_t n) noexcept {
+  return static_cast<int>(std::min<std::size_t>(n, std::numeric_limits<int>::max()));
+}
+
+ObservedHistory history_of(const PredictionInputs& in) {
+  ObservedHistory h;
+  for (const auto& o : in.observed) h.append(o);
+  return h;
+}
+
+ForecastSettings settings_of(const PredictionInputs& in) noexcept {
+  return {in.total_epochs, in.future_intensity_g_per_kwh, in.confidence};
+}
+
 }  // namespace
 
-Forecast predict_paper(const PredictionInputs& in) {
+Forecast predict_paper(const ObservedHistory& observed, const ForecastSettings& in) {
   Forecast f;
   f.method = ForecastMethod::paper;
-  f.after_epochs = static_cast<int>(std::min<std::size_t>(in.observed.size(), std::numeric_limits<int>::max()));
-  f.epochs = planned_epochs(in);
+  f.after_epochs = observed_epochs(observed);
+  f.epochs = planned_epochs(observed, in);
   f.confidence = 0.0;
   f.intensity_g_per_kwh = in.future_intensity_g_per_kwh;
 
   // Means over the usable values of each metric; an empty mean is unknown (NaN), except that
   // zero planned epochs cost exactly nothing.
-  double duration_sum = 0, energy_sum = 0;
-  int duration_n = 0, energy_n = 0;
-  for (const auto& o : in.observed) {
-    if (usable(o.duration_s)) { duration_sum += o.duration_s; ++duration_n; }
-    if (usable(o.energy_j)) { energy_sum += o.energy_j; ++energy_n; }
-  }
+  const ObservedTotals& t = observed.totals();
+  const double duration_sum = t.duration_sum_s, energy_sum = t.energy_sum_j;
+  const int duration_n = int_count(t.duration_n), energy_n = int_count(t.energy_n);
   const double epochs = f.epochs;
   const double duration = f.epochs == 0 ? 0.0 : duration_n > 0 ? epochs * duration_sum / duration_n : kNaN;
   const double energy = f.epochs == 0 ? 0.0 : energy_n > 0 ? epochs * energy_sum / energy_n : kNaN;
@@ -48,40 +61,35 @@ Forecast predict_paper(const PredictionInputs& in) {
   return f;
 }
 
-Forecast predict_robust(const PredictionInputs& in) {
+Forecast predict_robust(const ObservedHistory& observed, const ForecastSettings& in) {
   Forecast f;
   f.method = ForecastMethod::robust;
-  const auto& obs = in.observed;
-  f.after_epochs = static_cast<int>(std::min<std::size_t>(obs.size(), std::numeric_limits<int>::max()));
-  f.epochs = planned_epochs(in);
+  f.after_epochs = observed_epochs(observed);
+  f.epochs = planned_epochs(observed, in);
   f.confidence = std::isnan(in.confidence) ? 0.9 : std::clamp(in.confidence, 0.0, 0.999);
   f.intensity_g_per_kwh = in.future_intensity_g_per_kwh;
   const double remaining = static_cast<double>(f.epochs - f.after_epochs);
   const double intensity = in.future_intensity_g_per_kwh;
 
-  std::vector<double> durations, energies;
-  durations.reserve(obs.size());
-  energies.reserve(obs.size());
-  double duration_seen = 0, energy_seen = 0, co2_seen = 0;
-  double duration_unknown = 0, energy_unknown = 0, co2_unknown = 0;  // epochs to predict
+  const ObservedTotals& t = observed.totals();
+  const double duration_seen = t.duration_sum_s, energy_seen = t.energy_sum_j;
+  const double duration_unknown = static_cast<double>(t.epochs - t.duration_n);  // epochs to predict
+  const double energy_unknown = static_cast<double>(t.epochs - t.energy_n);
+  const double co2_unknown = static_cast<double>(t.co2_unknown_n);  // its CO2eq comes with the predicted energy
+  // An epoch whose energy is known but whose CO2eq is not: the intensity of that moment is not
+  // known, so the future one stands in.
+  double co2_seen = t.co2_sum_g;
   bool co2_seen_ok = true;
-  for (const auto& o : obs) {
-    durations.push_back(o.duration_s);
-    energies.push_back(o.energy_j);
-    if (usable(o.duration_s)) duration_seen += o.duration_s; else ++duration_unknown;
-    if (usable(o.energy_j)) energy_seen += o.energy_j; else ++energy_unknown;
-    if (usable(o.co2eq_g)) {
-      co2_seen += o.co2eq_g;
-    } else if (usable(o.energy_j)) {
-      // Its energy is known; the intensity of that moment is not, so the future one stands in.
-      if (usable(intensity)) co2_seen += kwh_from_j(o.energy_j) * intensity; else co2_seen_ok = false;
-    } else {
-      ++co2_unknown;  // neither known: its CO2eq comes with the predicted energy below
-    }
+  if (t.co2_fallback_n > 0) {
+    if (usable(intensity)) co2_seen += t.co2_fallback_kwh * intensity; else co2_seen_ok = false;
   }
 
-  const EpochEstimate duration_est = estimate_epoch(durations, kDurationPrior);
-  const EpochEstimate energy_est = estimate_epoch(energies, kEnergyPrior);
+  const double first_duration = observed.empty() ? kNaN : observed.first().duration_s;
+  const double first_energy = observed.empty() ? kNaN : observed.first().energy_j;
+  const EpochEstimate duration_est = estimate_epoch_recent(observed.size(), first_duration, observed.recent_durations(),
+                                                           int_count(observed.unmeasured_durations()), kDurationPrior);
+  const EpochEstimate energy_est = estimate_epoch_recent(observed.size(), first_energy, observed.recent_energies(),
+                                                         int_count(observed.unmeasured_energies()), kEnergyPrior);
 
   const SumInterval d = future_sum(duration_est, remaining + duration_unknown, f.confidence);
   f.duration_s = duration_seen + d.point;
@@ -107,5 +115,9 @@ Forecast predict_robust(const PredictionInputs& in) {
   }
   return f;
 }
+
+Forecast predict_paper(const PredictionInputs& in) { return predict_paper(history_of(in), settings_of(in)); }
+
+Forecast predict_robust(const PredictionInputs& in) { return predict_robust(history_of(in), settings_of(in)); }
 
 }  // namespace carbontracker::prediction

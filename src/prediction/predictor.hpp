@@ -25,15 +25,18 @@
 #include <vector>
 
 #include "carbontracker/results.hpp"
+#include "prediction/observed_history.hpp"
 
 namespace carbontracker::prediction {
 
-struct EpochObservation {
-  double duration_s = 0;
-  double energy_j = 0;  // facility energy of the epoch (already x PUE)
-  double co2eq_g = 0;   // CO2eq of the epoch as accounted (energy x the intensity valid then)
+// What a forecast is for, besides the observed epochs.
+struct ForecastSettings {
+  int total_epochs = 0;                   // the run's planned epochs (>= k; if < k, predict k)
+  double future_intensity_g_per_kwh = 0;  // for the epochs still to come
+  double confidence = 0.9;                // nominal coverage of the intervals
 };
 
+// The whole series at once (tests, the benchmarks, a distributed job's epochs read from logs).
 struct PredictionInputs {
   std::vector<EpochObservation> observed;  // completed epochs, in order (size k >= 1)
   int total_epochs = 0;                    // the run's planned epochs (>= k; if < k, predict k)
@@ -43,10 +46,16 @@ struct PredictionInputs {
 
 // The paper: total = total_epochs x mean(observed) for energy and duration; CO2eq = predicted
 // energy x future intensity. low == high == point (the paper gives no interval). method = "paper".
-Forecast predict_paper(const PredictionInputs& in);
+// O(1) from an ObservedHistory.
+Forecast predict_paper(const ObservedHistory& observed, const ForecastSettings& settings);
 
 // Ours: observed epochs count as observed; the remaining ones come from a robust, warm-up-aware
 // per-epoch estimate, with a predictive interval at `confidence`. method = "robust".
+// O(kMaxWindowEpochs^2) at most from an ObservedHistory, whatever the number of epochs.
+Forecast predict_robust(const ObservedHistory& observed, const ForecastSettings& settings);
+
+// The same from the whole series: O(k) to build the history, then as above.
+Forecast predict_paper(const PredictionInputs& in);
 Forecast predict_robust(const PredictionInputs& in);
 
 }  // namespace carbontracker::prediction

@@ -12,7 +12,30 @@ namespace carbontracker {
 
 namespace {
 __extension__ using Count = unsigned __int128;  // exact: 2^-32 J perf units overflow 64 bits in weeks
+
+// Points waiting for on_point between two wake-ups of the thread (at most 60 s apart; one point
+// per interval_s at most): past this, new points are not spilled (the timeline keeps them).
+constexpr std::size_t kMaxPendingPoints = 256;
+constexpr double kMinReadPeriodS = 0.001;
 }  // namespace
+
+double read_period_s(const ChannelInfo& info, double interval_s, double max_counter_gap_s) noexcept {
+  double period = max_counter_gap_s;
+  if (info.method == Method::power || info.method == Method::simulated) {
+    period = interval_s;  // a point sample: integrated between reads, so read at the user's cadence
+  } else if (info.method == Method::counter && info.counter.kind == CounterKind::wrapping) {
+    // One wrap between two reads is corrected; a second would be lost. At the plausible maximum
+    // power the range lasts range_j / max_w; half of it leaves room for a late wake-up.
+    const double range_j =
+        (static_cast<double>(info.counter.range) + static_cast<double>(info.counter.unit)) * info.joules_per_unit;
+    const double max_w = plausible_max_power(info).max_power_w;
+    if (range_j > 0 && max_w > 0) period = std::min(period, 0.5 * range_j / max_w);
+  }
+  // Resetting counters (NVML, perf's 64-bit count) do not wrap; estimates are means since the
+  // previous read: both are exact over any interval, read at the cap.
+  if (!(period >= kMinReadPeriodS)) period = kMinReadPeriodS;  // also NaN
+  return period;
+}
 
 std::string_view to_string(ChannelState s) noexcept {
   switch (s) {
@@ -80,8 +103,19 @@ Sampler::Sampler(std::vector<std::unique_ptr<Sensor>> sensors, Clock& clock, Sam
   round_energy_.reserve(channels_.size());
   if (options_.energy_listener) options_.energy_listener->on_channels(channels_.size());
   in_use_.resize(channels_.size());
-  options_.interval_s = std::max(options_.interval_s, 0.001);
-  options_.max_counter_gap_s = std::clamp(options_.max_counter_gap_s, 0.001, 30.0);
+  options_.interval_s = std::max(options_.interval_s, kMinReadPeriodS);
+  options_.max_counter_gap_s = std::clamp(options_.max_counter_gap_s, kMinReadPeriodS, 60.0);
+  wake_period_s_ = options_.max_counter_gap_s;
+  for (const auto& c : channels_) {
+    wake_period_s_ = std::min(wake_period_s_, read_period_s(c, options_.interval_s, options_.max_counter_gap_s));
+  }
+  if (options_.sample_every_s > 0) wake_period_s_ = std::min(wake_period_s_, std::max(options_.sample_every_s, kMinReadPeriodS));
+  for (const auto& slot : slots_) slow_work_ = slow_work_ || slot->sensor->has_slow_work();
+  if (options_.on_point) {
+    pending_points_.reserve(kMaxPendingPoints * (channels_.size() + 1));
+    spill_buffer_.reserve(kMaxPendingPoints * (channels_.size() + 1));
+  }
+  last_point_energy_j_.resize(channels_.size(), 0.0);
 }
 
 Sampler::~Sampler() { stop(); }
@@ -242,13 +276,22 @@ bool Sampler::accept_after_suspect(ChannelAccumulator& a, std::uint32_t ch, std:
 Status Sampler::start() {
   if (started_) return Status::ok();
   start_ = clock_.monotonic();
-  for (auto& slot : slots_) read_slot(*slot, start_);
+  read_all(start_);
   {
     std::lock_guard lock(state_mutex_);
     const std::vector<double> zeros(channels_.size(), 0.0);
     timeline_.append(0.0, zeros);
+    have_point_ = true;
+    last_point_t_s_ = 0;
+    // The start is a point too: the first power over time (a scrape's, the log's) starts here.
+    if (options_.on_point) {
+      pending_points_.push_back(0.0);
+      pending_points_.insert(pending_points_.end(), zeros.begin(), zeros.end());
+    }
     next_point_ = start_ + from_seconds(options_.interval_s);
-    next_slow_tick_ = start_;
+    // The first process list soon after the start (the GPUs this run uses are known early), not
+    // at it: the thread does not wake the moment it starts.
+    next_slow_tick_ = start_ + from_seconds(std::min(options_.slow_tick_s, options_.interval_s));
   }
   started_ = true;
   try {
@@ -271,21 +314,108 @@ void Sampler::stop() {
 }
 
 void Sampler::run(std::stop_token stop) {
-  const MonoTime period = from_seconds(std::min(options_.interval_s, options_.max_counter_gap_s));
-  MonoTime next = start_ + period;
+  const MonoTime period = from_seconds(wake_period_s_);
+  // Sampled power keeps its cadence on absolute deadlines; counters and estimates only need a
+  // read within a period of the last one, whoever took it (a mark at an epoch boundary counts).
+  const bool cadence = std::any_of(channels_.begin(), channels_.end(), [](const ChannelInfo& c) {
+    return c.method == Method::power || c.method == Method::simulated;
+  }) || options_.sample_every_s > 0;
+  MonoTime next_read = start_ + period;
   while (!stop.stop_requested()) {
-    if (!clock_.wait_until(next, stop)) break;
-    tick();
+    MonoTime wake = next_read;
+    MonoTime slow_at{};
+    if (slow_work_) {
+      std::lock_guard lock(state_mutex_);
+      slow_at = next_slow_tick_;
+      wake = std::min(wake, slow_at);
+    }
+    if (!clock_.wait_until(wake, stop)) break;
     const MonoTime now = clock_.monotonic();
-    next += period;
-    if (next <= now) next = now + period;  // fell behind (suspend, overload): skip, don't burst
+    const bool read_due =
+        cadence ? now >= next_read : now >= MonoTime{last_read_ns_.load(std::memory_order_relaxed)} + period;
+    if (read_due || (slow_work_ && now >= slow_at)) {
+      round(true);  // reads, the timeline point, the slow work when due, the spill
+    } else {
+      spill_points();  // points the marks added since the last wake-up
+    }
+    if (cadence) {
+      if (read_due) next_read += period;
+      if (next_read <= now) next_read = now + period;  // fell behind (suspend, overload): skip, don't burst
+    } else {
+      next_read = MonoTime{last_read_ns_.load(std::memory_order_relaxed)} + period;
+      if (next_read <= now) next_read = now + period;
+    }
   }
+}
+
+void Sampler::read_all(MonoTime now) {
+  for (auto& slot : slots_) read_slot(*slot, now);
+  // Monotonic: a mark on another thread may have read later already.
+  std::int64_t prev = last_read_ns_.load(std::memory_order_relaxed);
+  while (prev < now.count() && !last_read_ns_.compare_exchange_weak(prev, now.count(), std::memory_order_relaxed)) {
+  }
+}
+
+void Sampler::add_point_locked(MonoTime now, std::span<const double> energy_j, bool force) {
+  if (now < next_point_ && !force) return;
+  const double t_s = to_seconds(now - start_);
+  if (have_point_) {
+    // Reads on two threads can finish out of order: a point must not go back in time or energy.
+    if (t_s <= last_point_t_s_) return;
+    for (std::size_t i = 0; i < energy_j.size() && i < last_point_energy_j_.size(); ++i) {
+      if (energy_j[i] < last_point_energy_j_[i]) return;
+    }
+  }
+  timeline_.append(t_s, energy_j);
+  have_point_ = true;
+  last_point_t_s_ = t_s;
+  std::copy(energy_j.begin(), energy_j.end(), last_point_energy_j_.begin());
+  if (options_.on_point && pending_points_.size() + energy_j.size() + 1 <= pending_points_.capacity()) {
+    pending_points_.push_back(t_s);
+    pending_points_.insert(pending_points_.end(), energy_j.begin(), energy_j.end());
+  }
+  if (now >= next_point_) {  // a forced point leaves the cadence as it was
+    next_point_ += from_seconds(options_.interval_s);
+    if (next_point_ <= now) next_point_ = now + from_seconds(options_.interval_s);
+  }
+}
+
+void Sampler::spill_points() {
+  if (!options_.on_point) return;
+  std::lock_guard spill(spill_mutex_);
+  {
+    std::lock_guard lock(state_mutex_);
+    if (pending_points_.empty()) return;
+    spill_buffer_.swap(pending_points_);
+  }
+  const std::size_t row = channels_.size() + 1;
+  for (std::size_t i = 0; i + row <= spill_buffer_.size(); i += row) {
+    options_.on_point(spill_buffer_[i], std::span<const double>(spill_buffer_.data() + i + 1, channels_.size()));
+  }
+  spill_buffer_.clear();
+}
+
+void Sampler::refresh() {
+  if (!started_) return;
+  const MonoTime now = clock_.monotonic();
+  read_all(now);
+  Mark m = collect(now);
+  {
+    std::lock_guard lock(state_mutex_);
+    add_point_locked(now, m.energy_j, true);
+  }
+  spill_points();
 }
 
 Sampler::Mark Sampler::mark() {
   const MonoTime now = clock_.monotonic();
-  for (auto& slot : slots_) read_slot(*slot, now);
-  return collect(now);
+  read_all(now);
+  Mark m = collect(now);
+  if (started_) {
+    std::lock_guard lock(state_mutex_);
+    add_point_locked(now, m.energy_j);
+  }
+  return m;
 }
 
 std::vector<double> Sampler::energy_since(const Mark& m) {
@@ -333,7 +463,7 @@ void Sampler::tick() { round(true); }
 
 void Sampler::round(bool slow_allowed) {
   const MonoTime now = clock_.monotonic();
-  for (auto& slot : slots_) read_slot(*slot, now);
+  read_all(now);
 
   // Reused across rounds: round() runs on one thread at a time (the sampler's, or stop() after
   // joining it), and a steady-state tick must not allocate.
@@ -360,18 +490,13 @@ void Sampler::round(bool slow_allowed) {
   bool slow_due = false;
   {
     std::lock_guard lock(state_mutex_);
-    if (now >= next_point_) {
-      const double t_s = to_seconds(now - start_);
-      timeline_.append(t_s, energy);
-      if (options_.on_point) options_.on_point(t_s, energy);
-      next_point_ += from_seconds(options_.interval_s);
-      if (next_point_ <= now) next_point_ = now + from_seconds(options_.interval_s);
-    }
-    if (slow_allowed && now >= next_slow_tick_) {
+    add_point_locked(now, energy);
+    if (slow_allowed && slow_work_ && now >= next_slow_tick_) {
       slow_due = true;
       next_slow_tick_ = now + from_seconds(options_.slow_tick_s);
     }
   }
+  spill_points();
   if (slow_due) {
     // Outside every lock: process lists take milliseconds and must not delay mark().
     for (auto& slot : slots_) {

@@ -14,13 +14,26 @@
 //  - Sampled power (power, simulated) is integrated with the trapezoid rule. An estimated
 //    reading is the mean power since the previous read of that channel (a load average), so it
 //    is integrated as a rectangle over that interval.
-//  - The thread reads every sensor at the user interval (default 1 s) and at least every
-//    max_counter_gap_s (30 s) whatever the interval, so no counter can wrap twice unseen.
-//    Timestamps come from the injected monotonic clock.
+//  - The thread wakes only when a channel needs a read (read_period_s): a cumulative source
+//    (a counter, or an estimate, which is a mean since the previous read) is exact between any
+//    two reads, so it is read at epoch boundaries (marks) and otherwise only often enough that it
+//    cannot wrap twice unseen: half the time its range lasts at the device's plausible maximum
+//    power, capped at max_counter_gap_s (60 s). Only sampled power (Method::power, simulated)
+//    needs the user interval (update_interval, default 1 s). sample_every_s > 0 forces a read of
+//    everything at that period (fine power curves). Any read of every sensor (a mark, a tick,
+//    refresh()) restarts the period: between frequent marks the thread reads nothing. Sensors
+//    with slow work (has_slow_work()) add the slow cadence. Timestamps come from the injected
+//    monotonic clock.
 //  - mark() reads every sensor on the caller's thread and returns cumulative energy: two marks
 //    give the exact energy of the window between them (epoch boundaries). It takes a sensor's
-//    lock only for that sensor's read: microseconds, never a wait on the timeline or on
-//    slow work (process lists run on the sampler thread, outside those locks).
+//    lock only for that sensor's read, and the timeline's lock to add its point: microseconds,
+//    never a wait on slow work or on the outputs (process lists and on_point run on the sampler
+//    thread, outside those locks).
+//  - Timeline points: every read of every sensor (tick, mark) adds one when at least interval_s
+//    has passed since the last point (refresh() always does), and only if time and every channel's energy
+//    moved forward (reads on two threads may finish out of order). on_point hears each point
+//    once, in time order, on the sampler thread (or on refresh()'s caller), never on the thread
+//    taking a mark: a point added by a mark waits for the next wake-up or refresh().
 //  - An energy listener (SamplerOptions::energy_listener, sampler/energy_listener.hpp) is told
 //    every increment counted above, in order, under the sensor's lock, whichever thread counts
 //    it; mark() takes the listener's tally under the same lock, so a mark's listener_tally covers
@@ -50,18 +63,24 @@
 namespace carbontracker {
 
 struct SamplerOptions {
-  double interval_s = 1.0;          // timeline cadence
-  double max_counter_gap_s = 30.0;  // forced read period for counters
+  double interval_s = 1.0;          // sampled power's read period; the timeline's finest spacing
+  double max_counter_gap_s = 60.0;  // longest time a counter or an estimate goes unread
+  double sample_every_s = 0;        // > 0: read everything at this period too (0: only as needed)
   double slow_tick_s = 10.0;        // process lists (devices_by_pid)
   std::size_t timeline_capacity = 4096;
   std::size_t max_events = 256;
-  // Called on the sampler thread with every timeline point before downsampling (to spill a
-  // full-resolution timeline to a log). Must be cheap and must not throw.
+  // Called with every timeline point, once, in time order, on the sampler thread or refresh()'s
+  // caller, one call at a time (to spill the timeline to a log). Must not throw.
   std::function<void(double t_s, std::span<const double> energy_j)> on_point;
   // Hears every counted energy increment, and its tally is taken into each mark
   // (sampler/energy_listener.hpp). Null: none (Mark::listener_tally stays 0).
   EnergyListener* energy_listener = nullptr;
 };
+
+// How long `info` may go unread (see the contract above): interval_s for sampled power; for a
+// wrapping counter half the time its range lasts at the plausible maximum power; capped at
+// max_counter_gap_s; never below 1 ms.
+double read_period_s(const ChannelInfo& info, double interval_s, double max_counter_gap_s) noexcept;
 
 enum class ChannelState : std::uint8_t {
   ok,
@@ -134,6 +153,12 @@ class Sampler {
   // One sampling round at clock.monotonic(): read everything, update the timeline when due,
   // run the slow tick when due. The thread calls it; tests call it directly with a FakeClock.
   void tick();
+  // For live views (a Prometheus scrape): read everything now and hand any new timeline points
+  // to on_point on the caller's thread. A no-op unless started.
+  void refresh();
+  // The thread's longest sleep: the shortest read period of any channel, of the slow work and
+  // of sample_every_s.
+  [[nodiscard]] double wake_period_s() const noexcept { return wake_period_s_; }
 
   [[nodiscard]] SamplerSnapshot snapshot() const;
   // devices_by_pid usage per channel (sticky); cheap.
@@ -153,6 +178,12 @@ class Sampler {
   // that value, i.e. the counter was reset or jumped rather than misread once.
   bool accept_after_suspect(ChannelAccumulator& a, std::uint32_t ch, std::uint64_t counter, MonoTime now, double t_s);
   void round(bool slow_allowed);
+  void read_all(MonoTime now);
+  // Adds a timeline point when due, or now when forced (refresh: a live view asked), if time and
+  // energy moved forward (state_mutex_ held by the caller).
+  void add_point_locked(MonoTime now, std::span<const double> energy_j, bool force = false);
+  // Hands the timeline points not yet heard to on_point (not under state_mutex_).
+  void spill_points();
   void record_event(double t_s, std::uint32_t channel, std::string message);
   void run(std::stop_token stop);
   Mark collect(MonoTime now) const;
@@ -166,7 +197,12 @@ class Sampler {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<ChannelInfo> channels_;
   MonoTime start_{};
-  bool started_ = false;
+  std::atomic<bool> started_{false};
+  double wake_period_s_ = 60.0;
+  bool slow_work_ = false;
+  // When every sensor was last read (ns on the injected clock): the thread sleeps until a period
+  // after it, so marks at epoch boundaries stand in for its reads.
+  std::atomic<std::int64_t> last_read_ns_{0};
 
   mutable std::mutex state_mutex_;  // timeline, events, in_use, next_* deadlines
   Timeline timeline_;
@@ -175,6 +211,17 @@ class Sampler {
   std::vector<std::optional<bool>> in_use_;
   MonoTime next_point_{};
   MonoTime next_slow_tick_{};
+  bool have_point_ = false;
+  double last_point_t_s_ = 0;
+  std::vector<double> last_point_energy_j_;
+  // on_point: the time of the last point it heard; spill_mutex_ makes its calls one at a time
+  // and in order (taken before state_mutex_, never under it).
+  std::mutex spill_mutex_;
+  // Points added but not yet heard by on_point: rows of (t_s, energy_j...), at most
+  // kMaxPendingPoints (state_mutex_); spill_buffer_ is the spare they are swapped into
+  // (spill_mutex_), so a steady state allocates nothing.
+  std::vector<double> pending_points_;
+  std::vector<double> spill_buffer_;
 
   std::vector<double> round_energy_;  // scratch for round()
   std::jthread thread_;

@@ -38,6 +38,7 @@ class ChannelSubset final : public Sensor {
   }
 
   void slow_tick() noexcept override { inner_->slow_tick(); }
+  [[nodiscard]] bool has_slow_work() const noexcept override { return inner_->has_slow_work(); }
 
   [[nodiscard]] std::optional<std::vector<bool>> channels_in_use() const override {
     auto inner = inner_->channels_in_use();

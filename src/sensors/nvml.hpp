@@ -79,6 +79,7 @@ class NvmlSensor final : public Sensor {
   [[nodiscard]] const std::vector<ChannelInfo>& channels() const noexcept override { return channels_; }
   Status read(std::vector<Reading>& out) noexcept override;
   void slow_tick() noexcept override;
+  [[nodiscard]] bool has_slow_work() const noexcept override { return by_pid_.enabled; }
   [[nodiscard]] std::optional<std::vector<bool>> channels_in_use() const override;
 
  private:

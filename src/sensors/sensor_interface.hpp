@@ -10,8 +10,9 @@
 //    allocation once `out` has capacity, performs only cheap reads (counter/power registers,
 //    never process lists), and may be called from any thread, but not concurrently on the
 //    same Sensor (the Sampler serialises calls per sensor).
-//  - slow_tick() does the expensive, optional work (process lists for devices_by_pid). It is
-//    only ever called from the sampler thread, at a slow cadence, and may run while read() runs
+//  - slow_tick() does the expensive, optional work (process lists for devices_by_pid), for a
+//    sensor whose has_slow_work() is true. It is only ever called from the sampler thread, at a
+//    slow cadence, and may run while read() runs
 //    on another thread: a sensor that shares state between the two synchronises it itself.
 //    channels_in_use() is called right after slow_tick(), on the same thread.
 //  - Units: counters carry raw unsigned 64-bit values plus a scale to joules and their wrap
@@ -49,6 +50,9 @@ class Sensor {
   [[nodiscard]] virtual const std::vector<ChannelInfo>& channels() const noexcept = 0;
   virtual Status read(std::vector<Reading>& out) noexcept = 0;
   virtual void slow_tick() noexcept {}
+  // Whether slow_tick() has work to do (devices_by_pid asked for and possible): the sampler
+  // thread wakes at the slow cadence only for sensors that say so.
+  [[nodiscard]] virtual bool has_slow_work() const noexcept { return false; }
   // For devices_by_pid: which channels served this process tree at the last slow_tick().
   // nullopt when the sensor does not attribute by process (all channels count).
   [[nodiscard]] virtual std::optional<std::vector<bool>> channels_in_use() const { return std::nullopt; }

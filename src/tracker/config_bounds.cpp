@@ -14,12 +14,13 @@ namespace {
 // Upper limits are where a value stops being a plausible setting and becomes a typo or an
 // overflow (docs/configuration.md#bounds explains each).
 constexpr double kMaxEpochs = 1e7;
-constexpr std::array<NumberBounds, 22> kBounds{{
+constexpr std::array<NumberBounds, 23> kBounds{{
     {"epochs", "", 1, kMaxEpochs, false, "pass the number of epochs the training will run"},
     {"epochs_before_pred", "", -1, kMaxEpochs, false,
      "give the number of epochs to measure before predicting (0 or -1: never predict)"},
     {"monitor_epochs", "", -1, kMaxEpochs, false, "give the number of epochs to monitor, or -1 for all"},
     {"update_interval", "s", 0.01, 3600, false, "give the sampling interval in seconds (default 1)"},
+    {"sample_every", "s", 0.01, 3600, false, "give the period of forced reads in seconds, e.g. 1 (or leave it unset)"},
     {"verbose", "", 0, 9, false, "use 0 (warnings only) or 1 (default)"},
     {"decimal_precision", "", 0, 17, false, "use e.g. 12 (the default)"},
     {"sim_cpu_tdp", "W", 0, 10000, false, "give the simulated CPU's TDP in watts, e.g. 65"},

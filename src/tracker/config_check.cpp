@@ -106,6 +106,7 @@ std::set<Component> parse_components(const std::string& text) {
 
 SensorOptions check_sensor_config(const Config& c) {
   require_bounds("sim_cpu_tdp", c.sim_cpu_tdp);
+  require_bounds("sample_every", c.sample_every);
   require_bounds("sim_cpu_util", c.sim_cpu_util);
   require_bounds("sim_gpu_watts", c.sim_gpu_watts);
   require_bounds("sim_gpu_util", c.sim_gpu_util);

@@ -123,6 +123,11 @@ const std::vector<Entry>& entries() {
           {"--monitor-epochs", "", "Epochs to monitor (-1: all)"}}, integer(&Config::monitor_epochs)},
         {{"update_interval", "number", "seconds between power samples",
           {"--update-interval", "", "Seconds between power samples (default 1)"}}, number(&Config::update_interval)},
+        {{"sample_every", "number", "read every sensor at this period too (default: only when needed)",
+          {"--sample-every", "",
+           "Read every sensor every S seconds, counters included (default: counters only at epoch ends "
+           "and when they could wrap)"}},
+         optional_number(&Config::sample_every)},
         {{"interpretable", "bool", "add the km-by-car equivalent",
           {"--no-interpretable", "false",
            "Leave out the 'km travelled by car' equivalent"}},

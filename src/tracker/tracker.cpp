@@ -112,6 +112,7 @@ void Tracker::Impl::begin() {
   reports = std::move(inventory.reports);
   SamplerOptions opts;
   opts.interval_s = config.update_interval;
+  opts.sample_every_s = config.sample_every.value_or(0.0);
   emissions_meter = std::make_unique<emissions::EmissionsMeter>(intensity->current());
   opts.energy_listener = emissions_meter.get();  // each J weighted by the intensity in force then
   opts.on_point = sinks.power_callback();  // the sinks that take the power timeline (the event log)
@@ -120,11 +121,6 @@ void Tracker::Impl::begin() {
   {
     std::lock_guard lock(mutex);
     snap.channels = channels;
-    // Grown inside epoch_end, a vector moves the whole history to fresh memory: 0.75-3 ms at
-    // epochs 129, 257 and 513 on the dev VM. Reserved once here instead (capped: ~1.2 MB).
-    const auto expected = static_cast<std::size_t>(std::min(derived.monitor_epochs, 4096));
-    snap.epochs.reserve(expected);
-    snap.prediction_history.reserve(expected);
     snap.pue = config.pue;
     snap.intensity = intensity->info();
   }
@@ -138,6 +134,10 @@ void Tracker::Impl::begin() {
     pending_error = st;
   }
   run_start = sampler->mark();
+  if (metrics_store && metrics_server) {
+    metrics_store->set_refresher([s = sampler.get()] { s->refresh(); });
+    scrape_refresh.store = metrics_store;
+  }
   intensity->start();  // fetches run on its own thread from here on
   note(outputs::NoteLevel::log, "Monitoring thread started.");
   sinks.flush();
@@ -240,9 +240,10 @@ EpochRecord Tracker::Impl::end_epoch() {
   epoch_mark.reset();
   last_end_mark = end;
   last_end_wall = wall_end;
+  observed.append({rec.totals.duration_s, rec.totals.facility_energy_j, rec.totals.co2eq_g});
   {
     std::lock_guard lock(mutex);
-    snap.epochs.push_back(rec);
+    history.add_epoch(rec);  // O(1): the first and last epochs in detail, the middle summed
     snap.epochs_total += rec.totals;
     snap.whole_run = whole_run_until(end);
   }
@@ -267,17 +268,17 @@ void Tracker::Impl::refit(int after_epochs) {
   const int k = derived.epochs_before_pred;
   if (k == 0 || after_epochs < k || !forecast_possible(after_epochs)) return;
   const bool first = !snap.prediction;  // printed once; later refits only go to the logs
-  prediction::PredictionInputs in;
-  for (const auto& e : snap.epochs) in.observed.push_back({e.totals.duration_s, e.totals.facility_energy_j, e.totals.co2eq_g});
+  // O(kMaxWindowEpochs) whatever the epoch count: running sums + the recent window (observed).
+  prediction::ForecastSettings in;
   in.total_epochs = config.epochs;
   IntensityInfo future;
   in.future_intensity_g_per_kwh = future_intensity(after_epochs, &future);
   in.confidence = config.prediction_confidence;
-  const Forecast robust = prediction::predict_robust(in);
-  const Forecast paper = prediction::predict_paper(in);
+  const Forecast robust = prediction::predict_robust(observed, in);
+  const Forecast paper = prediction::predict_paper(observed, in);
   {
     std::lock_guard lock(mutex);
-    snap.prediction_history.push_back(robust);
+    history.forecasts.push(robust);
     if (first) {
       snap.prediction = robust;
       snap.paper_prediction = paper;
@@ -301,9 +302,9 @@ void Tracker::Impl::refit(int after_epochs) {
 double Tracker::Impl::future_intensity(int after_epochs, IntensityInfo* used) {
   // The window still to run, estimated from the mean epoch so far; the forecast over it (if a
   // provider has one), else the value in force now.
-  double mean_s = 0;
-  for (const auto& e : snap.epochs) mean_s += e.totals.duration_s;
-  mean_s = snap.epochs.empty() ? 0 : mean_s / static_cast<double>(snap.epochs.size());
+  // epochs_total's duration is the sum over the epochs in order, as a loop over them would give.
+  const std::size_t n = history.epochs.count();
+  const double mean_s = n == 0 ? 0 : snap.epochs_total.duration_s / static_cast<double>(n);
   const double remaining_s = std::max(0, config.epochs - after_epochs) * mean_s;
   const auto now = now_wall();
   // Capped: a long forecast horizon must not overflow the time point (core/duration.hpp).
@@ -333,7 +334,7 @@ void Tracker::Impl::refresh_intensity_info() {
 void Tracker::Impl::handle_budget(const Totals& actual_so_far) {
   const auto& b = config.budget;
   if (!b.max_energy_kwh && !b.max_co2eq_g && !b.max_duration_s) return;
-  const Forecast* latest = snap.prediction_history.empty() ? nullptr : &snap.prediction_history.back();
+  const Forecast* latest = history.forecasts.latest();
   if (auto ev = tracker::evaluate_budget(b, actual_so_far, latest, budget_state)) act_on(std::move(*ev));
 }
 
@@ -447,10 +448,16 @@ Snapshot Tracker::snapshot() const {
   if (impl_->fork_guard.forked_child_quiet()) {
     // The mutex may have been held at fork time: the results as of the fork if it is free.
     std::unique_lock lock(impl_->mutex, std::try_to_lock);
-    return lock ? impl_->snap : Snapshot{};
+    return lock ? impl_->snapshot_locked() : Snapshot{};
   }
   std::lock_guard lock(impl_->mutex);
-  return impl_->snap;
+  return impl_->snapshot_locked();
+}
+
+Snapshot Tracker::Impl::snapshot_locked() const {
+  Snapshot s = snap;
+  history.fill(s);
+  return s;
 }
 
 void Tracker::set_api_keys(std::map<std::string, std::string> keys) {
@@ -484,7 +491,7 @@ void Tracker::Impl::finish() {
     snap.interrupted = std::move(partial);
   }
   // The Python parser reads this line as "early stop" and then trusts the actual figures.
-  if (planned_known && snap.epochs.size() < static_cast<std::size_t>(derived.monitor_epochs)) {
+  if (planned_known && history.epochs.count() < static_cast<std::size_t>(derived.monitor_epochs)) {
     note(outputs::NoteLevel::log,
          fmt::format("Training was interrupted before all {} epochs were monitored.", derived.monitor_epochs));
   }
@@ -493,6 +500,7 @@ void Tracker::Impl::finish() {
     snap.whole_run = whole_run_until(end);
     snap.finished = true;
   }
+  scrape_refresh.clear();  // the final values stay up; nothing is read any more
   sampler->stop();
   intensity->stop();
   drain_sampler_warnings();
@@ -500,7 +508,7 @@ void Tracker::Impl::finish() {
   Snapshot final_snap;
   {
     std::lock_guard lock(mutex);
-    final_snap = snap;
+    final_snap = snapshot_locked();
   }
   outputs::RunFinished done{now_wall(), &final_snap, config.epochs, std::nullopt};
   if (const auto day = intensity->day_history(); !day.empty()) {
@@ -535,7 +543,7 @@ void Tracker::Impl::finish() {
     // The other ranks' logs in the shared log_dir: waited for (at most job_wait_s) until each has
     // as many completed epochs as this rank, or its end.
     emit(outputs::JobFinished{
-        now_wall(), tracker::gather_job_totals(*job_logs, static_cast<int>(final_snap.epochs.size()), config.job_wait_s)});
+        now_wall(), tracker::gather_job_totals(*job_logs, final_snap.epochs_completed, config.job_wait_s)});
     sinks.flush();
   }
 }

@@ -22,7 +22,9 @@
 #include "intensity/service.hpp"
 #include "sampler/sampler.hpp"
 #include "sensors/registry.hpp"
+#include "prediction/observed_history.hpp"
 #include "tracker/budget.hpp"
+#include "tracker/epoch_history.hpp"
 #include "tracker/config_check.hpp"
 #include "tracker/host_process.hpp"
 #include "tracker/job_summary.hpp"
@@ -72,6 +74,17 @@ struct Tracker::Impl {
   std::unique_ptr<exporter::MetricsServer> metrics_server;
   // config.pushgateway: finish() waits (bounded) for its push and reports a failure.
   std::shared_ptr<exporter::PushgatewaySink> pushgateway_sink;
+  // A scrape reads the sensors (Sampler::refresh) while the run lasts. Declared after the
+  // sampler: the refresher is cleared before the sampler goes, even if a server thread that was
+  // left running (metrics_server.hpp, stop) still holds the store.
+  struct ScrapeRefresh {
+    std::shared_ptr<exporter::MetricsStore> store;
+    void clear() noexcept {
+      if (store) store->set_refresher({});
+      store.reset();
+    }
+    ~ScrapeRefresh() { clear(); }
+  } scrape_refresh;
 
   // --- run state (training thread) ---
   Sampler::Mark run_start;
@@ -91,12 +104,18 @@ struct Tracker::Impl {
   std::string prediction_note;          // printed after the first prediction
   // Where the last epoch (or the set-up) ended: the next epoch of the same marker starts there.
   std::optional<Sampler::Mark> last_end_mark;
+  // The completed epochs as the prediction reads them: running sums + the recent window.
+  prediction::ObservedHistory observed;
   std::chrono::system_clock::time_point last_end_wall{};
   tracker::ForkGuard fork_guard;        // in a fork()ed child every call is a no-op
 
   // --- results (guarded: snapshot() may run on any thread) ---
   mutable std::mutex mutex;
+  // snap.epochs and snap.prediction_history stay empty: history holds them (bounded) and
+  // snapshot_locked() fills a copy.
   Snapshot snap;
+  tracker::RunHistory history;
+  Snapshot snapshot_locked() const;  // mutex held
 
   // tracker.cpp
   template <class F>

@@ -78,6 +78,28 @@ TEST(TrackerPrometheus, ScrapedEnergyEqualsTheSnapshot) {
       << after.body;
 }
 
+// Counters alone: the sampler thread sleeps between epoch ends (docs/sensors.md "When the sensors
+// are read"), so a scrape reads the sensors itself; mid-epoch it shows the energy spent so far.
+TEST(TrackerPrometheus, AScrapeReadsTheSensorsWhenItAsks) {
+  TrackerRig rig;
+  rig.ctx->getenv = testing::fixed_env({{"CARBONTRACKER_NODE", "nodeB"},
+                                        {"CARBONTRACKER_JOB_ID", "job-2"},
+                                        {"CARBONTRACKER_RUN_DIR", (rig.dir / "run").string()}});
+  Tracker t(prometheus_config(1), rig.env());
+  const int port = port_in(rig.console.str());
+  ASSERT_GT(port, 0) << rig.console.str();
+  t.epoch_start();
+  rig.spend(10.0, 2.0, 100.0, 5.0);  // 5 s: no read is due on the sampler thread
+  const auto mid = testing::scrape(port);
+  ASSERT_EQ(mid.status, 200);
+  EXPECT_NEAR(sum_of(mid.body, "carbontracker_energy_joules_total", "component=\"gpu\""), 200.0, 1e-9) << mid.body;
+  EXPECT_NEAR(sum_of(mid.body, "carbontracker_energy_joules_total", "component=\"cpu\""), 20.0, 1e-9) << mid.body;
+  // 100 J per GPU over 5 s.
+  EXPECT_NEAR(sum_of(mid.body, "carbontracker_power_watts", "component=\"gpu\""), 40.0, 1e-9) << mid.body;
+  t.epoch_end();
+  EXPECT_DOUBLE_EQ(t.snapshot().whole_run.device_energy_j.gpu_j, 200.0);
+}
+
 TEST(TrackerPrometheus, APortInUseIsAConfigErrorAtConstruction) {
   // A plain listening socket (no SO_REUSEPORT) holds the port.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -229,31 +229,172 @@ TEST(Sampler, DevicesInUseAreSticky) {
   EXPECT_EQ(snap.channels[1].in_use, std::optional<bool>(true));
 }
 
-TEST(Sampler, ForcedCounterReadEveryThirtySecondsWhateverTheInterval) {
+TEST(Sampler, ReadPeriodsFollowWhatEachChannelNeeds) {
+  // Sampled power: the user's interval.
+  EXPECT_EQ(read_period_s(power_channel("p"), 2.0, 60.0), 2.0);
+  EXPECT_EQ(read_period_s(power_channel("s", Method::simulated), 0.5, 60.0), 0.5);
+  // Exact between any two reads: the cap.
+  EXPECT_EQ(read_period_s(counter_channel("g", kNvmlSpec, 1e-3, Component::gpu), 1.0, 60.0), 60.0);
+  EXPECT_EQ(read_period_s(power_channel("e", Method::estimated, Component::cpu), 1.0, 60.0), 60.0);
+  // RAPL's 262 kJ range at the 1000 W default bound of a CPU package lasts 262 s: the cap.
+  EXPECT_EQ(read_period_s(counter_channel("r", kRaplSpec, 1e-6), 1.0, 60.0), 60.0);
+  // A small range: 100 J at 1000 W lasts 0.1 s, so it is read every 0.05 s.
+  ChannelInfo small = counter_channel("small", {CounterKind::wrapping, 99'999, 1}, 1e-3);
+  EXPECT_NEAR(read_period_s(small, 1.0, 60.0), 0.05, 1e-12);
+  // Its own bound counts: 10 W lasts 10 s, read every 5 s.
+  small.max_power_w = 10;
+  EXPECT_NEAR(read_period_s(small, 1.0, 60.0), 5.0, 1e-12);
+  // Never below 1 ms.
+  small.max_power_w = 1e12;
+  EXPECT_EQ(read_period_s(small, 1.0, 60.0), 0.001);
+}
+
+TEST(Sampler, TheThreadSleepsAsLongAsTheChannelsAllow) {
+  auto period = [](std::vector<ChannelInfo> ch, SamplerOptions o, bool slow = false) {
+    FakeClock clock;
+    auto s = std::make_unique<ScriptedSensor>(std::move(ch));
+    s->set_slow_work(slow);
+    std::vector<std::unique_ptr<Sensor>> v;
+    v.push_back(std::move(s));
+    return Sampler(std::move(v), clock, o).wake_period_s();
+  };
+  SamplerOptions o;
+  EXPECT_EQ(period({counter_channel("c", kRaplSpec, 1e-6), counter_channel("g", kNvmlSpec, 1e-3)}, o), 60.0);
+  EXPECT_EQ(period({counter_channel("c", kRaplSpec, 1e-6), power_channel("p")}, o), 1.0);
+  EXPECT_EQ(period({counter_channel("c", kRaplSpec, 1e-6)}, o, true), 60.0);  // slow work has its own deadline
+  o.sample_every_s = 5;
+  EXPECT_EQ(period({counter_channel("c", kRaplSpec, 1e-6)}, o), 5.0);
+}
+
+// Counters read at epoch boundaries need no read in between: with marks more often than the
+// wrap-safe period, the thread reads nothing; when they stop, it reads once a period.
+TEST(Sampler, CountersAreReadByMarksAndOtherwiseOncePerPeriod) {
   SamplerOptions opts;
-  opts.interval_s = 120;
+  std::vector<std::thread::id> point_threads;
+  opts.on_point = [&](double, std::span<const double>) { point_threads.push_back(std::this_thread::get_id()); };
   FakeClock clock;
   auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("c", kRaplSpec, 1e-6)});
   auto* sensor = s.get();
+  s->set_slow_work(false);
   sensor->push({counter_reading(0, 0)});
+  std::vector<std::unique_ptr<Sensor>> v;
+  v.push_back(std::move(s));
+  Sampler sampler(std::move(v), clock, opts);
+  ASSERT_EQ(sampler.wake_period_s(), 60.0);
+  ASSERT_TRUE(sampler.start().is_ok());
+  const int reads_at_start = sensor->reads();
+  std::uint64_t counter = 0;
+  for (int i = 1; i <= 30; ++i) {  // 5 minutes of 10 s epochs
+    ASSERT_TRUE(clock.wait_for_waiters(1));
+    clock.advance(10s);
+    counter += 10'000'000;  // 1 W
+    sensor->push({counter_reading(0, counter)});
+    (void)sampler.mark();
+  }
+  ASSERT_TRUE(clock.wait_for_waiters(1));
+  EXPECT_EQ(sensor->reads(), reads_at_start + 30);  // the marks' reads only
+  // The marks' points reached on_point on the sampler thread, not on the marking one.
+  for (int spin = 0; spin < 5000 && point_threads.size() < 20; ++spin) std::this_thread::sleep_for(1ms);
+  EXPECT_GE(point_threads.size(), 20u);
+  for (const auto& id : point_threads) EXPECT_NE(id, std::this_thread::get_id());
+  // No marks any more: one read per 60 s.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(clock.wait_for_waiters(1));
+    clock.advance(60s);
+    for (int spin = 0; spin < 5000 && sensor->reads() < reads_at_start + 31 + i; ++spin) {
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+  ASSERT_TRUE(clock.wait_for_waiters(1));
+  EXPECT_EQ(sensor->reads(), reads_at_start + 33);
+  sampler.stop();
+  EXPECT_NEAR(sampler.snapshot().channels[0].energy_j, 300.0, 1e-9);
+  auto tl = sampler.timeline();
+  EXPECT_EQ(tl.size(), 1u + 30u + 3u);  // t = 0, the marks, the periodic reads (the last = stop())
+  for (std::size_t i = 1; i < 31; ++i) EXPECT_NEAR(tl.power_w(i, 0), 1.0, 1e-9);
+}
+
+TEST(Sampler, SampledPowerKeepsTheIntervalCadence) {
+  SamplerOptions opts;
+  opts.interval_s = 2;
+  FakeClock clock;
+  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{power_channel("p")});
+  auto* sensor = s.get();
+  s->set_slow_work(false);
+  sensor->push({power_reading(0, 100)});
   std::vector<std::unique_ptr<Sensor>> v;
   v.push_back(std::move(s));
   Sampler sampler(std::move(v), clock, opts);
   ASSERT_TRUE(sampler.start().is_ok());
   const int reads_at_start = sensor->reads();
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 1; i <= 5; ++i) {
     ASSERT_TRUE(clock.wait_for_waiters(1));
-    clock.advance(30s);
-    // Wait until the thread consumed the tick and blocks again.
-    for (int spin = 0; spin < 5000 && sensor->reads() < reads_at_start + i + 1; ++spin) {
-      std::this_thread::sleep_for(1ms);
-    }
+    clock.advance(2s);
+    for (int spin = 0; spin < 5000 && sensor->reads() < reads_at_start + i; ++spin) std::this_thread::sleep_for(1ms);
   }
   ASSERT_TRUE(clock.wait_for_waiters(1));
-  EXPECT_EQ(sensor->reads(), reads_at_start + 8);  // 240 s / 30 s
-  auto tl = sampler.timeline();
-  EXPECT_EQ(tl.size(), 3u);  // t = 0, 120, 240
+  EXPECT_EQ(sensor->reads(), reads_at_start + 5);
   sampler.stop();
+  EXPECT_NEAR(sampler.snapshot().channels[0].energy_j, 1000.0, 1e-9);
+}
+
+// A live view reads when it asks: refresh() reads now and hands the new point to on_point on the
+// caller's thread.
+TEST(Sampler, RefreshReadsNowAndSpillsOnTheCallersThread) {
+  SamplerOptions opts;
+  std::vector<std::pair<double, std::thread::id>> points;
+  opts.on_point = [&](double t_s, std::span<const double>) { points.emplace_back(t_s, std::this_thread::get_id()); };
+  FakeClock clock;
+  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("c", kNvmlSpec, 1e-3)});
+  auto* sensor = s.get();
+  s->set_slow_work(false);
+  std::vector<std::unique_ptr<Sensor>> v;
+  v.push_back(std::move(s));
+  Sampler sampler(std::move(v), clock, opts);
+  sensor->push({counter_reading(0, 0)});
+  sampler.refresh();  // not started: nothing
+  EXPECT_EQ(sensor->reads(), 0);
+  ASSERT_TRUE(sampler.start().is_ok());
+  ASSERT_TRUE(clock.wait_for_waiters(1));
+  clock.advance(5s);  // not a read period yet: the thread stays asleep
+  sensor->push({counter_reading(0, 5000)});
+  const int before = sensor->reads();
+  sampler.refresh();
+  EXPECT_EQ(sensor->reads(), before + 1);
+  ASSERT_EQ(points.size(), 2u);  // the start's point and this one
+  EXPECT_DOUBLE_EQ(points[0].first, 0.0);
+  EXPECT_DOUBLE_EQ(points[1].first, 5.0);
+  EXPECT_EQ(points[1].second, std::this_thread::get_id());
+  EXPECT_DOUBLE_EQ(sampler.snapshot().channels[0].energy_j, 5.0);
+  sampler.stop();
+}
+
+TEST(Sampler, SlowWorkRunsOnlyForSensorsThatHaveIt) {
+  for (bool slow : {false, true}) {
+    SamplerOptions opts;
+    opts.slow_tick_s = 10;
+    FakeClock clock;
+    auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("g", kNvmlSpec, 1e-3)});
+    auto* sensor = s.get();
+    s->set_slow_work(slow);
+    sensor->push({counter_reading(0, 0)});
+    std::vector<std::unique_ptr<Sensor>> v;
+    v.push_back(std::move(s));
+    Sampler sampler(std::move(v), clock, opts);
+    ASSERT_TRUE(sampler.start().is_ok());
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_TRUE(clock.wait_for_waiters(1));
+      clock.advance(10s);
+      for (int spin = 0; spin < 2000 && slow && sensor->slow_ticks() < i + 1; ++spin) std::this_thread::sleep_for(1ms);
+    }
+    ASSERT_TRUE(clock.wait_for_waiters(1));
+    sampler.stop();
+    if (slow) {
+      EXPECT_GE(sensor->slow_ticks(), 3);  // 1 s after the start, then every 10 s
+    } else {
+      EXPECT_EQ(sensor->slow_ticks(), 0);
+    }
+  }
 }
 
 }  // namespace

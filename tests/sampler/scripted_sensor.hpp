@@ -37,6 +37,8 @@ class ScriptedSensor final : public Sensor {
   }
 
   void slow_tick() noexcept override { ++slow_ticks_; }
+  bool has_slow_work() const noexcept override { return slow_work_.load(); }
+  void set_slow_work(bool v) { slow_work_ = v; }
   std::optional<std::vector<bool>> channels_in_use() const override {
     std::lock_guard lock(m_);
     return in_use_;
@@ -57,6 +59,7 @@ class ScriptedSensor final : public Sensor {
   std::optional<std::vector<bool>> in_use_;
   std::atomic<int> reads_{0};
   std::atomic<int> slow_ticks_{0};
+  std::atomic<bool> slow_work_{true};
 };
 
 inline ChannelInfo counter_channel(std::string id, CounterSpec spec, double joules_per_unit,

@@ -209,7 +209,9 @@ TEST(Tracker, EventLogHasOneVersionedRecordPerLine) {
     EXPECT_EQ(j["v"], 1);
     types.push_back(j["type"]);
   }
-  EXPECT_EQ(types, (std::vector<std::string>{"run_start", "epoch", "prediction", "epoch", "prediction", "run_end"}));
+  // One power record: the start (t = 0); at update_interval 3600 no later point is due.
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"run_start", "epoch", "prediction", "epoch", "prediction", "power", "run_end"}));
 }
 
 TEST(Tracker, SummaryJsonHasTheDocumentedShape) {
