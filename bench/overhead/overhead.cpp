@@ -294,7 +294,10 @@ int main(int argc, char** argv) try {
         const double steady = median(row.steady_ms_per_min);
         const bool tracker = mode != "floor";
         const std::string x_floor = tracker ? fmt::format("{:.3f}", floor > 0 ? steady / floor : 0.0) : "1";
-        const std::string run_api = mode == "run" ? (api > 0 ? fmt::format("{:.2f}", steady / api) : "api 0") : "-";
+        // A ratio of two figures below the bench's resolution says nothing.
+        const bool resolved = api > kResolutionXFloor * floor;
+        const std::string run_api =
+            mode == "run" ? (resolved ? fmt::format("{:.2f}", steady / api) : "api below resolution") : "-";
         const std::string startup = row.startup_ms.empty() ? "-" : fmt::format("{:.2f}", median(row.startup_ms));
         const std::string calls = row.calls_us_per_epoch.empty() ? "-" : fmt::format("{:.1f}", median(row.calls_us_per_epoch));
         const std::string rss = mode == "run" ? fmt::format("{:.1f} (own process)", median(row.rss_added_mib))

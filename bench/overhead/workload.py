@@ -26,6 +26,14 @@ def spin(x, rounds):
     return x
 
 
+def other_threads_cpu():
+    """CPU of every thread but this one: the main thread's clock read on both sides of the
+    process clock, so the main thread's CPU between the reads does not bias the difference."""
+    before = time.thread_time()
+    process = time.process_time()
+    return process - 0.5 * (before + time.thread_time())
+
+
 def rss_kib():
     with open("/proc/self/statm") as f:
         pages = int(f.read().split()[1])
@@ -69,9 +77,9 @@ def main(argv):
             tracker.epoch_start()
             calls += time.thread_time() - c0
         x = spin(x, settle)
-        q0, w0 = time.process_time() - time.thread_time(), time.perf_counter()
+        q0, w0 = other_threads_cpu(), time.perf_counter()
         x = spin(x, per_epoch - settle)
-        quiet_cpu += time.process_time() - time.thread_time() - q0
+        quiet_cpu += other_threads_cpu() - q0
         quiet_wall += time.perf_counter() - w0
         if tracker is not None:
             c0 = time.thread_time()
