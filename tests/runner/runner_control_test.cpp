@@ -193,12 +193,16 @@ TEST(Ticks, NoneWithoutATickIntervalAndTheLoopSleepsWhileTheChildIsSilent) {
 // A stop's grace deadline still wakes the loop when there is no tick.
 TEST(Ticks, WithoutATickAStopStillEscalatesToSigkillAfterTheGracePeriod) {
   Capture cap;
-  auto o = cap.options(sh("trap '' TERM; sleep 5"));
+  // The stop is asked once the child says it ignores SIGTERM (before that, SIGTERM would end it).
+  auto o = cap.options(sh("trap '' TERM; echo ready; sleep 5"));
+  o.epoch_pattern = "^ready";
   o.tick_interval_s.reset();
   o.grace_period_s = 0.3;
   ChildRunner runner(o);
   Recorder rec;
-  rec.on_start = [&](EpochSource) { runner.request_stop("test stop"); };
+  rec.on_start = [&](EpochSource s) {
+    if (s == EpochSource::pattern) runner.request_stop("test stop");
+  };
   const auto c = cap.run(runner, rec);
   EXPECT_TRUE(c.result.stopped);
   EXPECT_TRUE(c.result.killed_after_grace);
