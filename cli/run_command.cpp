@@ -118,10 +118,11 @@ std::function<int()> add_run_command(CLI::App& app) {
     if (!a->epoch_pattern.empty()) ro.epoch_pattern = a->epoch_pattern;
     if (!a->epoch_start_pattern.empty()) ro.epoch_start_pattern = a->epoch_start_pattern;
     ro.control_channel = !a->no_control;
-    // The tick only checks budgets mid-epoch: without one, the run loop wakes for output alone
-    // (the sampler thread keeps sampling at update_interval).
+    // The tick only checks budgets mid-epoch: without one there is no tick, and the run loop
+    // sleeps until the child prints, exits, uses the control channel or a signal arrives.
     const bool has_budget = cfg.budget.max_energy_kwh || cfg.budget.max_co2eq_g || cfg.budget.max_duration_s;
-    ro.tick_interval_s = has_budget ? cfg.update_interval : 3600.0;
+    if (has_budget) ro.tick_interval_s = cfg.update_interval;
+    else ro.tick_interval_s.reset();
     ro.grace_period_s = parse_grace_period(a->grace_period);
     std::unique_ptr<runner::ChildRunner> runner;
     try {

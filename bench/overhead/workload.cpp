@@ -9,6 +9,8 @@
 //                  samples at that rate can cost
 //           api    the work inside carbontracker::Tracker (epochs=EPOCHS, update_interval=
 //                  INTERVAL_S, log_dir=LOG_DIR when given), epoch_start/epoch_end around each epoch
+//           child  bare, run as the command of `carbontracker run`: also measures its parent's
+//                  (carbontracker's) process CPU clock over the quiet stretches (below)
 //   overhead_workload --calibrate SECONDS   prints iterations per second
 //
 // The work is a dependent integer hash chain (one core, no memory traffic, no system calls),
@@ -21,7 +23,15 @@
 // stop), the CPU time of every other thread (process CPU minus the main thread's: the sampler,
 // or the floor's reader, exactly, including threads that have exited), and the number of
 // counter channels. Peak RSS comes from wait4() in the driver.
+//
+// Steady CPU is measured over quiet stretches: in each epoch, from a tenth into it (the tracker
+// has handled the previous boundary by then) to its end, before the epoch's line is printed. The
+// CPU the tracker's own threads spent there (other threads for bare/floor/api; for child, the
+// parent process's whole CPU clock, clock_getcpuclockid(getppid())) over the stretches' wall
+// time is what a tracker costs while training runs with nothing to record: `quiet_cpu_s`,
+// `quiet_wall_s`. Epoch boundaries are the calls' cost (api) or the run loop's (child).
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -120,13 +130,34 @@ class FloorReader {
   std::thread thread_;
 };
 
+// The quiet stretches of run_epochs: `tracker_cpu` is the clock of what is measured.
+// `span_*`: from the start of the work to just before the last epoch line, so it holds the
+// tracker's handling of the first EPOCHS-1 boundaries as well (for `run`, the run loop's).
+struct Quiet {
+  std::function<double()> tracker_cpu;
+  double cpu_s = 0, wall_s = 0;
+  double span_cpu_s = 0, span_wall_s = 0;
+};
+
 std::uint64_t run_epochs(std::uint64_t iterations, int epochs, const std::function<void()>& before,
-                         const std::function<void()>& after) {
+                         const std::function<void()>& after, Quiet& quiet) {
   std::uint64_t x = 1;
   const std::uint64_t per_epoch = iterations / static_cast<std::uint64_t>(epochs);
+  const std::uint64_t settle = per_epoch / 10;
+  const double span_cpu0 = quiet.tracker_cpu();
+  const auto span_t0 = Steady::now();
   for (int e = 1; e <= epochs; ++e) {
     before();
-    x = spin(x, per_epoch);
+    x = spin(x, settle);
+    const double cpu0 = quiet.tracker_cpu();
+    const auto t0 = Steady::now();
+    x = spin(x, per_epoch - settle);
+    quiet.cpu_s += quiet.tracker_cpu() - cpu0;
+    quiet.wall_s += std::chrono::duration<double>(Steady::now() - t0).count();
+    if (e == epochs) {
+      quiet.span_cpu_s = quiet.tracker_cpu() - span_cpu0;
+      quiet.span_wall_s = std::chrono::duration<double>(Steady::now() - span_t0).count();
+    }
     after();
     std::printf("Epoch %d/%d %016llx\n", e, epochs, static_cast<unsigned long long>(x));
     std::fflush(stdout);
@@ -153,7 +184,7 @@ int calibrate(double seconds) {
 int main(int argc, char** argv) try {
   if (argc == 3 && std::string(argv[1]) == "--calibrate") return calibrate(std::stod(argv[2]));
   if (argc < 6) {
-    std::fprintf(stderr, "usage: %s bare|floor|api ITERATIONS EPOCHS INTERVAL_S RESULT_JSON [LOG_DIR]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s bare|floor|api|child ITERATIONS EPOCHS INTERVAL_S RESULT_JSON [LOG_DIR]\n", argv[0]);
     return 2;
   }
   const std::string mode = argv[1];
@@ -167,12 +198,26 @@ int main(int argc, char** argv) try {
   const double process0 = process_cpu_s(), main0 = thread_cpu_s();
   const auto t0 = Steady::now();
   std::uint64_t checksum = 0;
+  // The main thread's clock read on both sides of the process clock: a single read before or
+  // after would bias the difference by the main thread's CPU between the two reads (~0.2 µs each).
+  Quiet quiet{[] {
+    const double main_before = thread_cpu_s();
+    const double process = process_cpu_s();
+    return process - 0.5 * (main_before + thread_cpu_s());
+  }};
   if (mode == "bare") {
-    checksum = run_epochs(iterations, epochs, [] {}, [] {});
+    checksum = run_epochs(iterations, epochs, [] {}, [] {}, quiet);
+  } else if (mode == "child") {
+    clockid_t parent_clock{};
+    if (const int err = ::clock_getcpuclockid(::getppid(), &parent_clock); err != 0) {
+      throw std::runtime_error(fmt::format("no CPU clock for the parent process: error {}", err));
+    }
+    quiet.tracker_cpu = [parent_clock] { return clock_s(parent_clock); };
+    checksum = run_epochs(iterations, epochs, [] {}, [] {}, quiet);
   } else if (mode == "floor") {
     FloorReader floor(interval_s);
     result["channels"] = floor.channels();
-    checksum = run_epochs(iterations, epochs, [] {}, [] {});
+    checksum = run_epochs(iterations, epochs, [] {}, [] {}, quiet);
   } else if (mode == "api") {
     carbontracker::Config cfg;
     cfg.epochs = epochs;
@@ -184,7 +229,7 @@ int main(int argc, char** argv) try {
     result["construct_cpu_s"] = thread_cpu_s() - ctor0;
     checksum = run_epochs(
         iterations, epochs, [&] { calls([&] { tracker->epoch_start(); }); },
-        [&] { calls([&] { (void)tracker->epoch_end(); }); });
+        [&] { calls([&] { (void)tracker->epoch_end(); }); }, quiet);
     calls([&] { tracker->stop(); });
     const auto snap = tracker->snapshot();
     std::size_t counters = 0;
@@ -192,7 +237,7 @@ int main(int argc, char** argv) try {
     result["channels"] = counters;
     tracker.reset();
   } else {
-    throw std::invalid_argument("MODE must be bare, floor or api, not '" + mode + "'");
+    throw std::invalid_argument("MODE must be bare, floor, api or child, not '" + mode + "'");
   }
   const double wall_s = std::chrono::duration<double>(Steady::now() - t0).count();
   const double main_cpu_s = thread_cpu_s() - main0;
@@ -202,6 +247,10 @@ int main(int argc, char** argv) try {
   result["calls_cpu_s"] = calls.total_s;
   result["work_cpu_s"] = main_cpu_s - calls.total_s;
   result["other_threads_cpu_s"] = other_threads_cpu_s;
+  result["quiet_cpu_s"] = quiet.cpu_s;
+  result["quiet_wall_s"] = quiet.wall_s;
+  result["span_cpu_s"] = quiet.span_cpu_s;
+  result["span_wall_s"] = quiet.span_wall_s;
   result["checksum"] = fmt::format("{:016x}", checksum);
   std::ofstream(result_path) << result.dump() << '\n';
   return 0;

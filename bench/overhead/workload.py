@@ -6,7 +6,9 @@
 The same dependent hash chain as workload.cpp (masked to 64 bits), split into equal epochs,
 printing "Epoch k/N" after each. RESULT_JSON gets the same fields as the C++ workload, plus the
 CPU time, wall time and resident memory that importing carbontracker.tracker added. Standard
-library only, so the bare run imports nothing the tracked run does not.
+library only, so the bare run imports nothing the tracked run does not. Steady CPU is measured
+over the same quiet stretches (a tenth into each epoch to its end): the CPU of every thread but
+the main one there, quiet_cpu_s over quiet_wall_s.
 """
 import json
 import sys
@@ -22,6 +24,14 @@ def spin(x, rounds):
         x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & MASK
         x ^= x >> 31
     return x
+
+
+def other_threads_cpu():
+    """CPU of every thread but this one: the main thread's clock read on both sides of the
+    process clock, so the main thread's CPU between the reads does not bias the difference."""
+    before = time.thread_time()
+    process = time.process_time()
+    return process - 0.5 * (before + time.thread_time())
 
 
 def rss_kib():
@@ -59,12 +69,18 @@ def main(argv):
         raise SystemExit(f"MODE must be bare or api, not {mode!r}")
     x = 1
     per_epoch = iterations // epochs
+    settle = per_epoch // 10
+    quiet_cpu = quiet_wall = 0.0
     for e in range(1, epochs + 1):
         if tracker is not None:
             c0 = time.thread_time()
             tracker.epoch_start()
             calls += time.thread_time() - c0
-        x = spin(x, per_epoch)
+        x = spin(x, settle)
+        q0, w0 = other_threads_cpu(), time.perf_counter()
+        x = spin(x, per_epoch - settle)
+        quiet_cpu += other_threads_cpu() - q0
+        quiet_wall += time.perf_counter() - w0
         if tracker is not None:
             c0 = time.thread_time()
             tracker.epoch_end()
@@ -79,7 +95,8 @@ def main(argv):
     wall_s = time.perf_counter() - t0
     main_cpu_s = time.thread_time() - main0
     result.update(wall_s=wall_s, main_cpu_s=main_cpu_s, calls_cpu_s=calls, work_cpu_s=main_cpu_s - calls,
-                  other_threads_cpu_s=(time.process_time() - process0) - main_cpu_s, checksum=f"{x:016x}")
+                  other_threads_cpu_s=(time.process_time() - process0) - main_cpu_s, checksum=f"{x:016x}",
+                  quiet_cpu_s=quiet_cpu, quiet_wall_s=quiet_wall)
     with open(result_path, "w") as f:
         json.dump(result, f)
         f.write("\n")

@@ -247,9 +247,9 @@ ChildRunner::ChildRunner(RunOptions options) : impl_(std::make_unique<Impl>(std:
   if (o.argv.empty()) {
     throw std::invalid_argument("no command to run: give it after '--', e.g. carbontracker run -- python train.py");
   }
-  if (!std::isfinite(o.tick_interval_s) || o.tick_interval_s <= 0) {
+  if (o.tick_interval_s && (!std::isfinite(*o.tick_interval_s) || *o.tick_interval_s <= 0)) {
     throw std::invalid_argument(
-        fmt::format("the tick interval must be a positive number of seconds, not {}", o.tick_interval_s));
+        fmt::format("the tick interval must be a positive number of seconds, not {}", *o.tick_interval_s));
   }
   if (!std::isfinite(o.grace_period_s) || o.grace_period_s < 0) {
     throw std::invalid_argument(fmt::format("the grace period must be >= 0 seconds, not {}", o.grace_period_s));
@@ -360,7 +360,8 @@ void ChildRunner::Impl::supervise() {
   implicit_epoch = true;
   guarded("on_epoch_start", [&] { observer->on_epoch_start(EpochSource::start); });
 
-  const auto tick = to_duration(options.tick_interval_s);
+  const bool ticking = options.tick_interval_s.has_value();
+  const auto tick = ticking ? to_duration(*options.tick_interval_s) : Clock::duration::zero();
   auto next_tick = Clock::now() + tick;
   Clock::time_point exited_at;
   Clock::time_point last_output;
@@ -390,16 +391,20 @@ void ChildRunner::Impl::supervise() {
     fds[4] = {child_exited ? -1 : pidfd.get(), POLLIN, 0};
     fds[5] = {child_exited ? -1 : questions.fd(), POLLIN, 0};
 
-    Clock::time_point deadline;
+    // Only what is due sets a timeout: with no tick, no stop under way and a pidfd, the loop
+    // sleeps until something happens.
+    std::optional<Clock::time_point> deadline;
+    const auto sooner = [&](Clock::time_point t) { deadline = deadline ? std::min(*deadline, t) : t; };
     if (child_exited) {
-      deadline = std::min(last_output + kDrainIdle, exited_at + kDrainMax);
+      sooner(std::min(last_output + kDrainIdle, exited_at + kDrainMax));
     } else {
-      deadline = next_tick;
-      if (result.stopped && !kill_sent) deadline = std::min(deadline, kill_deadline);
-      if (!pidfd) deadline = std::min(deadline, now + kWaitpidPoll);
+      if (ticking) sooner(next_tick);
+      if (result.stopped && !kill_sent) sooner(kill_deadline);
+      if (!pidfd) sooner(now + kWaitpidPoll);
     }
-    const timespec timeout = to_timespec(deadline - now);
-    if (::ppoll(fds.data(), fds.size(), &timeout, nullptr) < 0 && errno != EINTR) {
+    timespec timeout{};
+    if (deadline) timeout = to_timespec(*deadline - now);
+    if (::ppoll(fds.data(), fds.size(), deadline ? &timeout : nullptr, nullptr) < 0 && errno != EINTR) {
       throw std::system_error(errno, std::generic_category(), "poll failed");
     }
 
@@ -428,7 +433,7 @@ void ChildRunner::Impl::supervise() {
       kill_sent = true;
       result.killed_after_grace = true;
     }
-    if (!child_exited && now >= next_tick) {
+    if (ticking && !child_exited && now >= next_tick) {
       guarded("on_tick", [&] { observer->on_tick(); });
       next_tick += tick;
       if (next_tick <= now) next_tick = now + tick;  // a slow callback: skip, do not burst

@@ -24,6 +24,8 @@
 //  - Signals: while run() runs, SIGINT/SIGTERM/SIGHUP/SIGQUIT are caught (a handler that only
 //    writes to a pipe) and forwarded to the child, except a terminal's SIGINT/SIGQUIT (si_code
 //    SI_KERNEL) when the child shares our process group: it already got it. SIGPIPE is ignored.
+//  - Wake-ups: the loop has no periodic wake-up of its own except on_tick (when tick_interval_s
+//    is set); without a pidfd (kernel < 5.3, or a seccomp filter) it also polls waitpid every 50 ms.
 //    Dispositions and the calling thread's mask are restored before run() returns.
 //  - Errors: the constructor throws std::invalid_argument for a bad option (naming the CLI
 //    option). run() throws nothing: a command that cannot be started gives exit_code 127 (not
@@ -48,7 +50,10 @@ struct RunOptions {
   std::optional<std::string> epoch_pattern;  // RE2; each match on an output line ends an epoch and starts the next
   std::optional<std::string> epoch_start_pattern;  // RE2; each match starts an epoch (the first: ends set-up)
   bool control_channel = true;               // create the FIFOs and export CARBONTRACKER_CONTROL(_ACK)
-  double tick_interval_s = 1.0;              // RunObserver::on_tick cadence (> 0)
+  // RunObserver::on_tick cadence (> 0); nullopt: no ticks, and the loop then sleeps in poll()
+  // with no timeout while the child runs quietly (it wakes for output, control commands,
+  // signals, answers, the child's exit, or a stop's grace deadline only).
+  std::optional<double> tick_interval_s = 1.0;
   double grace_period_s = 10.0;              // SIGTERM -> wait -> SIGKILL when stopping (>= 0)
   std::vector<std::pair<std::string, std::string>> extra_env;  // added to the child's environment
   int input_fd = 0;                          // where ask() answers are read from (default stdin)
@@ -68,7 +73,7 @@ class RunObserver {  // called on the thread that called run()
   virtual void on_epoch_start(EpochSource) {}
   virtual void on_epoch_end(EpochSource) {}
   virtual void on_epoch_discard() {}  // the open epoch (the implicit first one) is not an epoch
-  virtual void on_tick() {}  // every tick_interval_s while the child runs
+  virtual void on_tick() {}  // every tick_interval_s while the child runs (never when unset)
   virtual void on_planned_epochs(long /*total*/) {}  // a marker's (?P<total>) group, when it changes
 };
 

@@ -1,5 +1,6 @@
 // ChildRunner's control channel, request_stop, ticks and ask(), with real child processes.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -168,6 +169,45 @@ TEST(Ticks, ArriveWhileTheChildIsSilent) {
   const auto c = cap.run(runner, rec);
   EXPECT_GE(rec.ticks, 6);
   EXPECT_LE(rec.ticks, static_cast<int>(c.elapsed_s / 0.05) + 1);
+}
+
+// Without a tick the loop has no timeout of its own: over a silent second the calling thread
+// wakes only for the spawn and the exit (50 ms ticks would be about 20 wake-ups).
+TEST(Ticks, NoneWithoutATickIntervalAndTheLoopSleepsWhileTheChildIsSilent) {
+  Capture cap;
+  auto o = cap.options({"sleep", "1"});
+  o.tick_interval_s.reset();
+  ChildRunner runner(o);
+  Recorder rec;
+  rusage before{};
+  ASSERT_EQ(::getrusage(RUSAGE_THREAD, &before), 0);
+  const auto c = cap.run(runner, rec);
+  rusage after{};
+  ASSERT_EQ(::getrusage(RUSAGE_THREAD, &after), 0);
+  EXPECT_EQ(c.result.exit_code, 0);
+  EXPECT_EQ(rec.ticks, 0);
+  EXPECT_GE(c.elapsed_s, 0.9);
+  EXPECT_LE(after.ru_nvcsw - before.ru_nvcsw, 8) << "voluntary context switches of the run loop's thread";
+}
+
+// A stop's grace deadline still wakes the loop when there is no tick.
+TEST(Ticks, WithoutATickAStopStillEscalatesToSigkillAfterTheGracePeriod) {
+  Capture cap;
+  // The stop is asked once the child says it ignores SIGTERM (before that, SIGTERM would end it).
+  auto o = cap.options(sh("trap '' TERM; echo ready; sleep 5"));
+  o.epoch_pattern = "^ready";
+  o.tick_interval_s.reset();
+  o.grace_period_s = 0.3;
+  ChildRunner runner(o);
+  Recorder rec;
+  rec.on_start = [&](EpochSource s) {
+    if (s == EpochSource::pattern) runner.request_stop("test stop");
+  };
+  const auto c = cap.run(runner, rec);
+  EXPECT_TRUE(c.result.stopped);
+  EXPECT_TRUE(c.result.killed_after_grace);
+  EXPECT_EQ(c.result.exit_code, 137);
+  EXPECT_LT(c.elapsed_s, 3.0);
 }
 
 // ask() while the child prints a line every 20 ms: the answer is written to the input pipe only
