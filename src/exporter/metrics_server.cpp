@@ -54,8 +54,9 @@ namespace {
 // Where the plugin is looked for, in order (docs/prometheus.md): $CARBONTRACKER_HTTPD_LIBRARY
 // alone when set; else next to the executable or shared object holding this code (the build
 // tree's CLI and libcarbontracker.so, the Python package's extension), in carbontracker/ beside
-// it (an installed libcarbontracker.so), in <its dir>/../<libdir>/carbontracker (an installed
-// CLI), and in the install directory this build was configured with.
+// it (an installed libcarbontracker.so), in <its dir>/../<libdir>/carbontracker and
+// <its dir>/../lib/carbontracker (an installed CLI), and in the install directory this build was
+// configured with.
 std::string directory_of_this_code() {
   Dl_info info{};
   link_map* map = nullptr;
@@ -87,6 +88,7 @@ std::vector<std::string> plugin_candidates() {
     add(dir + "/" + file);
     add(dir + "/carbontracker/" + file);
     add(dir + "/../" CARBONTRACKER_INSTALL_LIBDIR "/carbontracker/" + file);
+    add(dir + "/../lib/carbontracker/" + file);
   }
   add(CARBONTRACKER_HTTPD_INSTALL_DIR "/" + file);
   return out;
