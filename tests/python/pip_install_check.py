@@ -61,7 +61,8 @@ plugin = os.path.join(os.path.dirname(n.__file__), "libcarbontracker_httpd.so")
 assert plugin in open("/proc/self/maps").read(), plugin
 with urllib.request.urlopen(url, timeout=5) as r:
     assert "carbontracker_energy_joules_total" in r.read().decode()
-t.stop()
+with contextlib.redirect_stdout(out):
+    t.stop()
 print("ok", carbontracker.__version__)
 """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
