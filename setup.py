@@ -56,14 +56,20 @@ class CMakeBuild(build_ext):
                 configure += ["-G", "Ninja"]
             subprocess.check_call(configure)
         jobs = os.environ.get("CARBONTRACKER_BUILD_JOBS") or str(os.cpu_count() or 1)
+        # _carbontracker depends on the /metrics server plugin, which the build copies beside it.
         subprocess.check_call(["cmake", "--build", str(build_dir), "--target", "_carbontracker", "-j", jobs])
 
         dest = Path(self.get_ext_fullpath(ext.name))
         built = build_dir / "python" / "carbontracker" / dest.name
-        if not built.is_file():
-            raise RuntimeError(f"the CMake build did not produce {built}")
+        # libcarbontracker_httpd.so: the Prometheus /metrics server, loaded from beside the
+        # extension only when `prometheus` is set (docs/prometheus.md).
+        plugin = built.parent / "libcarbontracker_httpd.so"
+        for f in (built, plugin):
+            if not f.is_file():
+                raise RuntimeError(f"the CMake build did not produce {f}")
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(built, dest)
+        shutil.copy2(plugin, dest.parent / plugin.name)
 
 
 # setuptools' scratch files go under build/ (ignored by git), not next to the sources.

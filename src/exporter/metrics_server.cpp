@@ -1,20 +1,23 @@
 #include "exporter/metrics_server.hpp"
 
-#include <fcntl.h>
-#include <sys/socket.h>
+#include <dlfcn.h>
+#include <link.h>
 
-#include <condition_variable>
-#include <deque>
-#include <functional>
-#include <future>
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <mutex>
-#include <thread>
+#include <system_error>
 #include <vector>
 
 #include <fmt/format.h>
-#include <httplib.h>
+#include <fmt/ranges.h>
 
+#include "carbontracker/version.hpp"
 #include "core/text.hpp"
+#include "exporter/metrics_server_plugin.hpp"
+#include "io/dynamic_library.hpp"
 
 namespace carbontracker::exporter {
 
@@ -48,132 +51,132 @@ Result<ListenAddress> parse_listen_address(std::string_view text, std::string_vi
 
 namespace {
 
-// httplib's task queue, bounded (see the header): `threads` workers and at most `max_queued`
-// waiting connections; past that the accepting thread serves the connection itself.
-class BoundedPool final : public httplib::TaskQueue {
- public:
-  BoundedPool(int threads, std::size_t max_queued) : max_queued_(max_queued) {
-    for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
+// Where the plugin is looked for, in order (docs/prometheus.md): $CARBONTRACKER_HTTPD_LIBRARY
+// alone when set; else next to the executable or shared object holding this code (the build
+// tree's CLI and libcarbontracker.so, the Python package's extension), in carbontracker/ beside
+// it (an installed libcarbontracker.so), in <its dir>/../<libdir>/carbontracker and
+// <its dir>/../lib/carbontracker (an installed CLI), and in the install directory this build was
+// configured with.
+std::string directory_of_this_code() {
+  Dl_info info{};
+  link_map* map = nullptr;
+  if (::dladdr1(reinterpret_cast<void*>(&directory_of_this_code), &info, reinterpret_cast<void**>(&map),
+                RTLD_DL_LINKMAP) == 0) {
+    return {};
   }
-  void enqueue(std::function<void()> fn) override {
-    {
-      std::lock_guard lock(mutex_);
-      if (!shut_ && jobs_.size() < max_queued_) {
-        jobs_.push_back(std::move(fn));
-        ready_.notify_one();
-        return;
-      }
-    }
-    run(fn);
+  std::string file;
+  if (map && map->l_name && map->l_name[0] != '\0') {
+    file = map->l_name;
+  } else {
+    // The main program: its link map has no name (dladdr would give argv[0]).
+    std::error_code ec;
+    file = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   }
-  void shutdown() override {
-    {
-      std::lock_guard lock(mutex_);
-      shut_ = true;
-    }
-    ready_.notify_all();
-    for (auto& t : workers_) t.join();
-  }
+  const auto slash = file.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? std::string("/") : file.substr(0, slash);
+}
 
- private:
-  static void run(const std::function<void()>& fn) noexcept {
-    try {
-      fn();
-    } catch (...) {  // out of memory while serving: that connection is lost, the server goes on
-    }
+std::vector<std::string> plugin_candidates() {
+  if (const char* env = std::getenv(httpd::kPluginEnv); env && *env) return {env};
+  std::vector<std::string> out;
+  const auto add = [&out](std::string path) {
+    if (std::find(out.begin(), out.end(), path) == out.end()) out.push_back(std::move(path));
+  };
+  const std::string file = httpd::kPluginFile;
+  if (const auto dir = directory_of_this_code(); !dir.empty()) {
+    add(dir + "/" + file);
+    add(dir + "/carbontracker/" + file);
+    add(dir + "/../" CARBONTRACKER_INSTALL_LIBDIR "/carbontracker/" + file);
+    add(dir + "/../lib/carbontracker/" + file);
   }
-  void work() {
-    for (;;) {
-      std::function<void()> fn;
-      {
-        std::unique_lock lock(mutex_);
-        ready_.wait(lock, [this] { return shut_ || !jobs_.empty(); });
-        if (jobs_.empty()) return;  // shut down and drained
-        fn = std::move(jobs_.front());
-        jobs_.pop_front();
-      }
-      run(fn);
-    }
-  }
+  add(CARBONTRACKER_HTTPD_INSTALL_DIR "/" + file);
+  return out;
+}
 
-  std::size_t max_queued_;
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<std::function<void()>> jobs_;
-  bool shut_ = false;
-  std::vector<std::thread> workers_;
-};
+// Loaded plugins by path, kept for the life of the process (what they create runs their code
+// when destroyed). Keyed by path rather than loaded once: the search is repeated at each start()
+// (a few stat calls), so a changed CARBONTRACKER_HTTPD_LIBRARY takes effect.
+Result<const httpd::Plugin*> load_plugin() {
+  static std::mutex mutex;
+  static std::map<std::string, const httpd::Plugin*> loaded;
+  static std::vector<io::DynamicLibrary> kept;
+  const auto candidates = plugin_candidates();
+  std::lock_guard lock(mutex);
+  std::string broken;  // why a plugin that exists could not be used
+  for (const auto& path : candidates) {
+    if (const auto it = loaded.find(path); it != loaded.end()) return it->second;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) continue;
+    auto lib = io::DynamicLibrary::open(path);
+    if (!lib) {
+      if (broken.empty()) broken = lib.status().message();
+      continue;
+    }
+    const auto entry = lib->function<httpd::PluginEntry>(httpd::kPluginEntry);
+    const httpd::Plugin* plugin = entry ? entry() : nullptr;
+    if (!plugin || plugin->abi != httpd::kPluginAbi || std::string_view(plugin->version) != kVersion) {
+      if (broken.empty()) {
+        broken = fmt::format("{} is not the plugin of carbontracker {}{}", path, kVersion,
+                             plugin && plugin->abi == httpd::kPluginAbi
+                                 ? fmt::format(" (it is version {}'s)", plugin->version)
+                                 : std::string());
+      }
+      continue;
+    }
+    kept.push_back(std::move(*lib));
+    loaded.emplace(path, plugin);
+    return plugin;
+  }
+  const std::string fix =
+      fmt::format("reinstall carbontracker, or set {} to the path of {}", httpd::kPluginEnv, httpd::kPluginFile);
+  if (!broken.empty()) {
+    return Status(StatusCode::unavailable,
+                  fmt::format("the Prometheus /metrics server needs {}, which could not be loaded: {}",
+                              httpd::kPluginFile, broken),
+                  fix);
+  }
+  return Status(StatusCode::unavailable,
+                fmt::format("the Prometheus /metrics server needs {}, not found in {}", httpd::kPluginFile,
+                            fmt::join(candidates, ", ")),
+                fix);
+}
 
 }  // namespace
 
-struct MetricsServer::Running {
-  httplib::Server server;
-  std::thread thread;
-  std::promise<void> done;
-  std::shared_future<void> finished;
+struct MetricsServer::Handle {
+  const httpd::Plugin* plugin = nullptr;
+  std::shared_ptr<Running> running;
 };
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(std::shared_ptr<const MetricsStore> store,
                                                             ListenAddress where, ServerOptions options) {
-  auto running = std::make_shared<Running>();
-  auto& svr = running->server;
-  // SO_REUSEADDR only: httplib's default SO_REUSEPORT would let a second exporter bind the same
-  // port and take half the scrapes. Close-on-exec: the command `run` starts (and whatever a
-  // training script execs) must not inherit the listening socket and hold the port.
-  svr.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    ::fcntl(sock, F_SETFD, ::fcntl(sock, F_GETFD) | FD_CLOEXEC);
-  });
-  const int threads = std::max(1, options.threads);
-  const std::size_t max_queued = std::max<std::size_t>(1, options.max_queued);
-  svr.new_task_queue = [threads, max_queued] { return new BoundedPool(threads, max_queued); };
-  const auto io = options.io_timeout;
-  svr.set_read_timeout(io);
-  svr.set_write_timeout(io);
-  svr.set_keep_alive_max_count(1);
-  svr.set_keep_alive_timeout(1);
-  svr.Get("/metrics", [store](const httplib::Request&, httplib::Response& res) {
+  auto plugin = load_plugin();
+  if (!plugin) return plugin.status();
+  httpd::StartRequest request;
+  request.where = where;
+  request.options = options;
+  request.content_type = std::string(kMetricsContentType);
+  request.metrics_body = [store = std::move(store)] {
     store->refresh();  // fresh readings, when the owner reads on demand (metrics_store.hpp)
     const auto snap = store->load();
-    res.set_content(snap ? render_metrics_text(*snap) : std::string(), std::string(kMetricsContentType));
-  });
-  svr.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("carbontracker exporter: metrics at /metrics\n", "text/plain; charset=utf-8");
-  });
-
-  int port = where.port;
-  bool bound = false;
-  if (port == 0) {
-    port = svr.bind_to_any_port(where.host);
-    bound = port > 0;
-  } else {
-    bound = svr.bind_to_port(where.host, port);
-  }
-  if (!bound) {
+    return snap ? render_metrics_text(*snap) : std::string();
+  };
+  auto started = (*plugin)->start(request);
+  if (started.failure == httpd::Failure::bind) {
     return Status(StatusCode::invalid_argument,
                   fmt::format("cannot listen on {}:{} (the port is in use, or the address is not one "
                               "of this machine's)",
                               where.host, where.port),
                   "give prometheus a free port, or port 0 to pick one (e.g. --prometheus 127.0.0.1:0)");
   }
+  if (started.failure != httpd::Failure::none || !started.running) {
+    return Status(StatusCode::unavailable, fmt::format("cannot start the metrics server thread ({})", started.detail));
+  }
   std::unique_ptr<MetricsServer> out(new MetricsServer());
   out->host_ = where.host;
-  out->port_ = port;
-  running->finished = running->done.get_future().share();
-  try {
-    // The thread owns the server too, so a stop() that times out can leave it to finish.
-    running->thread = std::thread([running] {
-      try {
-        running->server.listen_after_bind();
-      } catch (...) {
-      }
-      running->done.set_value();
-    });
-  } catch (const std::system_error& e) {
-    return Status(StatusCode::unavailable, fmt::format("cannot start the metrics server thread ({})", e.what()));
-  }
-  out->running_ = std::move(running);
+  out->port_ = started.port;
+  out->handle_ = std::make_unique<Handle>(Handle{*plugin, std::move(started.running)});
   return out;
 }
 
@@ -183,25 +186,9 @@ std::string MetricsServer::url() const {
 }
 
 void MetricsServer::stop(std::chrono::milliseconds timeout) noexcept {
-  if (!running_) return;
-  auto running = std::move(running_);
-  try {
-    running->server.stop();
-    // listen_after_bind() may not have started listening yet: stop() then finds no socket to
-    // close, so keep asking until the thread ends or the time is up.
-    const auto& done = running->finished;
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (done.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
-      if (std::chrono::steady_clock::now() >= until) {
-        running->thread.detach();
-        return;
-      }
-      running->server.stop();
-    }
-    running->thread.join();
-  } catch (...) {
-    if (running->thread.joinable()) running->thread.detach();
-  }
+  if (!handle_) return;
+  const auto handle = std::move(handle_);
+  handle->plugin->stop(std::move(handle->running), timeout);
 }
 
 MetricsServer::~MetricsServer() { stop(); }

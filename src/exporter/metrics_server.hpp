@@ -1,8 +1,18 @@
 // The /metrics endpoint: a cpp-httplib server on ADDR:PORT that renders the MetricsStore's
 // current snapshot for each GET /metrics (Content-Type kMetricsContentType).
 //
+// The server runs in the plugin libcarbontracker_httpd.so (the only code linking cpp-httplib,
+// which brings OpenSSL, brotli and zlib: ~4 MB resident in every process that maps them), which
+// the first start() loads with dlopen and keeps loaded; the boundary is metrics_server_plugin.hpp.
+// Where it is looked for: $CARBONTRACKER_HTTPD_LIBRARY alone when set; else next to the program
+// or shared object holding this code, in carbontracker/ beside it, in
+// <that dir>/../<libdir>/carbontracker, and in the configured install directory.
+//
 // Contract
-//  - start() binds before it returns: a port in use or an address that cannot be bound is a
+//  - No plugin (none found, or one that does not load or is of another version) is a Status
+//    from start() naming it, where it was looked for and the fix (reinstall, or
+//    CARBONTRACKER_HTTPD_LIBRARY); the caller turns it into a configuration error.
+//  - start() is thread-safe and binds before it returns: a port in use or an address that cannot be bound is a
 //    Status naming the address (the caller turns it into a configuration error); port 0 picks a
 //    free port, and url() says which.
 //  - A scrape runs the store's refresher (at most one per 0.5 s: the tracker reads its sensors,
@@ -56,11 +66,12 @@ class MetricsServer {
   [[nodiscard]] std::string url() const;
   void stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) noexcept;
 
-  struct Running;  // the server and its thread (metrics_server.cpp)
+  struct Running;  // the server and its thread (in the plugin, metrics_server_httpd.cpp)
 
  private:
+  struct Handle;  // the plugin and its Running (metrics_server.cpp)
   MetricsServer() = default;
-  std::shared_ptr<Running> running_;
+  std::unique_ptr<Handle> handle_;
   std::string host_;
   int port_ = 0;
 };

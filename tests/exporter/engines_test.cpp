@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <regex>
 #include <sstream>
 
@@ -211,6 +212,43 @@ TEST(PrometheusEngines, MonitorRefusesAnAddressItCannotServe) {
   r = run_process({CARBONTRACKER_CLI, "monitor", "--prometheus", "192.0.2.1:9464", "--duration", "1"}, m.env());
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("cannot listen on 192.0.2.1:9464"), std::string::npos) << r.err;
+}
+
+// The CLI finds the /metrics plugin beside itself (CARBONTRACKER_HTTPD_LIBRARY removed), and only
+// maps it, cpp-httplib and OpenSSL when it serves: `run`'s command reads its parent's maps.
+TEST(PrometheusEngines, TheCliLoadsThePluginFromBesideItselfOnlyWhenItServes) {
+  FakeMachine m(1, false);
+  auto env = m.env();
+  env.emplace_back("CARBONTRACKER_HTTPD_LIBRARY");  // removed: the search itself
+  const std::string show_maps = "grep -E 'libcarbontracker_httpd|libcpp-httplib|libssl' /proc/$PPID/maps || true";
+  auto r = run_process({CARBONTRACKER_CLI, "run", "--", "/bin/sh", "-c", show_maps}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("libcarbontracker_httpd"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("libcpp-httplib"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("libssl"), std::string::npos) << r.out;
+
+  r = run_process({CARBONTRACKER_CLI, "run", "--prometheus", "127.0.0.1:0", "--", "/bin/sh", "-c", show_maps}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(count_of(r.out + r.err, "carbontracker: Prometheus metrics at http://127.0.0.1:"), 1u) << r.out << r.err;
+  const std::string beside_cli =
+      std::filesystem::path(CARBONTRACKER_CLI).parent_path().string() + "/libcarbontracker_httpd.so";
+  EXPECT_NE(r.out.find(beside_cli), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("libcpp-httplib"), std::string::npos) << r.out;
+}
+
+// No plugin where it is looked for: a usage error naming it and the fix, before any row.
+TEST(PrometheusEngines, MonitorWithoutThePluginIsAUsageError) {
+  FakeMachine m(1, false);
+  auto env = m.env();
+  env.emplace_back("CARBONTRACKER_HTTPD_LIBRARY=/nonexistent/libcarbontracker_httpd.so");
+  const auto r = run_process({CARBONTRACKER_CLI, "monitor", "--prometheus", "127.0.0.1:0", "--duration", "1"}, env);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("invalid prometheus: the Prometheus /metrics server needs libcarbontracker_httpd.so, not "
+                       "found in /nonexistent/libcarbontracker_httpd.so"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("reinstall carbontracker, or set CARBONTRACKER_HTTPD_LIBRARY"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
 }
 
 }  // namespace

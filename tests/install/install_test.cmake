@@ -14,6 +14,7 @@ function(run_checked what)
     message(FATAL_ERROR "${what} failed (${rc}):\n${ARGN}\n--- stdout\n${out}\n--- stderr\n${err}")
   endif()
   set(run_out "${out}" PARENT_SCOPE)
+  set(run_err "${err}" PARENT_SCOPE)
 endfunction()
 
 function(expect_in text what)
@@ -48,7 +49,8 @@ set(expected
   ${LIBDIR}/cmake/carbontracker/carbontracker-config.cmake
   ${LIBDIR}/cmake/carbontracker/carbontracker-config-version.cmake
   ${LIBDIR}/cmake/carbontracker/carbontracker-targets.cmake
-  ${LIBDIR}/pkgconfig/carbontracker.pc)
+  ${LIBDIR}/pkgconfig/carbontracker.pc
+  ${LIBDIR}/carbontracker/libcarbontracker_httpd.so)
 foreach(f IN LISTS expected)
   if(NOT EXISTS ${prefix}/${f})
     message(FATAL_ERROR "not installed: ${f}")
@@ -65,6 +67,13 @@ endforeach()
 # The installed CLI runs (no RPATH into the build tree is needed).
 run_checked("carbontracker --version" ${prefix}/${BINDIR}/carbontracker --version)
 expect_in("${run_out}" "${VERSION}")
+
+# The installed CLI finds the /metrics plugin (<libdir>/carbontracker, from <bindir>/..) and serves.
+run_checked("carbontracker run --prometheus" ${CMAKE_COMMAND} -E env --unset=CARBONTRACKER_HTTPD_LIBRARY
+  CARBONTRACKER_SYSFS_ROOT=${WORK_DIR}/sysfs CARBONTRACKER_PROCFS_ROOT=${PROCFS_FIXTURE}
+  CARBONTRACKER_NVML_LIBRARY=/nonexistent/libnvidia-ml.so.1
+  ${prefix}/${BINDIR}/carbontracker run --prometheus 127.0.0.1:0 --intensity 100 -- /bin/true)
+expect_in("${run_err}" "Prometheus metrics at http://127.0.0.1:")
 
 # Every public header compiles on its own with only the installed include folder.
 foreach(h IN LISTS installed_headers)

@@ -50,6 +50,19 @@ t = CarbonTracker(epochs=1, verbose=0, sim_cpu="c", sim_cpu_tdp=10, sim_gpu="g",
                   intensity_g_per_kwh=100)
 t.epoch_start(); t.epoch_end(); t.stop()
 assert t.snapshot()["finished"]
+# Prometheus from the installed package: the /metrics plugin is loaded from beside the extension.
+import contextlib, io, os, re, urllib.request
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    t = CarbonTracker(epochs=1, verbose=1, prometheus="127.0.0.1:0", sim_cpu="c", sim_cpu_tdp=10,
+                      intensity_g_per_kwh=100)
+url = re.search(r"Prometheus metrics at (\\S+)", out.getvalue()).group(1)
+plugin = os.path.join(os.path.dirname(n.__file__), "libcarbontracker_httpd.so")
+assert plugin in open("/proc/self/maps").read(), plugin
+with urllib.request.urlopen(url, timeout=5) as r:
+    assert "carbontracker_energy_joules_total" in r.read().decode()
+with contextlib.redirect_stdout(out):
+    t.stop()
 print("ok", carbontracker.__version__)
 """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}

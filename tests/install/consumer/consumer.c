@@ -6,7 +6,10 @@
 
 int main(void) {
   ct_tracker* tracker = NULL;
-  int rc = ct_tracker_new("{\"epochs\": 2, \"verbose\": 0, \"sim_gpu\": \"C GPU\", \"sim_gpu_watts\": 200}", &tracker);
+  /* prometheus: the installed library finds its /metrics plugin in <libdir>/carbontracker. */
+  int rc = ct_tracker_new("{\"epochs\": 2, \"verbose\": 0, \"sim_gpu\": \"C GPU\", \"sim_gpu_watts\": 200, "
+                          "\"prometheus\": \"127.0.0.1:0\"}",
+                          &tracker);
   if (rc != CT_OK) {
     fprintf(stderr, "c consumer: ct_tracker_new: %s\n", ct_last_error(NULL));
     return 1;
