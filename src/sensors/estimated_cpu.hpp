@@ -10,7 +10,9 @@
 //   utilisation = delta busy / delta total of the first "cpu" line of <procfs>/stat between two
 //   consecutive reads, busy = total - idle - iowait.
 //
-// Contract: read() re-reads <procfs>/stat into a fixed buffer (no allocation), never throws,
+// Contract: read() re-reads <procfs>/stat into a fixed buffer (no allocation), except within
+// 10 ms (one USER_HZ tick, the counters' resolution) of its last read on the context's clock: then
+// it repeats the last load's power (epoch_start right after epoch_end reads no file). It never throws,
 // and reports ReadingState::failed when the file cannot be read or parsed. Not thread-safe
 // (the sampler serialises reads). All parse helpers are pure.
 #pragma once

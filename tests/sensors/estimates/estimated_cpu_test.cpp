@@ -147,6 +147,32 @@ TEST(EstimatedCpu, PowerFollowsProcStatBetweenReads) {
   EXPECT_DOUBLE_EQ(read_power(s), tdp * 0.2);
 }
 
+// /proc/stat counts 10 ms ticks: a read within one tick of the last one (epoch_start right after
+// epoch_end) repeats the load without reading the file; the next read covers the whole time since.
+TEST(EstimatedCpu, AReadWithinOneTickRepeatsTheLoadWithoutReadingTheFile) {
+  TempDir dir;
+  copy_tree(procfs_case("xeon-gold-6248-2s"), dir.path());
+  write_file(dir / "stat", stat_line(1000, 0, 9000, 0));
+  carbontracker::testing::FakeClock clock;
+  SensorContext ctx = context_for(dir.path());
+  ctx.clock = &clock;
+  Coverage coverage;
+  ProbeOutput out;
+  probe_estimated_cpu(ctx, coverage, out);
+  ASSERT_EQ(out.sensors.size(), 1u);
+  Sensor& s = *out.sensors[0];
+  const double tdp = 300.0;
+  EXPECT_DOUBLE_EQ(read_power(s), tdp * 0.2);
+  write_file(dir / "stat", stat_line(2000, 0, 9000, 0));  // fully loaded since
+  clock.advance(std::chrono::milliseconds(9));
+  EXPECT_DOUBLE_EQ(read_power(s), tdp * 0.2);  // not read: the last load stands
+  std::filesystem::remove(dir / "stat");
+  EXPECT_DOUBLE_EQ(read_power(s), tdp * 0.2);  // still within the tick: no file needed
+  write_file(dir / "stat", stat_line(2000, 0, 9000, 0));
+  clock.advance(std::chrono::milliseconds(1));
+  EXPECT_DOUBLE_EQ(read_power(s), tdp);  // 10 ms on: read, over everything since the last read
+}
+
 TEST(EstimatedCpu, UnreadableStatFailsTheReadingWithoutThrowing) {
   TempDir dir;
   copy_tree(procfs_case("amd-epyc-7763"), dir.path());
