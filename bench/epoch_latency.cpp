@@ -28,9 +28,16 @@
 // that does not grow with the epoch count (issue 15). The clock is simulated as above (60 s
 // epochs), so a 100,000-epoch run "lasts" 70 days and takes seconds.
 //
+// --work-us W: the training thread spins W µs of real time inside each epoch (between epoch_start
+// and epoch_end). With 0 (the default) the calls run back to back, which leaves a refit handed to
+// the tracker's worker thread (tracker/refit_worker.hpp) no time to run: the next epoch_end then
+// computes or waits for it. A real epoch lasts milliseconds at least; --work-us 1000 models the
+// shortest (a script that reports 1 ms steps as epochs).
+//
 // Usage: epoch_latency [--epochs N (1000)] [--setup fixtures|host|both (fixtures)] [--logs on|off|both]
 //                      [--cache hot|cold|both] [--epoch-s S (60)] [--evict-kib K (16384)]
 //                      [--repeat R (1)] [--csv FILE] [--no-refit-table] [--epochs-list N,N,...]
+//                      [--work-us W (0)]
 #include <sys/stat.h>
 #include <time.h>
 
@@ -75,6 +82,7 @@ struct Options {
   std::string csv;
   bool refit_table = true;
   std::vector<int> epochs_list;  // --epochs-list: the flatness table instead of the buckets
+  double work_us = 0;            // real time spent inside each epoch (--work-us)
 };
 
 // The real clocks plus an offset that only the benchmark moves. The sampler thread waits in
@@ -275,6 +283,11 @@ RunResult run_tracker(const Options& o, const std::string& setup, bool logs, boo
         nvml->set_energy_mj(g, gpu_mj[g]);
       }
     }
+    if (o.work_us > 0) {  // the epoch's own work, in real time
+      const auto until = Steady::now() + std::chrono::duration<double, std::micro>(o.work_us);
+      while (Steady::now() < until) {
+      }
+    }
     if (cold) evictor.run();
     std::size_t notes = 0;
     timed([&] { notes = tracker.epoch_end().notes.size(); }, r.end_us, r.end_cpu_us);
@@ -365,7 +378,7 @@ Options parse(int argc, char** argv) {
                  "                     [--logs on|off|both] [--cache hot|cold|both] [--epoch-s S (60)]\n"
                  "                     [--evict-kib K (16384)]\n"
                  "                     [--repeat R (1)] [--csv FILE] [--no-refit-table]\n"
-                 "                     [--epochs-list N,N,... (e.g. 1000,10000,100000)]\n",
+                 "                     [--epochs-list N,N,... (e.g. 1000,10000,100000)] [--work-us W (0)]\n",
                  argc, argv);
   while (args.next()) {
     const std::string& flag = args.flag();
@@ -388,6 +401,8 @@ Options parse(int argc, char** argv) {
       o.epoch_s = args.number();
     } else if (flag == "--evict-kib") {
       o.evict_kib = static_cast<std::size_t>(args.number());
+    } else if (flag == "--work-us") {
+      o.work_us = args.number();
     } else if (flag == "--repeat") {
       o.repeat = static_cast<int>(args.number());
     } else if (flag == "--epochs-list") {

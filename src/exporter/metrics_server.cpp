@@ -100,7 +100,9 @@ std::vector<std::string> plugin_candidates() {
 Result<const httpd::Plugin*> load_plugin() {
   static std::mutex mutex;
   static std::map<std::string, const httpd::Plugin*> loaded;
-  static std::vector<io::DynamicLibrary> kept;
+  // Leaked on purpose: never unloaded, not even at exit, when a server thread left running (stop()
+  // timed out, or a tracker never destroyed) may still be executing the plugin's code.
+  static auto& kept = *new std::vector<io::DynamicLibrary>;
   const auto candidates = plugin_candidates();
   std::lock_guard lock(mutex);
   std::string broken;  // why a plugin that exists could not be used

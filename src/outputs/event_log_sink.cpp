@@ -62,7 +62,10 @@ void EventLogSink::write_held_power() {
   if (!holding_) return;
   holding_ = false;
   last_power_t_s_ = held_t_s_;
-  log_->append_encoded([&](std::string& out) { append_power_line(out, held_t_s_, held_energy_j_); });
+  try {
+    log_->append_encoded([&](std::string& out) { append_power_line(out, held_t_s_, held_energy_j_); });
+  } catch (...) {  // out of memory: the run's end matters more than this point
+  }
 }
 
 }  // namespace carbontracker::outputs

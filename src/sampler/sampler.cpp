@@ -357,8 +357,10 @@ void Sampler::read_all(MonoTime now) {
 }
 
 void Sampler::add_point_locked(MonoTime now, std::span<const double> energy_j, bool force) {
-  if (now < next_point_ && !force) return;
   const double t_s = to_seconds(now - start_);
+  // A forced point (a scrape) still keeps a second from the last one: a power over milliseconds
+  // would be counter quantisation, not power; within it the last point is fresh enough.
+  if (now < next_point_ && !(force && t_s >= last_point_t_s_ + std::min(options_.interval_s, 1.0))) return;
   if (have_point_) {
     // Reads on two threads can finish out of order: a point must not go back in time or energy.
     if (t_s <= last_point_t_s_) return;
@@ -370,7 +372,13 @@ void Sampler::add_point_locked(MonoTime now, std::span<const double> energy_j, b
   have_point_ = true;
   last_point_t_s_ = t_s;
   std::copy(energy_j.begin(), energy_j.end(), last_point_energy_j_.begin());
-  if (options_.on_point && pending_points_.size() + energy_j.size() + 1 <= pending_points_.capacity()) {
+  if (options_.on_point) {
+    const std::size_t row = energy_j.size() + 1;
+    if (pending_points_.size() + row > pending_points_.capacity() && pending_points_.size() >= row) {
+      // Full (a short interval and frequent marks between two wake-ups): the newest point
+      // replaces the last one waiting; energy is cumulative, so nothing is lost but resolution.
+      pending_points_.resize(pending_points_.size() - row);
+    }
     pending_points_.push_back(t_s);
     pending_points_.insert(pending_points_.end(), energy_j.begin(), energy_j.end());
   }

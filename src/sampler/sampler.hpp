@@ -30,10 +30,12 @@
 //    never a wait on slow work or on the outputs (process lists and on_point run on the sampler
 //    thread, outside those locks).
 //  - Timeline points: every read of every sensor (tick, mark) adds one when at least interval_s
-//    has passed since the last point (refresh() always does), and only if time and every channel's energy
+//    has passed since the last point (refresh(): min(interval_s, 1 s)), and only if time and every channel's energy
 //    moved forward (reads on two threads may finish out of order). on_point hears each point
-//    once, in time order, on the sampler thread (or on refresh()'s caller), never on the thread
-//    taking a mark: a point added by a mark waits for the next wake-up or refresh().
+//    once, in time order, on the sampler thread (or on the caller of refresh() or stop()), never on
+//    the thread taking a mark: a point added by a mark waits for the next wake-up, refresh() or
+//    stop(). Between two of those at most kMaxPendingPoints wait; past that the newest replaces
+//    the last waiting one.
 //  - An energy listener (SamplerOptions::energy_listener, sampler/energy_listener.hpp) is told
 //    every increment counted above, in order, under the sensor's lock, whichever thread counts
 //    it; mark() takes the listener's tally under the same lock, so a mark's listener_tally covers
@@ -156,8 +158,8 @@ class Sampler {
   // For live views (a Prometheus scrape): read everything now and hand any new timeline points
   // to on_point on the caller's thread. A no-op unless started.
   void refresh();
-  // The thread's longest sleep: the shortest read period of any channel, of the slow work and
-  // of sample_every_s.
+  // The thread's longest sleep between reads: the shortest read period of any channel and
+  // sample_every_s (the slow work, when a sensor has some, has its own deadline).
   [[nodiscard]] double wake_period_s() const noexcept { return wake_period_s_; }
 
   [[nodiscard]] SamplerSnapshot snapshot() const;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "recording_listener.hpp"
@@ -312,6 +313,35 @@ TEST(Sampler, CountersAreReadByMarksAndOtherwiseOncePerPeriod) {
   auto tl = sampler.timeline();
   EXPECT_EQ(tl.size(), 1u + 30u + 3u);  // t = 0, the marks, the periodic reads (the last = stop())
   for (std::size_t i = 1; i < 31; ++i) EXPECT_NEAR(tl.power_w(i, 0), 1.0, 1e-9);
+}
+
+// A short interval and frequent marks between two wake-ups: more points than can wait. The
+// newest replaces the last waiting one, so the spill still ends at the newest point.
+TEST(Sampler, PendingPointsKeepTheNewestWhenFull) {
+  SamplerOptions opts;
+  opts.interval_s = 0.01;
+  std::vector<double> heard;
+  opts.on_point = [&](double t_s, std::span<const double>) { heard.push_back(t_s); };
+  FakeClock clock;
+  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("g", kNvmlSpec, 1e-3)});
+  auto* sensor = s.get();
+  s->set_slow_work(false);
+  sensor->push({counter_reading(0, 0)});
+  std::vector<std::unique_ptr<Sensor>> v;
+  v.push_back(std::move(s));
+  Sampler sampler(std::move(v), clock, opts);
+  ASSERT_TRUE(sampler.start().is_ok());
+  ASSERT_TRUE(clock.wait_for_waiters(1));
+  for (int i = 1; i <= 1000; ++i) {  // 20 s of 20 ms epochs: no read is due on the thread
+    clock.advance(20ms);
+    sensor->push({counter_reading(0, static_cast<std::uint64_t>(i) * 1000)});
+    (void)sampler.mark();
+  }
+  sampler.stop();
+  ASSERT_FALSE(heard.empty());
+  EXPECT_LE(heard.size(), 256u);
+  EXPECT_NEAR(heard.back(), 20.0, 1e-9);
+  EXPECT_TRUE(std::is_sorted(heard.begin(), heard.end()));
 }
 
 TEST(Sampler, SampledPowerKeepsTheIntervalCadence) {
