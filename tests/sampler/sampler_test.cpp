@@ -230,6 +230,21 @@ TEST(Sampler, DevicesInUseAreSticky) {
   EXPECT_EQ(snap.channels[1].in_use, std::optional<bool>(true));
 }
 
+// A sampler whose thread runs on a FakeClock, over one scripted sensor with or without slow work.
+struct ThreadedRig {
+  FakeClock clock;
+  ScriptedSensor* sensor = nullptr;
+  std::unique_ptr<Sampler> sampler;
+  ThreadedRig(std::vector<ChannelInfo> channels, SamplerOptions opts, bool slow_work = false) {
+    auto s = std::make_unique<ScriptedSensor>(std::move(channels));
+    sensor = s.get();
+    s->set_slow_work(slow_work);
+    std::vector<std::unique_ptr<Sensor>> v;
+    v.push_back(std::move(s));
+    sampler = std::make_unique<Sampler>(std::move(v), clock, std::move(opts));
+  }
+};
+
 TEST(Sampler, ReadPeriodsFollowWhatEachChannelNeeds) {
   // Sampled power: the user's interval.
   EXPECT_EQ(read_period_s(power_channel("p"), 2.0, 60.0), 2.0);
@@ -252,12 +267,7 @@ TEST(Sampler, ReadPeriodsFollowWhatEachChannelNeeds) {
 
 TEST(Sampler, TheThreadSleepsAsLongAsTheChannelsAllow) {
   auto period = [](std::vector<ChannelInfo> ch, SamplerOptions o, bool slow = false) {
-    FakeClock clock;
-    auto s = std::make_unique<ScriptedSensor>(std::move(ch));
-    s->set_slow_work(slow);
-    std::vector<std::unique_ptr<Sensor>> v;
-    v.push_back(std::move(s));
-    return Sampler(std::move(v), clock, o).wake_period_s();
+    return ThreadedRig(std::move(ch), std::move(o), slow).sampler->wake_period_s();
   };
   SamplerOptions o;
   EXPECT_EQ(period({counter_channel("c", kRaplSpec, 1e-6), counter_channel("g", kNvmlSpec, 1e-3)}, o), 60.0);
@@ -273,14 +283,11 @@ TEST(Sampler, CountersAreReadByMarksAndOtherwiseOncePerPeriod) {
   SamplerOptions opts;
   std::vector<std::thread::id> point_threads;
   opts.on_point = [&](double, std::span<const double>) { point_threads.push_back(std::this_thread::get_id()); };
-  FakeClock clock;
-  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("c", kRaplSpec, 1e-6)});
-  auto* sensor = s.get();
-  s->set_slow_work(false);
+  ThreadedRig rig(std::vector<ChannelInfo>{counter_channel("c", kRaplSpec, 1e-6)}, opts, false);
+  auto& clock = rig.clock;
+  auto* sensor = rig.sensor;
+  Sampler& sampler = *rig.sampler;
   sensor->push({counter_reading(0, 0)});
-  std::vector<std::unique_ptr<Sensor>> v;
-  v.push_back(std::move(s));
-  Sampler sampler(std::move(v), clock, opts);
   ASSERT_EQ(sampler.wake_period_s(), 60.0);
   ASSERT_TRUE(sampler.start().is_ok());
   const int reads_at_start = sensor->reads();
@@ -322,14 +329,11 @@ TEST(Sampler, PendingPointsKeepTheNewestWhenFull) {
   opts.interval_s = 0.01;
   std::vector<double> heard;
   opts.on_point = [&](double t_s, std::span<const double>) { heard.push_back(t_s); };
-  FakeClock clock;
-  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("g", kNvmlSpec, 1e-3)});
-  auto* sensor = s.get();
-  s->set_slow_work(false);
+  ThreadedRig rig(std::vector<ChannelInfo>{counter_channel("g", kNvmlSpec, 1e-3)}, opts, false);
+  auto& clock = rig.clock;
+  auto* sensor = rig.sensor;
+  Sampler& sampler = *rig.sampler;
   sensor->push({counter_reading(0, 0)});
-  std::vector<std::unique_ptr<Sensor>> v;
-  v.push_back(std::move(s));
-  Sampler sampler(std::move(v), clock, opts);
   ASSERT_TRUE(sampler.start().is_ok());
   ASSERT_TRUE(clock.wait_for_waiters(1));
   for (int i = 1; i <= 1000; ++i) {  // 20 s of 20 ms epochs: no read is due on the thread
@@ -347,14 +351,11 @@ TEST(Sampler, PendingPointsKeepTheNewestWhenFull) {
 TEST(Sampler, SampledPowerKeepsTheIntervalCadence) {
   SamplerOptions opts;
   opts.interval_s = 2;
-  FakeClock clock;
-  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{power_channel("p")});
-  auto* sensor = s.get();
-  s->set_slow_work(false);
+  ThreadedRig rig(std::vector<ChannelInfo>{power_channel("p")}, opts, false);
+  auto& clock = rig.clock;
+  auto* sensor = rig.sensor;
+  Sampler& sampler = *rig.sampler;
   sensor->push({power_reading(0, 100)});
-  std::vector<std::unique_ptr<Sensor>> v;
-  v.push_back(std::move(s));
-  Sampler sampler(std::move(v), clock, opts);
   ASSERT_TRUE(sampler.start().is_ok());
   const int reads_at_start = sensor->reads();
   for (int i = 1; i <= 5; ++i) {
@@ -374,13 +375,10 @@ TEST(Sampler, RefreshReadsNowAndSpillsOnTheCallersThread) {
   SamplerOptions opts;
   std::vector<std::pair<double, std::thread::id>> points;
   opts.on_point = [&](double t_s, std::span<const double>) { points.emplace_back(t_s, std::this_thread::get_id()); };
-  FakeClock clock;
-  auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("c", kNvmlSpec, 1e-3)});
-  auto* sensor = s.get();
-  s->set_slow_work(false);
-  std::vector<std::unique_ptr<Sensor>> v;
-  v.push_back(std::move(s));
-  Sampler sampler(std::move(v), clock, opts);
+  ThreadedRig rig(std::vector<ChannelInfo>{counter_channel("c", kNvmlSpec, 1e-3)}, opts, false);
+  auto& clock = rig.clock;
+  auto* sensor = rig.sensor;
+  Sampler& sampler = *rig.sampler;
   sensor->push({counter_reading(0, 0)});
   sampler.refresh();  // not started: nothing
   EXPECT_EQ(sensor->reads(), 0);
@@ -403,14 +401,11 @@ TEST(Sampler, SlowWorkRunsOnlyForSensorsThatHaveIt) {
   for (bool slow : {false, true}) {
     SamplerOptions opts;
     opts.slow_tick_s = 10;
-    FakeClock clock;
-    auto s = std::make_unique<ScriptedSensor>(std::vector<ChannelInfo>{counter_channel("g", kNvmlSpec, 1e-3)});
-    auto* sensor = s.get();
-    s->set_slow_work(slow);
+    ThreadedRig rig(std::vector<ChannelInfo>{counter_channel("g", kNvmlSpec, 1e-3)}, opts, slow);
+    auto& clock = rig.clock;
+    auto* sensor = rig.sensor;
+    Sampler& sampler = *rig.sampler;
     sensor->push({counter_reading(0, 0)});
-    std::vector<std::unique_ptr<Sensor>> v;
-    v.push_back(std::move(s));
-    Sampler sampler(std::move(v), clock, opts);
     ASSERT_TRUE(sampler.start().is_ok());
     for (int i = 0; i < 3; ++i) {
       ASSERT_TRUE(clock.wait_for_waiters(1));
