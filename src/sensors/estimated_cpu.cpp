@@ -7,7 +7,9 @@
 #include <cerrno>
 #include <charconv>
 #include <exception>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 
 #include "core/text.hpp"
@@ -16,6 +18,21 @@
 
 namespace carbontracker::sensors {
 namespace {
+
+// The TDP table's rows a model can match, parsed once per model and process: every tracker
+// constructed after the first (a Python script constructing one per fold, the C API's tests)
+// would otherwise walk the whole CSV again (a few thousand rows, an allocation per cell).
+const CpuTable& cpu_table_for(const std::string& model) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<const CpuTable>> tables;
+  std::lock_guard lock(mutex);
+  auto it = tables.find(model);
+  if (it == tables.end()) {
+    auto table = std::make_unique<const CpuTable>(CpuTable::parse_for(carbontracker::data::kCpuPowerCsv, model));
+    it = tables.emplace(model, std::move(table)).first;
+  }
+  return *it->second;
+}
 
 constexpr std::string_view kCpuEstimateSource = "tdp-estimate";
 
@@ -253,7 +270,7 @@ void probe_estimated_cpu(const SensorContext& ctx, Coverage& coverage, ProbeOutp
       notes.push_back("logical CPUs counted from " + stat_path.string() + ": " + std::to_string(info.logical_cpus));
     }
     // Only the rows this model can match are parsed (CpuTable::parse_for): the same plan.
-    CpuEstimatePlan plan = plan_cpu_estimate(info, CpuTable::parse_for(carbontracker::data::kCpuPowerCsv, info.model));
+    CpuEstimatePlan plan = plan_cpu_estimate(info, cpu_table_for(info.model));
 
     ChannelInfo ch;
     ch.id = "tdp-estimate:cpu";
