@@ -7,7 +7,10 @@ namespace carbontracker {
 
 Timeline::Timeline(std::size_t channels, std::size_t capacity)
     : channels_(channels), capacity_(std::max<std::size_t>(capacity, 4) & ~std::size_t{1}) {  // even: see halve()
-  data_.resize(capacity_ * row());
+  // Reserved, not filled: zeros written here would make the whole capacity resident (up to 0.4 MB
+  // with a dozen channels) in every process, however short its run. Rows are added as they come,
+  // within the reservation (no reallocation, no allocation on append).
+  data_.reserve(capacity_ * row());
 }
 
 void Timeline::append(double t_s, std::span<const double> energy_j) {
@@ -15,6 +18,7 @@ void Timeline::append(double t_s, std::span<const double> energy_j) {
   if (size_ > 0 && ++skipped_ < stride_) return;
   skipped_ = 0;
   if (size_ == capacity_) halve();
+  if (data_.size() < (size_ + 1) * row()) data_.resize((size_ + 1) * row());
   double* dst = data_.data() + size_ * row();
   dst[0] = t_s;
   std::copy(energy_j.begin(), energy_j.end(), dst + 1);
