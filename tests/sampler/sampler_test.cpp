@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <mutex>
 #include <thread>
 
 #include "recording_listener.hpp"
@@ -281,8 +282,16 @@ TEST(Sampler, TheThreadSleepsAsLongAsTheChannelsAllow) {
 // wrap-safe period, the thread reads nothing; when they stop, it reads once a period.
 TEST(Sampler, CountersAreReadByMarksAndOtherwiseOncePerPeriod) {
   SamplerOptions opts;
+  std::mutex points_mutex;  // on_point runs on the sampler thread; the test reads on its own
   std::vector<std::thread::id> point_threads;
-  opts.on_point = [&](double, std::span<const double>) { point_threads.push_back(std::this_thread::get_id()); };
+  opts.on_point = [&](double, std::span<const double>) {
+    std::lock_guard lock(points_mutex);
+    point_threads.push_back(std::this_thread::get_id());
+  };
+  auto points_heard = [&] {
+    std::lock_guard lock(points_mutex);
+    return point_threads;
+  };
   ThreadedRig rig(std::vector<ChannelInfo>{counter_channel("c", kRaplSpec, 1e-6)}, opts, false);
   auto& clock = rig.clock;
   auto* sensor = rig.sensor;
@@ -302,9 +311,10 @@ TEST(Sampler, CountersAreReadByMarksAndOtherwiseOncePerPeriod) {
   ASSERT_TRUE(clock.wait_for_waiters(1));
   EXPECT_EQ(sensor->reads(), reads_at_start + 30);  // the marks' reads only
   // The marks' points reached on_point on the sampler thread, not on the marking one.
-  for (int spin = 0; spin < 5000 && point_threads.size() < 20; ++spin) std::this_thread::sleep_for(1ms);
-  EXPECT_GE(point_threads.size(), 20u);
-  for (const auto& id : point_threads) EXPECT_NE(id, std::this_thread::get_id());
+  for (int spin = 0; spin < 5000 && points_heard().size() < 20; ++spin) std::this_thread::sleep_for(1ms);
+  const auto heard = points_heard();
+  EXPECT_GE(heard.size(), 20u);
+  for (const auto& id : heard) EXPECT_NE(id, std::this_thread::get_id());
   // No marks any more: one read per 60 s.
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE(clock.wait_for_waiters(1));
